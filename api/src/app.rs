@@ -1,0 +1,201 @@
+//! Wiring: connects to PostgreSQL and Redis, builds the router and serves the API
+//! (and, when configured, each portal on its own port with `/graphql` on the same
+//! origin).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{MatchedPath, State};
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use shared_types::ErrorCode;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::graphql::{self, http::error_response};
+use crate::identity::session::Sessions;
+use crate::kv::Kv;
+use crate::state::AppState;
+
+pub struct Application {
+    pub state: AppState,
+    api: (TcpListener, Router),
+    portals: Vec<(TcpListener, Router)>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let settings = Arc::new(settings);
+        let db = Db::connect(&settings.database).await?;
+        let kv = Kv::connect(&settings.redis).await?;
+        let sessions = Sessions::new(kv.clone(), settings.session.clone());
+        let schema = graphql::build_schema(
+            &settings.graphql,
+            settings.environment.is_development(),
+        );
+        let state = AppState {
+            settings: settings.clone(),
+            db,
+            kv,
+            sessions,
+            schema,
+        };
+        let host = settings.server.host;
+        let api_listener = TcpListener::bind(SocketAddr::new(host, settings.server.port)).await?;
+        let api = (api_listener, api_router(state.clone()));
+        let mut portals = Vec::new();
+        for (dir, port) in [
+            (&settings.portals.admin_dir, settings.portals.admin_port),
+            (&settings.portals.client_dir, settings.portals.client_port),
+        ] {
+            if let (Some(dir), Some(port)) = (dir, port) {
+                let listener = TcpListener::bind(SocketAddr::new(host, port)).await?;
+                portals.push((listener, portal_router(state.clone(), dir)));
+            }
+        }
+        Ok(Self {
+            state,
+            api,
+            portals,
+        })
+    }
+
+    pub fn api_addr(&self) -> std::io::Result<SocketAddr> {
+        self.api.0.local_addr()
+    }
+
+    /// Addresses of the portals, in the order admin, client (those configured).
+    pub fn portal_addrs(&self) -> std::io::Result<Vec<SocketAddr>> {
+        self.portals.iter().map(|(l, _)| l.local_addr()).collect()
+    }
+
+    /// Serves until `shutdown` completes, then drains in-flight requests.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, _) = tokio::sync::broadcast::channel::<()>(1);
+        let mut servers = Vec::new();
+        for (listener, router) in std::iter::once(self.api).chain(self.portals) {
+            let mut stop = stop_tx.subscribe();
+            servers.push(tokio::spawn(async move {
+                axum::serve(listener, router.into_make_service())
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.recv().await;
+                    })
+                    .await
+            }));
+        }
+        shutdown.await;
+        let _ = stop_tx.send(());
+        for server in servers {
+            server.await??;
+        }
+        Ok(())
+    }
+}
+
+/// Routes shared by the API port and each portal port.
+fn graphql_routes(state: AppState) -> Router {
+    let development = state.settings.environment.is_development();
+    let timeout = Duration::from_secs(state.settings.server.request_timeout_secs);
+    let post = axum::routing::post(graphql::http::graphql_post)
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout));
+    let route = if development {
+        post.get(graphql::http::graphiql)
+    } else {
+        post
+    };
+    Router::new()
+        .route("/graphql", route)
+        .route("/graphql/ws", get(graphql::http::graphql_ws))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+}
+
+fn common_layers(router: Router) -> Router {
+    router
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                // The matched route, never the raw path or query string.
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("unmatched", MatchedPath::as_str);
+                tracing::info_span!(
+                    "http.request",
+                    otel.name = %format!("{} {route}", request.method()),
+                    http.method = %request.method(),
+                    http.route = route,
+                )
+            }),
+        )
+        .layer(CatchPanicLayer::custom(|_| {
+            let event_id = uuid::Uuid::now_v7();
+            tracing::error!(event_id = %event_id, "request handler panicked");
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                &format!("Something went wrong on our side. Reference: {event_id}"),
+            )
+        }))
+}
+
+pub fn api_router(state: AppState) -> Router {
+    common_layers(graphql_routes(state))
+}
+
+/// A portal: its static files with deep links falling back to `index.html`
+/// (the portal's router renders its own not-found page), plus the API routes.
+pub fn portal_router(state: AppState, dir: &Path) -> Router {
+    let index = ServeFile::new(dir.join("index.html"));
+    let files = ServeDir::new(dir).fallback(index);
+    let router = graphql_routes(state).fallback_service(files).layer(
+        SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ),
+    );
+    common_layers(router)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let database = state.db.ping().await.is_ok();
+    let redis = state.kv.ping().await.is_ok();
+    let status = if database && redis {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
+    (
+        status,
+        axum::Json(serde_json::json!({ "database": word(database), "redis": word(redis) })),
+    )
+        .into_response()
+}

@@ -1,0 +1,135 @@
+//! The one authorization module. Every resolver asks it before calling a service.
+//! Later features add their actions here, and the matrix test in
+//! `tests/api/authz.rs` pins every role × action down.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// A role a user holds in one organization. The keys match the `roles` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum)]
+#[serde(rename_all = "snake_case")]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum RoleKey {
+    PlatformOperator,
+    OrgAdmin,
+    CaseManager,
+    Mediator,
+    Party,
+    PartyRepresentative,
+    Observer,
+    BillingAdmin,
+    ComplianceOfficer,
+}
+
+impl RoleKey {
+    pub const ALL: &'static [RoleKey] = &[
+        RoleKey::PlatformOperator,
+        RoleKey::OrgAdmin,
+        RoleKey::CaseManager,
+        RoleKey::Mediator,
+        RoleKey::Party,
+        RoleKey::PartyRepresentative,
+        RoleKey::Observer,
+        RoleKey::BillingAdmin,
+        RoleKey::ComplianceOfficer,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RoleKey::PlatformOperator => "platform_operator",
+            RoleKey::OrgAdmin => "org_admin",
+            RoleKey::CaseManager => "case_manager",
+            RoleKey::Mediator => "mediator",
+            RoleKey::Party => "party",
+            RoleKey::PartyRepresentative => "party_representative",
+            RoleKey::Observer => "observer",
+            RoleKey::BillingAdmin => "billing_admin",
+            RoleKey::ComplianceOfficer => "compliance_officer",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        RoleKey::ALL.iter().copied().find(|r| r.key() == key)
+    }
+
+    /// Staff work in the admin portal; parties, counsel and observers in the client portal.
+    pub fn is_staff(self) -> bool {
+        matches!(
+            self,
+            RoleKey::PlatformOperator
+                | RoleKey::OrgAdmin
+                | RoleKey::CaseManager
+                | RoleKey::Mediator
+                | RoleKey::BillingAdmin
+                | RoleKey::ComplianceOfficer
+        )
+    }
+}
+
+/// Who is acting: a signed-in user in one organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub org_id: Uuid,
+    pub roles: Vec<RoleKey>,
+}
+
+impl Actor {
+    pub fn has(&self, role: RoleKey) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.roles.iter().any(|r| r.is_staff())
+    }
+}
+
+/// Something an actor may try to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See the organization's name, branding and own membership.
+    ViewOrganization,
+    /// Change the organization's settings.
+    ManageOrganization,
+    /// See the organization's staff and members.
+    ListMembers,
+    /// Receive live organization events.
+    WatchOrganization,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::ViewOrganization,
+        Action::ManageOrganization,
+        Action::ListMembers,
+        Action::WatchOrganization,
+    ];
+}
+
+/// Decides whether `actor` may perform `action` in its organization.
+pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
+    if allowed(actor, action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn allowed(actor: &Actor, action: Action) -> bool {
+    match action {
+        Action::ViewOrganization => !actor.roles.is_empty(),
+        Action::ManageOrganization => actor.has(RoleKey::OrgAdmin),
+        Action::ListMembers | Action::WatchOrganization => {
+            actor.has(RoleKey::OrgAdmin)
+                || actor.has(RoleKey::CaseManager)
+                || actor.has(RoleKey::ComplianceOfficer)
+        }
+    }
+}
+
+/// Requires a signed-in actor.
+pub fn require(actor: Option<&Actor>) -> AppResult<&Actor> {
+    actor.ok_or(AppError::Unauthenticated)
+}

@@ -1,0 +1,281 @@
+//! Configuration: defaults → file → `CAUCUS__…` environment variables, parsed
+//! once at start into [`Settings`]. A bad value stops start-up with a message that
+//! names the key.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use secrecy::SecretString;
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../../config/default.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Test,
+    Production,
+}
+
+impl Environment {
+    /// Introspection and GraphiQL are served only here.
+    pub fn is_development(self) -> bool {
+        matches!(self, Environment::Development | Environment::Test)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub environment: Environment,
+    pub server: ServerSettings,
+    #[serde(default)]
+    pub portals: PortalSettings,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub graphql: GraphqlSettings,
+    pub session: SessionSettings,
+    pub telemetry: TelemetrySettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: IpAddr,
+    pub port: u16,
+    pub public_url: url::Url,
+    pub allowed_origins: Vec<String>,
+    pub body_limit_bytes: usize,
+    pub request_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalSettings {
+    pub admin_dir: Option<PathBuf>,
+    pub admin_port: Option<u16>,
+    pub client_dir: Option<PathBuf>,
+    pub client_port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: SecretString,
+    pub migration_url: Option<SecretString>,
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub acquire_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    pub url: SecretString,
+    pub key_prefix: String,
+    pub pool_size: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphqlSettings {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSettings {
+    pub cookie_name: String,
+    pub idle_timeout_secs: u64,
+    pub absolute_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelemetrySettings {
+    pub log_format: LogFormat,
+    pub log_filter: String,
+    pub service_name: String,
+    pub otlp_endpoint: Option<url::Url>,
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (if given), then `CAUCUS__…` variables from the
+    /// process environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    /// As [`Settings::load`], with the environment given explicitly (for tests).
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).required(true));
+        }
+        let env: config::Map<String, String> = env
+            .into_iter()
+            .filter(|(key, _)| key.starts_with("CAUCUS__"))
+            .collect();
+        builder = builder.add_source(
+            config::Environment::with_prefix("CAUCUS")
+                .prefix_separator("__")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("server.allowed_origins")
+                .try_parsing(true)
+                .source(Some(env)),
+        );
+        let settings: Settings = builder
+            .build()
+            .context("reading configuration")?
+            .try_deserialize()
+            .map_err(|error| anyhow::anyhow!("invalid configuration: {error}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let check = |ok: bool, key: &str, why: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("invalid configuration: {key}: {why}"))
+            }
+        };
+        check(
+            self.server.body_limit_bytes >= 1024,
+            "server.body_limit_bytes",
+            "must be at least 1024",
+        )?;
+        check(
+            self.database.max_connections >= self.database.min_connections
+                && self.database.max_connections > 0,
+            "database.max_connections",
+            "must be positive and at least database.min_connections",
+        )?;
+        check(
+            self.graphql.max_depth >= 2,
+            "graphql.max_depth",
+            "must be at least 2",
+        )?;
+        check(
+            self.graphql.max_complexity >= 10,
+            "graphql.max_complexity",
+            "must be at least 10",
+        )?;
+        check(
+            self.session.idle_timeout_secs > 0
+                && self.session.idle_timeout_secs <= self.session.absolute_timeout_secs,
+            "session.idle_timeout_secs",
+            "must be positive and at most session.absolute_timeout_secs",
+        )?;
+        check(
+            !self.redis.key_prefix.is_empty(),
+            "redis.key_prefix",
+            "must not be empty",
+        )?;
+        check(
+            self.portals.admin_dir.is_some() == self.portals.admin_port.is_some(),
+            "portals.admin_port",
+            "portals.admin_dir and portals.admin_port are set together",
+        )?;
+        check(
+            self.portals.client_dir.is_some() == self.portals.client_port.is_some(),
+            "portals.client_port",
+            "portals.client_dir and portals.client_port are set together",
+        )?;
+        tracing_subscriber::EnvFilter::try_new(&self.telemetry.log_filter).map_err(|error| {
+            anyhow::anyhow!("invalid configuration: telemetry.log_filter: {error}")
+        })?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load() -> anyhow::Result<()> {
+        let settings = Settings::load_from(None, env(&[]))?;
+        assert_eq!(settings.server.port, 8080);
+        assert_eq!(settings.environment, Environment::Development);
+        Ok(())
+    }
+
+    #[test]
+    fn environment_overrides_defaults() -> anyhow::Result<()> {
+        let settings = Settings::load_from(
+            None,
+            env(&[
+                ("CAUCUS__SERVER__PORT", "9123"),
+                ("CAUCUS__ENVIRONMENT", "production"),
+                ("CAUCUS__SERVER__ALLOWED_ORIGINS", "https://a.example,https://b.example"),
+                ("OTHER__SERVER__PORT", "1"),
+            ]),
+        )?;
+        assert_eq!(settings.server.port, 9123);
+        assert_eq!(settings.environment, Environment::Production);
+        assert_eq!(
+            settings.server.allowed_origins,
+            vec!["https://a.example", "https://b.example"]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn bad_value_names_the_key() {
+        let error = Settings::load_from(None, env(&[("CAUCUS__SERVER__PORT", "eighty")]))
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        assert!(error.contains("server.port"), "{error}");
+
+        let error = Settings::load_from(None, env(&[("CAUCUS__GRAPHQL__MAX_DEPTH", "1")]))
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        assert!(error.contains("graphql.max_depth"), "{error}");
+
+        let error = Settings::load_from(None, env(&[("CAUCUS__ENVIRONMENT", "staging")]))
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        assert!(error.contains("environment"), "{error}");
+    }
+
+    #[test]
+    fn secrets_are_not_printed_by_debug() -> anyhow::Result<()> {
+        let settings = Settings::load_from(
+            None,
+            env(&[(
+                "CAUCUS__DATABASE__URL",
+                "postgres://caucus_app:hunter2secret@127.0.0.1/caucus",
+            )]),
+        )?;
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2secret"), "{printed}");
+        Ok(())
+    }
+}

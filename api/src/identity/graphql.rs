@@ -1,0 +1,232 @@
+//! GraphQL for identity: the viewer, people, sign-in and sign-out.
+
+use async_graphql::connection::{Connection, Edge, EmptyFields, query};
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::authz::{self, Action, RoleKey};
+use crate::entities::{profile, user, user_role};
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::RequestContext;
+use crate::identity::{service, session};
+use crate::orgs::graphql::Organization;
+use crate::redact::Sensitive;
+
+/// A person, as seen from the current organization.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex)]
+pub struct User {
+    pub id: ID,
+    pub email: String,
+    pub name: String,
+    pub locale: String,
+    pub timezone: String,
+    pub status: String,
+    pub mfa_enabled: bool,
+    #[graphql(skip)]
+    pub uuid: Uuid,
+}
+
+#[ComplexObject]
+impl User {
+    /// The roles this person holds in the current organization.
+    async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RoleKey>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let tx = rc.tenant_tx(actor).await?;
+        let roles = service::roles_of(&tx, self.uuid).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(roles)
+    }
+}
+
+impl User {
+    pub fn from_models(user: user::Model, profile: Option<profile::Model>) -> Self {
+        let (name, locale, timezone) = match profile {
+            Some(p) => (p.name, p.locale, p.timezone),
+            None => (String::new(), "en".to_owned(), "UTC".to_owned()),
+        };
+        User {
+            id: ID(user.id.to_string()),
+            uuid: user.id,
+            email: user.email,
+            name,
+            locale,
+            timezone,
+            status: user.status,
+            mfa_enabled: user.mfa_enabled,
+        }
+    }
+}
+
+/// Who is signed in, and where.
+#[derive(SimpleObject)]
+pub struct Viewer {
+    pub user: User,
+    pub organization: Organization,
+    pub roles: Vec<RoleKey>,
+}
+
+#[derive(InputObject)]
+pub struct SignInInput {
+    #[graphql(validator(max_length = 320))]
+    pub email: String,
+    #[graphql(validator(max_length = 256))]
+    pub password: String,
+}
+
+#[derive(SimpleObject)]
+pub struct SignInPayload {
+    pub viewer: Viewer,
+}
+
+#[derive(Default)]
+pub struct IdentityQuery;
+
+#[Object]
+impl IdentityQuery {
+    /// The signed-in user, or null when nobody is signed in.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Viewer>> {
+        let rc = RequestContext::of(ctx);
+        let Some(actor) = rc.actor.as_ref() else {
+            return Ok(None);
+        };
+        Ok(Some(viewer(rc, actor).await?))
+    }
+
+    /// People holding a role in the current organization, oldest first.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(maximum = 100))] first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, User, EmptyFields, EmptyFields>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::ListMembers)?;
+        query(
+            after,
+            None,
+            first,
+            None,
+            |after: Option<String>, _before: Option<String>, first, _last| async move {
+                let limit = first.unwrap_or(25).min(100);
+                let after = after
+                    .map(|a| Uuid::parse_str(&a))
+                    .transpose()
+                    .map_err(|_| AppError::validation("after", "cursor"))?;
+                let tx = rc.tenant_tx(actor).await?;
+                let mut ids_query = user_role::Entity::find()
+                    .select_only()
+                    .column(user_role::Column::UserId)
+                    .distinct()
+                    .filter(user_role::Column::OrgId.eq(actor.org_id))
+                    .order_by_asc(user_role::Column::UserId)
+                    .limit(u64::try_from(limit + 1).unwrap_or(101));
+                if let Some(after) = after {
+                    ids_query = ids_query.filter(user_role::Column::UserId.gt(after));
+                }
+                let ids: Vec<Uuid> = ids_query.into_tuple().all(tx.conn()).await.map_err(AppError::from)?;
+                let has_next = ids.len() > limit;
+                let ids: Vec<Uuid> = ids.into_iter().take(limit).collect();
+                let users = user::Entity::find()
+                    .filter(user::Column::Id.is_in(ids.clone()))
+                    .find_also_related(profile::Entity)
+                    .order_by_asc(user::Column::Id)
+                    .all(tx.conn())
+                    .await
+                    .map_err(AppError::from)?;
+                tx.commit().await.map_err(AppError::from)?;
+                let mut connection = Connection::new(after.is_some(), has_next);
+                connection.edges.extend(
+                    users
+                        .into_iter()
+                        .map(|(u, p)| Edge::new(u.id.to_string(), User::from_models(u, p))),
+                );
+                Ok::<_, async_graphql::Error>(connection)
+            },
+        )
+        .await
+    }
+}
+
+pub async fn viewer(rc: &RequestContext, actor: &authz::Actor) -> AppResult<Viewer> {
+    let tx = rc.tenant_tx(actor).await?;
+    let found = user::Entity::find_by_id(actor.user_id)
+        .find_also_related(profile::Entity)
+        .one(tx.conn())
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let organization = crate::orgs::service::current(&tx).await?;
+    tx.commit().await?;
+    Ok(Viewer {
+        user: User::from_models(found.0, found.1),
+        organization: organization.into(),
+        roles: actor.roles.clone(),
+    })
+}
+
+#[derive(Default)]
+pub struct IdentityMutation;
+
+#[Object]
+impl IdentityMutation {
+    /// Signs in with email and password and sets the session cookie.
+    async fn sign_in(
+        &self,
+        ctx: &Context<'_>,
+        input: SignInInput,
+    ) -> async_graphql::Result<SignInPayload> {
+        let rc = RequestContext::of(ctx);
+        let (token, record) = service::sign_in(
+            &rc.state.db,
+            &rc.state.sessions,
+            Sensitive::new(input.email),
+            Sensitive::new(input.password),
+        )
+        .await?;
+        ctx.append_http_header(
+            http::header::SET_COOKIE,
+            rc.state.sessions.cookie(token.expose()),
+        );
+        let actor = record.actor();
+        Ok(SignInPayload {
+            viewer: viewer(rc, &actor).await?,
+        })
+    }
+
+    /// Ends the current session and clears the cookie.
+    async fn sign_out(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        if let Some(token) = rc.session_token.as_ref() {
+            rc.state.sessions.revoke(token.expose()).await.map_err(AppError::from)?;
+        }
+        ctx.append_http_header(
+            http::header::SET_COOKIE,
+            rc.state.sessions.clearing_cookie(),
+        );
+        Ok(rc.actor.is_some())
+    }
+}
+
+/// Federation: a `User` by id, visible only within the caller's organization.
+pub async fn find_user(rc: &RequestContext, id: &ID) -> AppResult<Option<User>> {
+    let actor = authz::require(rc.actor.as_ref())?;
+    authz::authorize(actor, Action::ViewOrganization)?;
+    let Ok(uuid) = Uuid::parse_str(id.as_str()) else {
+        return Ok(None);
+    };
+    if uuid != actor.user_id {
+        authz::authorize(actor, Action::ListMembers)?;
+    }
+    let tx = rc.tenant_tx(actor).await?;
+    let found = user::Entity::find_by_id(uuid)
+        .find_also_related(profile::Entity)
+        .one(tx.conn())
+        .await?;
+    tx.commit().await?;
+    Ok(found.map(|(u, p)| User::from_models(u, p)))
+}
+
+pub use session::token_from_cookies;

@@ -1,0 +1,74 @@
+//! Sign-in and the people of an organization.
+
+use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
+use uuid::Uuid;
+
+use crate::authz::RoleKey;
+use crate::db::{Db, TenantScope, TenantTx};
+use crate::entities::{role, user_role};
+use crate::error::{AppError, AppResult};
+use crate::identity::password;
+use crate::identity::session::{SessionRecord, SessionToken, Sessions};
+use crate::redact::Sensitive;
+
+pub const MAX_EMAIL_LENGTH: usize = 320;
+
+/// Checks an email and password; on success opens a session in the user's
+/// oldest organization. Unknown addresses and wrong passwords give the same
+/// answer after the same work.
+#[tracing::instrument(skip_all)]
+pub async fn sign_in(
+    db: &Db,
+    sessions: &Sessions,
+    email: Sensitive<String>,
+    password_input: Sensitive<String>,
+) -> AppResult<(SessionToken, SessionRecord)> {
+    let email = email.expose().trim();
+    if email.is_empty() || email.len() > MAX_EMAIL_LENGTH {
+        return Err(AppError::validation("email", "length"));
+    }
+    if password_input.expose().len() > password::MAX_LENGTH {
+        return Err(AppError::validation("password", "length"));
+    }
+    let record = db.unscoped_sign_in_lookup(email).await?;
+    let (user_id, stored, active) = match record {
+        Some(r) => (Some(r.user_id), r.hashed_password, r.status == "active"),
+        None => (None, None, false),
+    };
+    let verified = password::verify(password_input, stored).await?;
+    let Some(user_id) = user_id.filter(|_| verified && active) else {
+        tracing::info!("sign-in refused");
+        return Err(AppError::InvalidCredentials);
+    };
+    let Some(org_id) = db.unscoped_memberships(user_id).await?.into_iter().next() else {
+        tracing::info!(user_id = %user_id, "sign-in refused: no organization");
+        return Err(AppError::InvalidCredentials);
+    };
+    let tx = db
+        .tenant(TenantScope {
+            org_id,
+            user_id: Some(user_id),
+        })
+        .await?;
+    let roles = roles_of(&tx, user_id).await?;
+    tx.commit().await?;
+    let (token, record) = sessions.create(user_id, org_id, roles).await?;
+    tracing::info!(user_id = %user_id, org_id = %org_id, "signed in");
+    Ok((token, record))
+}
+
+/// The roles `user_id` holds in the transaction's organization.
+pub async fn roles_of(tx: &TenantTx, user_id: Uuid) -> AppResult<Vec<RoleKey>> {
+    let keys: Vec<String> = user_role::Entity::find()
+        .select_only()
+        .column(role::Column::Key)
+        .join(JoinType::InnerJoin, user_role::Relation::Role.def())
+        .filter(user_role::Column::UserId.eq(user_id))
+        .filter(user_role::Column::OrgId.eq(tx.scope().org_id))
+        .into_tuple()
+        .all(tx.conn())
+        .await?;
+    let mut roles: Vec<RoleKey> = keys.iter().filter_map(|k| RoleKey::parse(k)).collect();
+    roles.sort_by_key(|r| r.key());
+    Ok(roles)
+}

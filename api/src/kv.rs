@@ -1,0 +1,115 @@
+//! Redis, through `fred`: a connection pool for commands and one subscriber
+//! connection whose messages fan out to GraphQL subscriptions on this replica.
+//! Every key and channel starts with `redis.key_prefix`.
+
+use anyhow::Context;
+use fred::clients::SubscriberClient;
+use fred::interfaces::PubsubInterface as _;
+use fred::prelude::*;
+use fred::types::config::Config as RedisConfig;
+use secrecy::ExposeSecret;
+use tokio::sync::broadcast;
+
+use crate::config::RedisSettings;
+
+#[derive(Clone)]
+pub struct Kv {
+    pool: Pool,
+    prefix: String,
+    messages: broadcast::Sender<ChannelMessage>,
+    subscriber: SubscriberClient,
+}
+
+/// A message published on one of our channels (the prefix removed).
+#[derive(Debug, Clone)]
+pub struct ChannelMessage {
+    pub channel: String,
+    pub payload: String,
+}
+
+impl Kv {
+    pub async fn connect(settings: &RedisSettings) -> anyhow::Result<Self> {
+        let config = RedisConfig::from_url(settings.url.expose_secret())
+            .context("redis.url is not a Redis URL")?;
+        let pool = Builder::from_config(config.clone())
+            .build_pool(settings.pool_size)
+            .context("creating the Redis pool")?;
+        pool.init().await.context("connecting to Redis")?;
+        let subscriber = Builder::from_config(config)
+            .build_subscriber_client()
+            .context("creating the Redis subscriber")?;
+        subscriber
+            .init()
+            .await
+            .context("connecting the Redis subscriber")?;
+        // Re-subscribe after a reconnect.
+        let _resubscribe = subscriber.manage_subscriptions();
+        let prefix = settings.key_prefix.clone();
+        subscriber
+            .psubscribe(format!("{prefix}events:*"))
+            .await
+            .context("subscribing to event channels")?;
+        let (messages, _) = broadcast::channel(1024);
+        let sender = messages.clone();
+        let mut rx = subscriber.message_rx();
+        let strip = prefix.clone();
+        tokio::spawn(async move {
+            while let Ok(message) = rx.recv().await {
+                let channel = message.channel.to_string();
+                let Some(channel) = channel.strip_prefix(&strip) else {
+                    continue;
+                };
+                let Ok(payload) = message.value.convert::<String>() else {
+                    tracing::warn!("ignoring a non-text event message");
+                    continue;
+                };
+                // No receivers is normal: nobody subscribed on this replica.
+                let _ = sender.send(ChannelMessage {
+                    channel: channel.to_owned(),
+                    payload,
+                });
+            }
+        });
+        Ok(Self {
+            pool,
+            prefix,
+            messages,
+            subscriber,
+        })
+    }
+
+    /// The full key for `key`.
+    pub fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Publishes `payload` on `events:{channel}`.
+    pub async fn publish(&self, channel: &str, payload: String) -> anyhow::Result<()> {
+        let _receivers: i64 = self
+            .pool
+            .next()
+            .publish(self.key(&format!("events:{channel}")), payload)
+            .await
+            .context("publishing an event")?;
+        Ok(())
+    }
+
+    /// Every event message received by this replica, to be filtered by channel.
+    pub fn messages(&self) -> broadcast::Receiver<ChannelMessage> {
+        self.messages.subscribe()
+    }
+
+    /// Readiness: Redis answers.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        let _: String = self.pool.ping(None).await.context("pinging Redis")?;
+        anyhow::ensure!(
+            self.subscriber.is_connected(),
+            "the Redis subscriber is not connected"
+        );
+        Ok(())
+    }
+}

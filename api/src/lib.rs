@@ -1,0 +1,20 @@
+//! Caucus API: a modular monolith. Domain modules (`identity`, `orgs`, …) own
+//! their tables, GraphQL types and services; `graphql` merges them; `app` wires
+//! the server. See `docs/` and `../shared/ARCHITECTURE.md`.
+
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod authz;
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod graphql;
+pub mod identity;
+pub mod kv;
+pub mod orgs;
+pub mod redact;
+pub mod seed;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,108 @@
+//! The `caucus` binary: one binary, several roles.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use caucus_api::app::Application;
+use caucus_api::config::Settings;
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+
+#[derive(Parser)]
+#[command(name = "caucus", version, about = "Caucus, the confidential mediation platform")]
+struct Cli {
+    /// A TOML configuration file layered over the defaults.
+    #[arg(long, global = true, env = "CAUCUS_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the GraphQL API (and the portals, when configured).
+    Serve,
+    /// Apply database migrations as the owner role (database.migration_url).
+    Migrate,
+    /// Seed the demo organization and accounts (idempotent).
+    Seed,
+    /// Print the GraphQL schema (SDL) that is checked in as schema.graphql.
+    Schema,
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("caucus: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Schema = cli.command {
+        print!("{}", caucus_api::graphql::sdl());
+        return Ok(());
+    }
+    let settings = Settings::load(cli.config.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let _telemetry = caucus_api::telemetry::init(&settings.telemetry)?;
+        match cli.command {
+            Command::Serve => serve(settings).await,
+            Command::Migrate => {
+                let owner = owner_url(&settings)?;
+                caucus_api::db::migrate(&owner, settings.database.url.expose_secret()).await?;
+                tracing::info!("migrations applied");
+                Ok(())
+            }
+            Command::Seed => caucus_api::seed::seed(&owner_url(&settings)?).await,
+            Command::Schema => Ok(()),
+        }
+    })
+}
+
+fn owner_url(settings: &Settings) -> anyhow::Result<String> {
+    settings
+        .database
+        .migration_url
+        .as_ref()
+        .map(|u| u.expose_secret().to_owned())
+        .context("database.migration_url (CAUCUS__DATABASE__MIGRATION_URL) is required here")
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings).await?;
+    tracing::info!(addr = %app.api_addr()?, "API listening");
+    for addr in app.portal_addrs()? {
+        tracing::info!(addr = %addr, "portal listening");
+    }
+    app.run(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,206 @@
+//! GraphQL for organizations.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
+use uuid::Uuid;
+
+use crate::authz::{self, Action};
+use crate::db::TenantScope;
+use crate::entities::organization;
+use crate::error::AppError;
+use crate::graphql::context::RequestContext;
+use crate::orgs::service::{self, OrgEvent, OrgEventKind, OrgSettings, OrgUpdate};
+
+/// A mediation provider: a court ADR program, a mediation firm, an ombuds office.
+#[derive(SimpleObject, Clone)]
+pub struct Organization {
+    pub id: ID,
+    pub slug: String,
+    pub name: String,
+    pub tier: String,
+    /// `#rrggbb`, readable under white text.
+    pub brand_color: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<organization::Model> for Organization {
+    fn from(model: organization::Model) -> Self {
+        let settings = OrgSettings::from_json(&model.settings_json);
+        Organization {
+            id: ID(model.id.to_string()),
+            slug: model.slug,
+            name: model.name,
+            tier: model.tier,
+            brand_color: settings.brand_color().to_owned(),
+            created_at: model.created_at.with_timezone(&Utc),
+        }
+    }
+}
+
+/// What anyone may see of an organization: enough to brand its sign-in page.
+#[derive(SimpleObject)]
+pub struct Branding {
+    pub slug: String,
+    pub name: String,
+    pub brand_color: String,
+}
+
+#[derive(InputObject)]
+pub struct UpdateOrganizationInput {
+    pub name: Option<String>,
+    pub brand_color: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct OrganizationEvent {
+    pub organization_id: ID,
+    pub kind: OrgEventKind,
+}
+
+#[derive(Default)]
+pub struct OrgQuery;
+
+#[Object]
+impl OrgQuery {
+    /// The signed-in user's current organization.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::ViewOrganization)?;
+        let tx = rc.tenant_tx(actor).await?;
+        let org = service::current(&tx).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(org.into())
+    }
+
+    /// Public branding of an organization, for its sign-in page.
+    async fn branding(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(max_length = 64))] slug: String,
+    ) -> async_graphql::Result<Option<Branding>> {
+        let rc = RequestContext::of(ctx);
+        let Some(org_id) = rc
+            .state
+            .db
+            .unscoped_org_id_by_slug(&slug)
+            .await
+            .map_err(AppError::from)?
+        else {
+            return Ok(None);
+        };
+        let tx = rc
+            .state
+            .db
+            .tenant(TenantScope {
+                org_id,
+                user_id: None,
+            })
+            .await
+            .map_err(AppError::from)?;
+        let org = service::current(&tx).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        let settings = OrgSettings::from_json(&org.settings_json);
+        Ok(Some(Branding {
+            slug: org.slug,
+            name: org.name,
+            brand_color: settings.brand_color().to_owned(),
+        }))
+    }
+}
+
+#[derive(Default)]
+pub struct OrgMutation;
+
+#[Object]
+impl OrgMutation {
+    /// Changes the organization's name or brand colour (org admins).
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOrganizationInput,
+    ) -> async_graphql::Result<Organization> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::ManageOrganization)?;
+        let tx = rc.tenant_tx(actor).await?;
+        let org = service::update(
+            &tx,
+            OrgUpdate {
+                name: input.name,
+                brand_color: input.brand_color,
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        let event = OrgEvent {
+            organization_id: org.id,
+            kind: OrgEventKind::SettingsChanged,
+        };
+        let payload = serde_json::to_string(&event).map_err(|e| AppError::Internal(e.into()))?;
+        rc.state
+            .kv
+            .publish(&service::channel(org.id), payload)
+            .await
+            .map_err(AppError::from)?;
+        Ok(org.into())
+    }
+}
+
+#[derive(Default)]
+pub struct OrgSubscription;
+
+#[Subscription]
+impl OrgSubscription {
+    /// Live changes to the current organization (staff who may watch it).
+    async fn organization_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = OrganizationEvent>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::WatchOrganization)?;
+        let org_id = actor.org_id;
+        let channel = service::channel(org_id);
+        let messages = tokio_stream_of(rc.state.kv.messages());
+        Ok(messages.filter_map(move |message| {
+            let event = (message.channel == channel)
+                .then(|| serde_json::from_str::<OrgEvent>(&message.payload).ok())
+                .flatten()
+                .filter(|e| e.organization_id == org_id)
+                .map(|e| OrganizationEvent {
+                    organization_id: ID(e.organization_id.to_string()),
+                    kind: e.kind,
+                });
+            async move { event }
+        }))
+    }
+}
+
+/// A stream over a broadcast receiver; a lagging subscriber skips what it missed.
+fn tokio_stream_of(
+    rx: tokio::sync::broadcast::Receiver<crate::kv::ChannelMessage>,
+) -> impl Stream<Item = crate::kv::ChannelMessage> {
+    tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(|m| async move { m.ok() })
+}
+
+/// Federation: an `Organization` by id, only the caller's own.
+pub async fn find_organization(
+    rc: &RequestContext,
+    id: &ID,
+) -> Result<Option<Organization>, AppError> {
+    let actor = authz::require(rc.actor.as_ref())?;
+    authz::authorize(actor, Action::ViewOrganization)?;
+    let Ok(uuid) = Uuid::parse_str(id.as_str()) else {
+        return Ok(None);
+    };
+    let tx = rc.tenant_tx(actor).await?;
+    let org = if uuid == actor.org_id {
+        Some(service::current(&tx).await?)
+    } else {
+        None
+    };
+    tx.commit().await?;
+    Ok(org.map(Into::into))
+}

@@ -1,0 +1,5 @@
+//! Organizations (tenants): their settings, branding and live events.
+
+pub mod brand;
+pub mod graphql;
+pub mod service;

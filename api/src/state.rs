@@ -1,0 +1,18 @@
+//! Shared application state, cheap to clone.
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::graphql::CaucusSchema;
+use crate::identity::session::Sessions;
+use crate::kv::Kv;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub kv: Kv,
+    pub sessions: Sessions,
+    pub schema: CaucusSchema,
+}

@@ -1,0 +1,11 @@
+DROP FUNCTION IF EXISTS unscoped_org_id_by_slug(text);
+DROP FUNCTION IF EXISTS unscoped_memberships(uuid);
+DROP FUNCTION IF EXISTS unscoped_sign_in_lookup(text);
+DROP TABLE IF EXISTS user_roles;
+DROP TABLE IF EXISTS roles;
+DROP TABLE IF EXISTS profiles;
+DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS organizations;
+DROP FUNCTION IF EXISTS set_updated_at();
+DROP FUNCTION IF EXISTS app_current_user();
+DROP FUNCTION IF EXISTS app_current_org();

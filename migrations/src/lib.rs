@@ -1,0 +1,49 @@
+//! Database migrations. They run as the owner role; the API's own role
+//! (`caucus_app`) owns nothing and is granted only row access, under row-level
+//! security that is enabled and forced on every tenant-owned table.
+//!
+//! Migrations are numbered and never edited once merged.
+
+use sea_orm_migration::prelude::*;
+
+/// The role the API connects as. Fixed, because grants name it.
+pub const APP_ROLE: &str = "caucus_app";
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(SqlMigration {
+            name: "m0001_foundation",
+            up: include_str!("../sql/0001_foundation.up.sql"),
+            down: include_str!("../sql/0001_foundation.down.sql"),
+        })]
+    }
+}
+
+/// A migration written as plain SQL, applied in the migration's transaction.
+struct SqlMigration {
+    name: &'static str,
+    up: &'static str,
+    down: &'static str,
+}
+
+impl MigrationName for SqlMigration {
+    fn name(&self) -> &str {
+        self.name
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for SqlMigration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.get_connection().execute_unprepared(self.up).await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.get_connection().execute_unprepared(self.down).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,91 @@
+# Caucus — English. Every key here must also exist in es.ftl (a test checks).
+
+## Shell
+app-name = Caucus
+admin-portal-name = Admin portal
+client-portal-name = Client portal
+skip-to-content = Skip to main content
+language-label = Language
+main-navigation = Main navigation
+portal-signed-in-as = Signed in as { $name }
+sign-out = Sign out
+loading = Loading…
+confidential-footer = Everything in Caucus is confidential. Only the people on your case can see what you share.
+
+## Sign-in
+sign-in-title = Sign in
+sign-in-intro = Sign in to { $organization }.
+sign-in-intro-generic = Sign in to continue.
+sign-in-email = Email address
+sign-in-password = Password
+sign-in-submit = Sign in
+sign-in-working = Signing in…
+
+## Not found
+not-found-title = Page not found
+not-found-body = We could not find that page. The address may be mistyped, or the page may have moved.
+not-found-home = Go to the start page
+
+## Admin portal
+admin-nav-overview = Overview
+admin-nav-people = People
+admin-overview-title = Organization overview
+admin-org-name = Name
+admin-org-slug = Sign-in address
+admin-org-tier = Plan
+admin-org-created = Member since
+admin-org-brand = Brand colour
+admin-people-count = { $count ->
+    [one] { $count } person
+   *[other] { $count } people
+}
+admin-people-title = People
+admin-people-caption = People who hold a role in your organization
+admin-people-empty = Nobody holds a role yet.
+column-name = Name
+column-email = Email
+column-roles = Roles
+column-timezone = Time zone
+admin-staff-only = The admin portal is for staff. Parties use the client portal.
+
+## Roles
+role-platform-operator = Platform operator
+role-org-admin = Organization admin
+role-case-manager = Case manager
+role-mediator = Mediator
+role-party = Party
+role-party-representative = Party representative
+role-observer = Observer
+role-billing-admin = Billing admin
+role-compliance-officer = Compliance officer
+
+## Client portal
+client-home-title = Welcome, { $name }
+client-home-intro = This is your private space for your mediation with { $organization }. Your cases, sessions and documents will appear here.
+client-details-title = Your details
+client-detail-email = Email
+client-detail-timezone = Time zone
+client-detail-local-time = Your local time
+client-detail-language = Language
+
+## Errors (by extensions.code)
+error-bad-request = The request could not be understood. Please try again.
+error-malformed-json = The request could not be read. Please reload the page and try again.
+error-invalid-utf8 = The request contained characters that could not be read.
+error-payload-too-large = That is more than we can accept at once.
+error-unsupported-media-type = The request was sent in a format we do not accept.
+error-missing-client-header = The request was blocked for your safety. Please reload the page.
+error-graphql-parse-failed = The request could not be understood.
+error-graphql-validation-failed = The request asked for something that does not exist.
+error-unknown-operation = The request named an unknown operation.
+error-query-too-deep = The request was too deeply nested.
+error-query-too-complex = The request asked for too much at once.
+error-unauthenticated = Please sign in to continue.
+error-invalid-credentials = The email address or password is not right.
+error-forbidden = You do not have access to this.
+error-not-found = We could not find that.
+error-validation-failed = Please check the highlighted information.
+error-conflict = Someone else changed this at the same time. Please reload and try again.
+error-rate-limited = Too many attempts. Please wait a few minutes and try again.
+error-internal = Something went wrong on our side. Please try again in a moment.
+error-network = We could not reach Caucus. Check your connection and try again.
