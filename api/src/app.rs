@@ -40,10 +40,8 @@ impl Application {
         let db = Db::connect(&settings.database).await?;
         let kv = Kv::connect(&settings.redis).await?;
         let sessions = Sessions::new(kv.clone(), settings.session.clone());
-        let schema = graphql::build_schema(
-            &settings.graphql,
-            settings.environment.is_development(),
-        );
+        let schema =
+            graphql::build_schema(&settings.graphql, settings.environment.is_development());
         let state = AppState {
             settings: settings.clone(),
             db,
@@ -81,7 +79,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then drains in-flight requests.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_tx, _) = tokio::sync::broadcast::channel::<()>(1);
         let mut servers = Vec::new();
         for (listener, router) in std::iter::once(self.api).chain(self.portals) {
@@ -107,8 +108,9 @@ impl Application {
 fn graphql_routes(state: AppState) -> Router {
     let development = state.settings.environment.is_development();
     let timeout = Duration::from_secs(state.settings.server.request_timeout_secs);
-    let post = axum::routing::post(graphql::http::graphql_post)
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout));
+    let post = axum::routing::post(graphql::http::graphql_post).layer(
+        TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout),
+    );
     let route = if development {
         post.get(graphql::http::graphiql)
     } else {

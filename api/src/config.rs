@@ -231,7 +231,10 @@ mod tests {
             env(&[
                 ("CAUCUS__SERVER__PORT", "9123"),
                 ("CAUCUS__ENVIRONMENT", "production"),
-                ("CAUCUS__SERVER__ALLOWED_ORIGINS", "https://a.example,https://b.example"),
+                (
+                    "CAUCUS__SERVER__ALLOWED_ORIGINS",
+                    "https://a.example,https://b.example",
+                ),
                 ("OTHER__SERVER__PORT", "1"),
             ]),
         )?;

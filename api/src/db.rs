@@ -97,11 +97,21 @@ impl Db {
             "SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)",
             [
                 scope.org_id.to_string().into(),
-                scope.user_id.map(|u| u.to_string()).unwrap_or_default().into(),
+                scope
+                    .user_id
+                    .map(|u| u.to_string())
+                    .unwrap_or_default()
+                    .into(),
             ],
         ))
         .await?;
         Ok(TenantTx { tx, scope })
+    }
+
+    /// The raw pool, for tests that probe row-level security with plain SQL.
+    #[cfg(feature = "testkit")]
+    pub fn unscoped_raw_for_tests(&self) -> &DatabaseConnection {
+        &self.conn
     }
 
     /// Readiness: the database answers.

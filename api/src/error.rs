@@ -62,7 +62,9 @@ impl AppError {
             AppError::InvalidCredentials => "The email address or password is not right.".into(),
             AppError::Forbidden => "You are not allowed to do that.".into(),
             AppError::NotFound => "Not found.".into(),
-            AppError::Validation { field, reason } => format!("Invalid value for {field}: {reason}"),
+            AppError::Validation { field, reason } => {
+                format!("Invalid value for {field}: {reason}")
+            }
             AppError::Conflict(what) => (*what).into(),
             AppError::RateLimited => {
                 "Too many attempts. Please wait a few minutes and try again.".into()

@@ -20,7 +20,7 @@ pub struct Kv {
     subscriber: SubscriberClient,
 }
 
-/// A message published on one of our channels (the prefix removed).
+/// A message published on one of our event channels (`{prefix}events:` removed).
 #[derive(Debug, Clone)]
 pub struct ChannelMessage {
     pub channel: String,
@@ -52,7 +52,7 @@ impl Kv {
         let (messages, _) = broadcast::channel(1024);
         let sender = messages.clone();
         let mut rx = subscriber.message_rx();
-        let strip = prefix.clone();
+        let strip = format!("{prefix}events:");
         tokio::spawn(async move {
             while let Ok(message) = rx.recv().await {
                 let channel = message.channel.to_string();

@@ -18,3 +18,5 @@ pub mod redact;
 pub mod seed;
 pub mod state;
 pub mod telemetry;
+#[cfg(feature = "testkit")]
+pub mod testkit;

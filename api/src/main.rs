@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 
 #[derive(Parser)]
-#[command(name = "caucus", version, about = "Caucus, the confidential mediation platform")]
+#[command(
+    name = "caucus",
+    version,
+    about = "Caucus, the confidential mediation platform"
+)]
 struct Cli {
     /// A TOML configuration file layered over the defaults.
     #[arg(long, global = true, env = "CAUCUS_CONFIG")]

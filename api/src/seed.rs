@@ -46,8 +46,44 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
+/// One account to seed.
+pub struct SeedAccount<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: RoleKey,
+}
+
 /// Seeds the demo organization and accounts through the owner connection.
 pub async fn seed(owner_url: &str) -> anyhow::Result<()> {
+    let accounts: Vec<SeedAccount<'_>> = DEMO_ACCOUNTS
+        .iter()
+        .map(|a| SeedAccount {
+            email: a.email,
+            name: a.name,
+            role: a.role,
+        })
+        .collect();
+    let org_id = seed_org(
+        owner_url,
+        DEMO_ORG_SLUG,
+        DEMO_ORG_NAME,
+        &accounts,
+        DEMO_PASSWORD,
+    )
+    .await?;
+    tracing::info!(org_id = %org_id, "demo data seeded");
+    Ok(())
+}
+
+/// Creates (or keeps) an organization with the given accounts, all with
+/// `password`. Returns the organization's id. Idempotent.
+pub async fn seed_org(
+    owner_url: &str,
+    slug: &str,
+    name: &str,
+    accounts: &[SeedAccount<'_>],
+    password: &str,
+) -> anyhow::Result<Uuid> {
     let mut options = ConnectOptions::new(owner_url.to_owned());
     options.sqlx_logging(false).max_connections(1);
     let conn = Database::connect(options)
@@ -59,21 +95,21 @@ pub async fn seed(owner_url: &str) -> anyhow::Result<()> {
         "INSERT INTO organizations (id, slug, name, tier, settings_json)
          VALUES ($1, $2, $3, 'professional', '{\"brandColor\":\"#1f4e79\"}')
          ON CONFLICT (slug) DO NOTHING",
-        [org_id.into(), DEMO_ORG_SLUG.into(), DEMO_ORG_NAME.into()],
+        [org_id.into(), slug.into(), name.into()],
     ))
     .await
-    .context("seeding the demo organization")?;
+    .context("seeding an organization")?;
     let org_id: Uuid = conn
         .query_one(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT id FROM organizations WHERE slug = $1",
-            [DEMO_ORG_SLUG.into()],
+            [slug.into()],
         ))
         .await?
-        .context("the demo organization is missing")?
+        .context("the seeded organization is missing")?
         .try_get("", "id")?;
-    let mut created = 0;
-    for account in DEMO_ACCOUNTS {
+    let mut hash: Option<String> = None;
+    for account in accounts {
         let exists = conn
             .query_one(Statement::from_sql_and_values(
                 DbBackend::Postgres,
@@ -85,22 +121,28 @@ pub async fn seed(owner_url: &str) -> anyhow::Result<()> {
             Some(row) => row.try_get("", "id")?,
             None => {
                 let user_id = Uuid::now_v7();
-                let hash = password::hash_now(DEMO_PASSWORD)?;
+                let hashed = match &hash {
+                    Some(h) => h.clone(),
+                    None => {
+                        let h = password::hash_now(password)?;
+                        hash = Some(h.clone());
+                        h
+                    }
+                };
                 conn.execute(Statement::from_sql_and_values(
                     DbBackend::Postgres,
                     "INSERT INTO users (id, email, hashed_password) VALUES ($1, $2, $3)",
-                    [user_id.into(), account.email.into(), hash.into()],
+                    [user_id.into(), account.email.into(), hashed.into()],
                 ))
                 .await
-                .context("seeding a demo user")?;
+                .context("seeding a user")?;
                 conn.execute(Statement::from_sql_and_values(
                     DbBackend::Postgres,
                     "INSERT INTO profiles (user_id, name, locale, timezone) VALUES ($1, $2, 'en', 'America/New_York')",
                     [user_id.into(), account.name.into()],
                 ))
                 .await
-                .context("seeding a demo profile")?;
-                created += 1;
+                .context("seeding a profile")?;
                 user_id
             }
         };
@@ -112,9 +154,8 @@ pub async fn seed(owner_url: &str) -> anyhow::Result<()> {
             [org_id.into(), user_id.into(), account.role.key().into()],
         ))
         .await
-        .context("seeding a demo role")?;
+        .context("seeding a role")?;
     }
-    tracing::info!(org_id = %org_id, created, "demo data seeded");
     conn.close().await?;
-    Ok(())
+    Ok(org_id)
 }

@@ -35,7 +35,10 @@ pub fn init(settings: &TelemetrySettings) -> anyhow::Result<TelemetryGuard> {
         Some(endpoint) => {
             let exporter = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
-                .with_endpoint(format!("{}/v1/traces", endpoint.as_str().trim_end_matches('/')))
+                .with_endpoint(format!(
+                    "{}/v1/traces",
+                    endpoint.as_str().trim_end_matches('/')
+                ))
                 .build()?;
             Some(tracer_provider(settings, exporter))
         }

@@ -43,7 +43,10 @@ impl MigrationTrait for SqlMigration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.get_connection().execute_unprepared(self.down).await?;
+        manager
+            .get_connection()
+            .execute_unprepared(self.down)
+            .await?;
         Ok(())
     }
 }

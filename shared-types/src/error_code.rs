@@ -59,7 +59,10 @@ error_codes! {
 impl ErrorCode {
     /// The translation key of the message a portal shows for this code.
     pub fn message_key(self) -> String {
-        format!("error-{}", self.as_str().to_ascii_lowercase().replace('_', "-"))
+        format!(
+            "error-{}",
+            self.as_str().to_ascii_lowercase().replace('_', "-")
+        )
     }
 }
 
@@ -85,6 +88,9 @@ mod tests {
 
     #[test]
     fn message_keys_are_kebab_case() {
-        assert_eq!(ErrorCode::QueryTooDeep.message_key(), "error-query-too-deep");
+        assert_eq!(
+            ErrorCode::QueryTooDeep.message_key(),
+            "error-query-too-deep"
+        );
     }
 }

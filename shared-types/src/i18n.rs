@@ -155,8 +155,8 @@ pub enum Arg<'a> {
 
 /// Message ids defined by a Fluent source, in order; used by the completeness tests.
 pub fn message_ids(source: &str) -> Result<Vec<String>, String> {
-    let resource = FluentResource::try_new(source.to_owned())
-        .map_err(|(_, errors)| format!("{errors:?}"))?;
+    let resource =
+        FluentResource::try_new(source.to_owned()).map_err(|(_, errors)| format!("{errors:?}"))?;
     Ok(resource
         .entries()
         .filter_map(|entry| match entry {

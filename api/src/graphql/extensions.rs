@@ -28,11 +28,7 @@ impl ExtensionFactory for Observability {
 struct ObservabilityExtension;
 
 fn operation_span(name: Option<&str>) -> tracing::Span {
-    let name: String = name
-        .unwrap_or("anonymous")
-        .chars()
-        .take(MAX_NAME)
-        .collect();
+    let name: String = name.unwrap_or("anonymous").chars().take(MAX_NAME).collect();
     tracing::info_span!(
         "graphql.operation",
         otel.name = %format!("graphql {name}"),

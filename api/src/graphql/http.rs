@@ -22,7 +22,12 @@ pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Res
     let body = serde_json::json!({
         "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
     });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -54,7 +59,11 @@ async fn authenticate(
     }
 }
 
-pub async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let has_cookie = headers.contains_key(header::COOKIE);
     if !is_json(&headers) {
         return error_response(

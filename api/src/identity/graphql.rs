@@ -127,7 +127,11 @@ impl IdentityQuery {
                 if let Some(after) = after {
                     ids_query = ids_query.filter(user_role::Column::UserId.gt(after));
                 }
-                let ids: Vec<Uuid> = ids_query.into_tuple().all(tx.conn()).await.map_err(AppError::from)?;
+                let ids: Vec<Uuid> = ids_query
+                    .into_tuple()
+                    .all(tx.conn())
+                    .await
+                    .map_err(AppError::from)?;
                 let has_next = ids.len() > limit;
                 let ids: Vec<Uuid> = ids.into_iter().take(limit).collect();
                 let users = user::Entity::find()
@@ -200,7 +204,11 @@ impl IdentityMutation {
     async fn sign_out(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let rc = RequestContext::of(ctx);
         if let Some(token) = rc.session_token.as_ref() {
-            rc.state.sessions.revoke(token.expose()).await.map_err(AppError::from)?;
+            rc.state
+                .sessions
+                .revoke(token.expose())
+                .await
+                .map_err(AppError::from)?;
         }
         ctx.append_http_header(
             http::header::SET_COOKIE,

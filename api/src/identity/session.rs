@@ -114,7 +114,12 @@ impl Sessions {
         let age = Utc::now() - record.created_at;
         let absolute = Duration::from_secs(self.settings.absolute_timeout_secs);
         if age.to_std().unwrap_or_default() >= absolute {
-            let _: i64 = self.kv.pool().del(&key).await.context("expiring a session")?;
+            let _: i64 = self
+                .kv
+                .pool()
+                .del(&key)
+                .await
+                .context("expiring a session")?;
             return Ok(None);
         }
         Ok(Some(record))

@@ -16,7 +16,8 @@ impl BrandColor {
             .filter(|h| h.len() == 6 && h.bytes().all(|b| b.is_ascii_hexdigit()))
             .ok_or(AppError::validation("brandColor", "format"))?;
         let channel = |i: usize| {
-            u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| AppError::validation("brandColor", "format"))
+            u8::from_str_radix(&hex[i..i + 2], 16)
+                .map_err(|_| AppError::validation("brandColor", "format"))
         };
         let (r, g, b) = (channel(0)?, channel(2)?, channel(4)?);
         if contrast_with_white(r, g, b) < 4.5 {
@@ -51,13 +52,25 @@ mod tests {
 
     #[test]
     fn accepts_dark_colours_and_normalizes_case() {
-        assert_eq!(BrandColor::parse("#1F4E79").map(|c| c.0).ok(), Some("#1f4e79".to_owned()));
+        assert_eq!(
+            BrandColor::parse("#1F4E79").map(|c| c.0).ok(),
+            Some("#1f4e79".to_owned())
+        );
         assert!(BrandColor::parse(DEFAULT_BRAND_COLOR).is_ok());
     }
 
     #[test]
     fn refuses_unreadable_or_malformed_colours() {
-        for bad in ["#ffffff", "#ffeb3b", "1f4e79", "#1f4e7", "#1f4e79aa", "#gggggg", "", "#1f4e7é"] {
+        for bad in [
+            "#ffffff",
+            "#ffeb3b",
+            "1f4e79",
+            "#1f4e7",
+            "#1f4e79aa",
+            "#gggggg",
+            "",
+            "#1f4e7é",
+        ] {
             assert!(BrandColor::parse(bad).is_err(), "{bad}");
         }
     }

@@ -1,0 +1,176 @@
+//! Test support shared by the API's tests, the browser tests and the
+//! benchmarks: a fresh database per test on the PostgreSQL that
+//! `scripts/test.sh` starts, a private Redis key prefix, and the real
+//! application on free ports. Compiled only with the `testkit` feature.
+
+#![allow(clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use sea_orm::{ConnectionTrait, Database};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+use crate::app::Application;
+use crate::config::Settings;
+use crate::state::AppState;
+
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests through ./scripts/test.sh, which starts PostgreSQL and Redis")
+    })
+}
+
+/// A database created for one test, migrated, with its owner and API-role URLs.
+pub struct TestDatabase {
+    pub name: String,
+    pub owner_url: String,
+    pub app_url: String,
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let mut parsed = url::Url::parse(url).expect("test database URL");
+    parsed.set_path(&format!("/{name}"));
+    parsed.to_string()
+}
+
+static FIRST_MIGRATION: OnceCell<()> = OnceCell::const_new();
+
+/// Creates and migrates a new database.
+pub async fn fresh_database() -> TestDatabase {
+    let owner = required_env("CAUCUS_TEST_DATABASE_URL");
+    let app = required_env("CAUCUS_TEST_APP_DATABASE_URL");
+    let name = format!("test_{}", Uuid::new_v4().simple());
+    let admin = Database::connect(owner.clone())
+        .await
+        .expect("connecting as the test owner");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("creating a test database");
+    admin.close().await.expect("closing");
+    let db = TestDatabase {
+        owner_url: with_database(&owner, &name),
+        app_url: with_database(&app, &name),
+        name,
+    };
+    // The API role is cluster-wide: let the first migration set its password
+    // before others run, so no two tests alter the role at once.
+    FIRST_MIGRATION
+        .get_or_init(|| async {
+            crate::db::migrate(&db.owner_url, &db.app_url)
+                .await
+                .expect("first migration");
+        })
+        .await;
+    crate::db::migrate(&db.owner_url, &db.app_url)
+        .await
+        .expect("migrating a test database");
+    db
+}
+
+/// Settings for a test: free ports, its own database and Redis prefix.
+pub fn settings(db: &TestDatabase) -> Settings {
+    let redis = required_env("CAUCUS_TEST_REDIS_URL");
+    let prefix = format!("test:{}:", Uuid::new_v4().simple());
+    Settings::load_from(
+        None,
+        [
+            ("CAUCUS__ENVIRONMENT".to_owned(), "test".to_owned()),
+            ("CAUCUS__SERVER__PORT".to_owned(), "0".to_owned()),
+            ("CAUCUS__DATABASE__URL".to_owned(), db.app_url.clone()),
+            (
+                "CAUCUS__DATABASE__MIGRATION_URL".to_owned(),
+                db.owner_url.clone(),
+            ),
+            (
+                "CAUCUS__DATABASE__MAX_CONNECTIONS".to_owned(),
+                "8".to_owned(),
+            ),
+            (
+                "CAUCUS__DATABASE__MIN_CONNECTIONS".to_owned(),
+                "0".to_owned(),
+            ),
+            ("CAUCUS__REDIS__URL".to_owned(), redis),
+            ("CAUCUS__REDIS__KEY_PREFIX".to_owned(), prefix),
+            ("CAUCUS__REDIS__POOL_SIZE".to_owned(), "2".to_owned()),
+        ],
+    )
+    .expect("test settings")
+}
+
+/// The application running in the background of a test.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub portal_addrs: Vec<SocketAddr>,
+    pub state: AppState,
+    pub db: TestDatabase,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn owner_url(&self) -> SecretString {
+        SecretString::from(self.db.owner_url.clone())
+    }
+
+    /// Seeds the demo organization and accounts.
+    pub async fn seed_demo(&self) {
+        crate::seed::seed(self.owner_url().expose_secret())
+            .await
+            .expect("seeding");
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Starts the application with `adjust` applied to its settings.
+pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let db = fresh_database().await;
+    let mut settings = settings(&db);
+    adjust(&mut settings);
+    let app = Application::build(settings)
+        .await
+        .expect("building the app");
+    let addr = app.api_addr().expect("api address");
+    let portal_addrs = app.portal_addrs().expect("portal addresses");
+    let state = app.state.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(app.run(async move {
+        let _ = rx.await;
+    }));
+    TestApp {
+        addr,
+        portal_addrs,
+        state,
+        db,
+        shutdown: Some(tx),
+    }
+}
+
+pub async fn spawn() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// Serves the built portals too (for browser tests).
+pub async fn spawn_with_portals() -> TestApp {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    spawn_with(|s| {
+        s.portals.admin_dir = Some(root.join("admin-ui/dist"));
+        s.portals.admin_port = Some(0);
+        s.portals.client_dir = Some(root.join("client-ui/dist"));
+        s.portals.client_port = Some(0);
+    })
+    .await
+}

@@ -1,0 +1,120 @@
+//! The canary check over the seed, sign-in, reads, and failing requests.
+
+use caucus_api::authz::RoleKey;
+use caucus_api::seed::{SeedAccount, seed_org};
+use caucus_api::testkit;
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+use crate::support::{Canary, Client, PASSWORD, assert_ok, captured, error_code};
+
+#[tokio::test]
+async fn personal_data_and_content_never_reach_logs_spans_or_error_responses() {
+    captured();
+    let app = testkit::spawn().await;
+    let mut canary = Canary::new();
+    let admin_email = format!("{}@example.org", canary.marker("email"));
+    let party_email = format!("{}@example.org", canary.marker("email"));
+    let admin_name = canary.marker("name");
+    let party_name = canary.marker("name");
+    let org_name = canary.marker("org");
+
+    // The seed, with markers in every personal field.
+    seed_org(
+        app.owner_url().expose_secret(),
+        "canary-org",
+        &org_name,
+        &[
+            SeedAccount {
+                email: &admin_email,
+                name: &admin_name,
+                role: RoleKey::OrgAdmin,
+            },
+            SeedAccount {
+                email: &party_email,
+                name: &party_name,
+                role: RoleKey::Party,
+            },
+        ],
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+
+    let mut responses_to_others = Vec::new();
+
+    // A failing sign-in with a marker password, then a good one.
+    let wrong_password = canary.marker("password");
+    let mut client = Client::new(&app);
+    let failed = client.sign_in(&admin_email, &wrong_password).await;
+    assert_eq!(error_code(&failed), "INVALID_CREDENTIALS");
+    responses_to_others.push(failed.to_string());
+    let unknown = client
+        .sign_in(&format!("{}@example.org", canary.marker("email")), PASSWORD)
+        .await;
+    assert_eq!(error_code(&unknown), "INVALID_CREDENTIALS");
+    responses_to_others.push(unknown.to_string());
+    assert_ok(&client.sign_in(&admin_email, PASSWORD).await);
+
+    // Reads that carry the data to its rightful viewer.
+    let me = client
+        .gql(
+            "query Me { me { user { email name } organization { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(me["data"]["me"]["user"]["email"], admin_email.as_str());
+    let members = client
+        .gql(
+            "query People { members(first: 10) { edges { node { name email } } } }",
+            json!({}),
+        )
+        .await;
+    assert_ok(&members);
+
+    // Failing writes: a validation error and an internal error, both carrying
+    // markers in their input.
+    let invalid_colour = canary.marker("colour");
+    let refused = client
+        .gql(
+            "mutation Rename($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { name } }",
+            json!({ "input": { "name": canary.marker("newname"), "brandColor": format!("#{invalid_colour}") } }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), "VALIDATION_FAILED");
+    responses_to_others.push(refused.to_string());
+    let nul_name = format!("{}\u{0}x", canary.marker("nul"));
+    let internal = client
+        .gql(
+            "mutation Rename($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { name } }",
+            json!({ "input": { "name": nul_name } }),
+        )
+        .await;
+    assert_eq!(error_code(&internal), "INTERNAL");
+    let event_id = internal["errors"][0]["extensions"]["eventId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    responses_to_others.push(internal.to_string());
+
+    // Nothing was written by the failing requests.
+    let org = client
+        .gql("query Org { organization { name } }", json!({}))
+        .await;
+    assert_eq!(org["data"]["organization"]["name"], org_name.as_str());
+
+    // The internal error was logged under its event id, with no content.
+    let logs = captured().logs();
+    assert!(
+        logs.contains(&event_id),
+        "the event id is logged for operators"
+    );
+    // One span per operation, named by operation name, never by query text.
+    let names = captured().span_names();
+    assert!(names.iter().any(|n| n == "graphql SignIn"), "{names:?}");
+    assert!(names.iter().any(|n| n == "graphql People"), "{names:?}");
+    assert!(!captured().spans().contains("updateOrganization(input"));
+
+    let extra: Vec<&str> = responses_to_others.iter().map(String::as_str).collect();
+    canary.assert_absent(&extra);
+}

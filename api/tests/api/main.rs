@@ -1,0 +1,15 @@
+//! The API's integration tests: one binary, each test with its own database,
+//! Redis prefix and running application, against real PostgreSQL and Redis.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod authz_matrix;
+mod bad_input;
+mod canary;
+mod federation;
+mod health;
+mod rls;
+mod schema;
+mod sessions;
+mod subscriptions;
+mod support;

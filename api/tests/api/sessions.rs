@@ -1,0 +1,166 @@
+//! Sign-in, sessions in Redis, sign-out and timeouts.
+
+use std::time::{Duration, Instant};
+
+use caucus_api::authz::RoleKey;
+use caucus_api::testkit;
+use fred::prelude::*;
+use serde_json::json;
+
+use crate::support::{Client, PASSWORD, assert_ok, error_code, org_with};
+
+const ME: &str = "query Me { me { user { email } organization { slug } roles } }";
+
+#[tokio::test]
+async fn sign_in_sets_a_hardened_cookie_and_sign_out_kills_the_session() {
+    let app = testkit::spawn().await;
+    let (_, emails) = org_with(&app, "sessions", &[RoleKey::Mediator]).await;
+    let mut client = Client::new(&app);
+    let raw = client
+        .post_raw(
+            json!({
+                "query": "mutation SignIn($i: SignInInput!) { signIn(input: $i) { viewer { roles } } }",
+                "variables": { "i": { "email": emails[0].to_uppercase(), "password": PASSWORD } }
+            })
+            .to_string(),
+            "application/json",
+        )
+        .await;
+    let cookie = raw
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    let body: serde_json::Value = raw.json().await.unwrap();
+    assert_eq!(
+        body["data"]["signIn"]["viewer"]["roles"],
+        json!(["MEDIATOR"])
+    );
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let token = pair.split_once('=').unwrap().1.to_owned();
+    client.cookie = Some(pair.clone());
+
+    let me = client.gql(ME, json!({})).await;
+    assert_eq!(me["data"]["me"]["organization"]["slug"], "sessions");
+
+    // Redis holds a hash of the token, never the token.
+    let keys = scan_keys(&app).await;
+    assert_eq!(keys.len(), 1);
+    assert!(!keys[0].contains(&token));
+
+    let out = client.gql("mutation { signOut }", json!({})).await;
+    assert_eq!(out["data"]["signOut"], true);
+    // Replaying the old cookie after sign-out: the session is gone.
+    client.cookie = Some(pair);
+    let me = client.gql(ME, json!({})).await;
+    assert_eq!(me["data"]["me"], serde_json::Value::Null);
+    let org = client.gql("{ organization { id } }", json!({})).await;
+    assert_eq!(error_code(&org), "UNAUTHENTICATED");
+}
+
+async fn scan_keys(app: &testkit::TestApp) -> Vec<String> {
+    let value: Vec<String> = app
+        .state
+        .kv
+        .pool()
+        .next()
+        .custom(
+            fred::types::CustomCommand::new_static("KEYS", None, false),
+            vec![app.state.kv.key("session:*")],
+        )
+        .await
+        .unwrap();
+    value
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_same_answer_in_similar_time() {
+    let app = testkit::spawn().await;
+    let (_, emails) = org_with(&app, "enum", &[RoleKey::OrgAdmin]).await;
+    let mut client = Client::new(&app);
+    // Warm up (the timing equalizer hashes once).
+    client
+        .sign_in("nobody@enum.example", "whatever-password")
+        .await;
+    let started = Instant::now();
+    let wrong = client.sign_in(&emails[0], "not the password!").await;
+    let wrong_time = started.elapsed();
+    let started = Instant::now();
+    let unknown = client
+        .sign_in("nobody-else@enum.example", "not the password!")
+        .await;
+    let unknown_time = started.elapsed();
+    assert_eq!(error_code(&wrong), "INVALID_CREDENTIALS");
+    assert_eq!(wrong["errors"], unknown["errors"]);
+    assert!(client.cookie.is_none());
+    // Both paths verify one argon2id hash; neither may be an order of magnitude faster.
+    let (fast, slow) = if wrong_time < unknown_time {
+        (wrong_time, unknown_time)
+    } else {
+        (unknown_time, wrong_time)
+    };
+    assert!(
+        slow < fast * 5 + Duration::from_millis(50),
+        "wrong {wrong_time:?} vs unknown {unknown_time:?}"
+    );
+}
+
+#[tokio::test]
+async fn sessions_expire_after_their_idle_timeout() {
+    let app = testkit::spawn_with(|s| {
+        s.session.idle_timeout_secs = 1;
+        s.session.absolute_timeout_secs = 60;
+    })
+    .await;
+    let (_, emails) = org_with(&app, "idle", &[RoleKey::Party]).await;
+    let mut client = Client::new(&app);
+    assert_ok(&client.sign_in(&emails[0], PASSWORD).await);
+    assert!(client.gql(ME, json!({})).await["data"]["me"].is_object());
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        client.gql(ME, json!({})).await["data"]["me"],
+        serde_json::Value::Null
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_at_their_absolute_timeout_even_when_active() {
+    let app = testkit::spawn_with(|s| {
+        s.session.idle_timeout_secs = 2;
+        s.session.absolute_timeout_secs = 2;
+    })
+    .await;
+    let (_, emails) = org_with(&app, "absolute", &[RoleKey::Party]).await;
+    let mut client = Client::new(&app);
+    assert_ok(&client.sign_in(&emails[0], PASSWORD).await);
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(client.gql(ME, json!({})).await["data"]["me"].is_object());
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        client.gql(ME, json!({})).await["data"]["me"],
+        serde_json::Value::Null
+    );
+}
+
+#[tokio::test]
+async fn a_forged_cookie_is_just_signed_out() {
+    let app = testkit::spawn().await;
+    let mut client = Client::new(&app);
+    client.cookie = Some("caucus_session=forged-token-value".to_owned());
+    assert_eq!(
+        client.gql(ME, json!({})).await["data"]["me"],
+        serde_json::Value::Null
+    );
+    client.cookie = Some(format!("caucus_session={}", "x".repeat(4000)));
+    assert_eq!(
+        client.gql(ME, json!({})).await["data"]["me"],
+        serde_json::Value::Null
+    );
+}

@@ -1,0 +1,93 @@
+# Shared helpers for scripts/run.sh and scripts/test.sh. Sourced, not run.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/caucus/target}"
+export TRUNK_SKIP_VERSION_CHECK=true
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$HOME/go/bin:$PATH"
+
+TRUNK_VERSION="0.21.14"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_for_port() { # port seconds
+  local port=$1 tries=$(( ${2:-30} * 10 ))
+  while ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    tries=$((tries - 1)); [ "$tries" -gt 0 ] || return 1; sleep 0.1
+  done
+}
+
+# --- Installing what is missing (idempotent, quick when all is there) ---------
+
+APT_UPDATED=""
+apt_install() { # packages...
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} (apt)"
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+pg_bindir() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/postgres" ] && echo "$d"; done | sort -V | tail -1
+}
+
+ensure_postgres() { [ -n "$(pg_bindir)" ] || apt_install postgresql; [ -n "$(pg_bindir)" ] || die "PostgreSQL server binaries not found"; }
+ensure_redis() { command -v redis-server >/dev/null || apt_install redis-server; }
+ensure_chromium() { apt_install chromium chromium-driver; }
+
+ensure_wasm_target() {
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+    || { say "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown; }
+}
+
+lock_version() { # crate name -> version in Cargo.lock
+  awk -v n="$1" '$0=="name = \""n"\"" {getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock"
+}
+
+ensure_cargo_tool() { # binary crate version [--locked]
+  local bin=$1 crate=$2 version=$3 locked=${4:-}
+  if "$bin" --version 2>/dev/null | grep -q " $version"; then return 0; fi
+  say "installing $crate $version (cargo install, once)"
+  # shellcheck disable=SC2086
+  CARGO_TARGET_DIR="$HOME/.cache/caucus/tools-target" cargo install "$crate" --version "$version" $locked
+}
+
+ensure_frontend_tools() {
+  ensure_wasm_target
+  ensure_cargo_tool trunk trunk "$TRUNK_VERSION" --locked
+  local wb; wb=$(lock_version wasm-bindgen); [ -n "$wb" ] || die "wasm-bindgen missing from Cargo.lock"
+  ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$wb"
+  ensure_npm
+}
+
+ensure_npm() {
+  [ -f "$ROOT/package.json" ] || return 0
+  local stamp="$ROOT/node_modules/.caucus-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/package-lock.json" "$stamp"; then
+    say "installing npm packages (wasm-opt, axe-core)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$ROOT/package-lock.json" "$stamp"
+  fi
+}
+
+# Builds both portals, one after the other (they share the wasm-bindgen folder).
+build_portals() {
+  (cd "$ROOT" && cargo fetch --quiet)
+  for app in admin-ui client-ui; do
+    say "building $app"
+    (cd "$ROOT/$app" && trunk build --release) || return 1
+  done
+}

@@ -1,0 +1,96 @@
+# Services the platform needs, started as plain processes on loopback under a
+# state directory. Sourced, not run.
+#
+# Adding a service is one function `start_<name>` that starts it (or uses an
+# environment variable the user set), registers a stop command with
+# `on_exit`, and exports the CAUCUS__… variables the API reads; then add the
+# name to SERVICES.
+# shellcheck shell=bash
+
+SERVICES=(postgres redis)
+
+STOP_COMMANDS=()
+on_exit() { STOP_COMMANDS+=("$*"); }
+stop_services() {
+  local i
+  for ((i=${#STOP_COMMANDS[@]}-1; i>=0; i--)); do eval "${STOP_COMMANDS[$i]}" >/dev/null 2>&1 || true; done
+  STOP_COMMANDS=()
+}
+
+start_services() { # state-dir
+  local s
+  for s in "${SERVICES[@]}"; do "start_$s" "$1"; done
+}
+
+# Runs a command as the unprivileged `postgres` user when we are root
+# (PostgreSQL refuses to run as root).
+pg_run() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+secret_in() { # file -> a stable random secret stored in file
+  [ -s "$1" ] || python3 -c 'import secrets; print(secrets.token_hex(16))' > "$1"
+  cat "$1"
+}
+
+# PostgreSQL: DATABASE_URL (an owner or superuser URL) when set, else a private
+# cluster. Exports the owner URL (migrations, seed) and the API role URL.
+start_postgres() {
+  local state=$1 app_password
+  mkdir -p "$state"
+  app_password=$(secret_in "$state/app-password")
+  if [ -n "${DATABASE_URL:-}" ]; then
+    say "using DATABASE_URL"
+    export CAUCUS__DATABASE__MIGRATION_URL="$DATABASE_URL"
+    export CAUCUS__DATABASE__URL
+    CAUCUS__DATABASE__URL=$(python3 - "$DATABASE_URL" "$app_password" <<'PY'
+import sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1])
+host = p.hostname + (f":{p.port}" if p.port else "")
+print(u.urlunsplit((p.scheme, f"caucus_app:{sys.argv[2]}@{host}", p.path, p.query, "")))
+PY
+)
+    return
+  fi
+  ensure_postgres
+  local bin data port owner_password
+  bin=$(pg_bindir); data="$state/postgres"; port=${CAUCUS_PG_PORT:-$(free_port)}
+  owner_password=$(secret_in "$state/owner-password")
+  if [ ! -f "$data/PG_VERSION" ]; then
+    say "creating a private PostgreSQL cluster in $data"
+    mkdir -p "$data"; [ "$(id -u)" = 0 ] && chown -R postgres "$data"
+    pg_run "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >/dev/null
+  fi
+  [ "$(id -u)" = 0 ] && chown -R postgres "$data"
+  pg_run "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${CAUCUS_PG_FSYNC:-on}" start >/dev/null \
+    || die "PostgreSQL did not start; see $data/server.log"
+  on_exit "pg_run '$bin/pg_ctl' -D '$data' -m fast stop"
+  pg_run "$bin/psql" -qAt -h "$data" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'caucus') THEN
+    CREATE ROLE caucus LOGIN CREATEDB CREATEROLE BYPASSRLS PASSWORD '$owner_password';
+  END IF;
+END \$\$;
+SELECT 'CREATE DATABASE caucus OWNER caucus' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'caucus')\gexec
+SQL
+  export CAUCUS_PG_PORT_USED=$port
+  export CAUCUS__DATABASE__MIGRATION_URL="postgres://caucus:$owner_password@127.0.0.1:$port/caucus"
+  export CAUCUS__DATABASE__URL="postgres://caucus_app:$app_password@127.0.0.1:$port/caucus"
+}
+
+# Redis: REDIS_URL when set, else a private server.
+start_redis() {
+  local state=$1
+  if [ -n "${REDIS_URL:-}" ]; then
+    say "using REDIS_URL"; export CAUCUS__REDIS__URL="$REDIS_URL"; return
+  fi
+  ensure_redis
+  local port=${CAUCUS_REDIS_PORT:-$(free_port)}
+  mkdir -p "$state/redis"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$state/redis" --save "${CAUCUS_REDIS_SAVE:-60 1}" \
+    --appendonly no --daemonize no --logfile "$state/redis/redis.log" &
+  local pid=$!
+  on_exit "kill $pid"
+  wait_for_port "$port" 20 || die "Redis did not start; see $state/redis/redis.log"
+  export CAUCUS__REDIS__URL="redis://127.0.0.1:$port"
+}

