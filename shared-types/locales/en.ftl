@@ -10,6 +10,8 @@ main-navigation = Main navigation
 portal-signed-in-as = Signed in as { $name }
 sign-out = Sign out
 loading = Loading…
+retry = Try again
+session-failed-title = Caucus is not available right now
 confidential-footer = Everything in Caucus is confidential. Only the people on your case can see what you share.
 
 ## Sign-in
@@ -20,6 +22,8 @@ sign-in-email = Email address
 sign-in-password = Password
 sign-in-submit = Sign in
 sign-in-working = Signing in…
+sign-in-email-required = Enter your email address.
+sign-in-password-required = Enter your password.
 
 ## Not found
 not-found-title = Page not found
@@ -35,6 +39,8 @@ admin-org-slug = Sign-in address
 admin-org-tier = Plan
 admin-org-created = Member since
 admin-org-brand = Brand colour
+admin-org-people = People
+admin-overview-details = Organization details
 admin-people-count = { $count ->
     [one] { $count } person
    *[other] { $count } people
@@ -42,6 +48,7 @@ admin-people-count = { $count ->
 admin-people-title = People
 admin-people-caption = People who hold a role in your organization
 admin-people-empty = Nobody holds a role yet.
+admin-people-more = Show more people
 column-name = Name
 column-email = Email
 column-roles = Roles
@@ -58,6 +65,7 @@ role-party-representative = Party representative
 role-observer = Observer
 role-billing-admin = Billing admin
 role-compliance-officer = Compliance officer
+role-other = Other role
 
 ## Client portal
 client-home-title = Welcome, { $name }

@@ -10,6 +10,8 @@ main-navigation = Navegación principal
 portal-signed-in-as = Sesión iniciada como { $name }
 sign-out = Cerrar sesión
 loading = Cargando…
+retry = Reintentar
+session-failed-title = Caucus no está disponible en este momento
 confidential-footer = Todo en Caucus es confidencial. Solo las personas de su caso pueden ver lo que comparte.
 
 ## Sign-in
@@ -20,6 +22,8 @@ sign-in-email = Correo electrónico
 sign-in-password = Contraseña
 sign-in-submit = Iniciar sesión
 sign-in-working = Iniciando sesión…
+sign-in-email-required = Introduzca su correo electrónico.
+sign-in-password-required = Introduzca su contraseña.
 
 ## Not found
 not-found-title = Página no encontrada
@@ -35,6 +39,8 @@ admin-org-slug = Dirección de acceso
 admin-org-tier = Plan
 admin-org-created = Miembro desde
 admin-org-brand = Color de marca
+admin-org-people = Personas
+admin-overview-details = Datos de la organización
 admin-people-count = { $count ->
     [one] { $count } persona
    *[other] { $count } personas
@@ -42,6 +48,7 @@ admin-people-count = { $count ->
 admin-people-title = Personas
 admin-people-caption = Personas con un rol en su organización
 admin-people-empty = Nadie tiene un rol todavía.
+admin-people-more = Mostrar más personas
 column-name = Nombre
 column-email = Correo electrónico
 column-roles = Roles
@@ -58,6 +65,7 @@ role-party-representative = Representante de parte
 role-observer = Observador
 role-billing-admin = Administrador de facturación
 role-compliance-officer = Responsable de cumplimiento
+role-other = Otro rol
 
 ## Client portal
 client-home-title = Bienvenido/a, { $name }

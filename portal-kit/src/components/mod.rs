@@ -1,0 +1,17 @@
+//! Accessible building blocks shared by both portals.
+
+mod alert;
+mod button;
+mod card;
+mod data_table;
+mod loading;
+mod page_title;
+mod text_field;
+
+pub use alert::{Alert, AlertKind, ErrorAlert};
+pub use button::{Button, ButtonKind};
+pub use card::Card;
+pub use data_table::DataTable;
+pub use loading::{Loading, PageLoading};
+pub use page_title::PageTitle;
+pub use text_field::TextField;

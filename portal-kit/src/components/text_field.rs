@@ -1,0 +1,51 @@
+use leptos::prelude::*;
+
+/// A labelled input. Its error text, when there is one, is linked with
+/// `aria-describedby` and marks the input `aria-invalid`.
+#[component]
+pub fn TextField(
+    /// The input's `id` and `name`.
+    id: &'static str,
+    #[prop(into)] label: Signal<String>,
+    value: RwSignal<String>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional, into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let error_id = error_id.clone();
+        move || error.with(Option::is_some).then(|| error_id.clone())
+    };
+    view! {
+        <div class="field">
+            <label for=id>{move || label.get()}</label>
+            <input
+                id=id
+                name=id
+                type=input_type
+                autocomplete=autocomplete
+                required=required
+                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-describedby=described_by
+                prop:value=move || value.get()
+                on:input=move |event| value.set(event_target_value(&event))
+            />
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p id=error_id.clone() class="field-error">
+                                <span class="field-error-icon" aria-hidden="true">
+                                    "!"
+                                </span>
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,208 @@
+//! The page shell every portal page sits in: skip link, branded header with the
+//! language switcher and the signed-in person, navigation, `<main>`, footer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared_types::Locale;
+use wasm_bindgen::JsCast;
+
+use crate::components::{Button, ButtonKind, ErrorAlert};
+use crate::gql::ApiError;
+use crate::i18n::use_i18n;
+use crate::session::use_session;
+use crate::tr;
+
+/// An organization's look before anyone signs in (from the public `branding` query).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    pub name: String,
+    /// `#rrggbb`, readable under white text.
+    pub color: String,
+}
+
+/// The brand a sign-in page has loaded; the signed-in organization wins over it.
+#[derive(Clone, Copy)]
+pub struct BrandContext(pub RwSignal<Option<Brand>>);
+
+/// Sets the brand shown in the header while nobody is signed in.
+pub fn set_brand(brand: Option<Brand>) {
+    if let Some(BrandContext(signal)) = use_context::<BrandContext>() {
+        signal.set(brand);
+    }
+}
+
+/// The colour when it is `#rrggbb`; only such a value reaches a style attribute.
+pub fn safe_color(color: &str) -> Option<String> {
+    let hex = color.strip_prefix('#')?;
+    (hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit())).then(|| color.to_owned())
+}
+
+/// A link in the main navigation.
+#[derive(Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: Signal<String>,
+    /// Current only on this exact path (for `/`).
+    pub exact: bool,
+}
+
+/// The page shell. `nav` is shown while `nav_visible` is true.
+#[component]
+pub fn Shell(
+    /// "Admin portal" or "Client portal".
+    #[prop(into)]
+    portal_name: Signal<String>,
+    #[prop(optional)] nav: Vec<NavLink>,
+    #[prop(optional, into)] nav_visible: Signal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let session = use_session();
+    let brand_override = RwSignal::new(None::<Brand>);
+    provide_context(BrandContext(brand_override));
+    let brand = Memo::new(move |_| {
+        session
+            .viewer()
+            .map(|viewer| Brand {
+                name: viewer.organization.name,
+                color: viewer.organization.brand_color,
+            })
+            .or_else(|| brand_override.get())
+    });
+    let brand_name = move || brand.with(|b| b.as_ref().map(|b| b.name.clone()));
+    let brand_style = move || {
+        brand
+            .with(|b| b.as_ref().and_then(|b| safe_color(&b.color)))
+            .map(|color| format!("--brand: {color}"))
+    };
+    let app_name = tr!("app-name");
+    let has_nav = !nav.is_empty();
+
+    view! {
+        <a class="skip-link" href="#main" on:click=skip_to_main>
+            {tr!("skip-to-content")}
+        </a>
+        <header class="site-header" style=brand_style>
+            <div class="header-inner">
+                <p class="brand">
+                    <span class="brand-org">{move || brand_name().unwrap_or_else(&app_name)}</span>
+                    <span class="brand-portal">{move || portal_name.get()}</span>
+                </p>
+                <div class="header-tools">
+                    <LanguageSwitcher />
+                    <SessionBox />
+                </div>
+            </div>
+            <Show when=move || has_nav && nav_visible.get()>
+                <MainNav links=nav.clone() />
+            </Show>
+        </header>
+        <main id="main" tabindex="-1">
+            {children()}
+        </main>
+        <footer class="site-footer">
+            <p>{tr!("confidential-footer")}</p>
+        </footer>
+    }
+}
+
+/// Moves focus to `<main>` (the router would otherwise treat `#main` as navigation).
+fn skip_to_main(event: leptos::ev::MouseEvent) {
+    event.prevent_default();
+    if let Some(main) = document()
+        .get_element_by_id("main")
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = main.focus();
+        main.scroll_into_view();
+    }
+}
+
+#[component]
+fn MainNav(links: Vec<NavLink>) -> impl IntoView {
+    view! {
+        <nav class="main-nav" aria-label=tr!("main-navigation")>
+            <ul>
+                {links
+                    .into_iter()
+                    .map(|link| {
+                        let label = link.label;
+                        view! {
+                            <li>
+                                <A href=link.href exact=link.exact>
+                                    {move || label.get()}
+                                </A>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// `<select id="language">` with a visible label; the choice is remembered.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="language-switcher">
+            <label for="language">{tr!("language-label")}</label>
+            <select
+                id="language"
+                on:change=move |event| {
+                    if let Some(locale) = Locale::parse(&event_target_value(&event)) {
+                        i18n.set_locale(locale);
+                    }
+                }
+            >
+                {Locale::ALL
+                    .iter()
+                    .map(|&locale| {
+                        view! {
+                            <option
+                                value=locale.tag()
+                                lang=locale.tag()
+                                selected=move || i18n.locale() == locale
+                            >
+                                {locale.native_name()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// "Signed in as …" and the sign-out button, while someone is signed in.
+#[component]
+fn SessionBox() -> impl IntoView {
+    let session = use_session();
+    let sign_out = Action::new_local(move |_: &()| session.sign_out());
+    let failed = move || sign_out.value().get().and_then(Result::err);
+    view! {
+        {move || {
+            session
+                .viewer()
+                .map(|viewer| {
+                    let name = viewer.user.name;
+                    view! {
+                        <div class="session-box">
+                            <p class="signed-in-as">{tr!("portal-signed-in-as", name = name)}</p>
+                            <Button
+                                id="sign-out"
+                                kind=ButtonKind::OnBrand
+                                busy=sign_out.pending()
+                                on_click=Callback::new(move |_| {
+                                    sign_out.dispatch_local(());
+                                })
+                            >
+                                {tr!("sign-out")}
+                            </Button>
+                        </div>
+                    }
+                })
+        }}
+        {move || failed().map(|error: ApiError| view! { <ErrorAlert error=error /> })}
+    }
+}

@@ -1,0 +1,200 @@
+//! Who is signed in: loaded with `me` when the portal starts, set by sign-in,
+//! cleared by sign-out. Shared by every page through a context.
+
+use graphql_client::GraphQLQuery;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::gql::{Api, ApiError, DateTime, RoleKey, use_api};
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/me.graphql",
+    extern_enums("RoleKey"),
+    response_derives = "Debug, Clone"
+)]
+pub struct Me;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sign_in.graphql",
+    extern_enums("RoleKey"),
+    response_derives = "Debug, Clone"
+)]
+pub struct SignIn;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/sign_out.graphql",
+    response_derives = "Debug"
+)]
+pub struct SignOut;
+
+/// The signed-in person, as the current organization sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    /// BCP 47 tag of the person's preferred language.
+    pub locale: String,
+    /// IANA time zone, for example `Europe/Madrid`.
+    pub timezone: String,
+}
+
+/// The organization the session is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub tier: String,
+    /// `#rrggbb`, readable under white text.
+    pub brand_color: String,
+    /// RFC 3339.
+    pub created_at: DateTime,
+}
+
+/// Who is signed in, where, and with which roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub user: User,
+    pub organization: Organization,
+    pub roles: Vec<RoleKey>,
+}
+
+impl Viewer {
+    pub fn is_staff(&self) -> bool {
+        self.roles.iter().any(|role| role.is_staff())
+    }
+
+    pub fn has(&self, role: RoleKey) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// Each generated operation has its own copy of the `ViewerParts` fragment types.
+macro_rules! viewer_from_fragment {
+    ($module:ident) => {
+        impl From<$module::ViewerParts> for Viewer {
+            fn from(parts: $module::ViewerParts) -> Self {
+                let $module::ViewerParts {
+                    user,
+                    organization,
+                    roles,
+                } = parts;
+                Viewer {
+                    user: User {
+                        id: user.id,
+                        email: user.email,
+                        name: user.name,
+                        locale: user.locale,
+                        timezone: user.timezone,
+                    },
+                    organization: Organization {
+                        id: organization.id,
+                        slug: organization.slug,
+                        name: organization.name,
+                        tier: organization.tier,
+                        brand_color: organization.brand_color,
+                        created_at: organization.created_at,
+                    },
+                    roles,
+                }
+            }
+        }
+    };
+}
+
+viewer_from_fragment!(me);
+viewer_from_fragment!(sign_in);
+
+/// Where the session stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionState {
+    /// `me` has not answered yet.
+    Loading,
+    SignedOut,
+    SignedIn(Viewer),
+    /// `me` failed; [`Session::reload`] tries again.
+    Failed(ApiError),
+}
+
+/// The session context. Copy it into closures and async blocks.
+#[derive(Clone, Copy)]
+pub struct Session {
+    state: RwSignal<SessionState>,
+    viewer: Memo<Option<Viewer>>,
+    api: Api,
+}
+
+impl Session {
+    fn new(api: Api) -> Self {
+        let state = RwSignal::new(SessionState::Loading);
+        let viewer = Memo::new(move |_| match state.get() {
+            SessionState::SignedIn(viewer) => Some(viewer),
+            _ => None,
+        });
+        Self { state, viewer, api }
+    }
+
+    /// The current state (tracked).
+    pub fn state(&self) -> SessionState {
+        self.state.get()
+    }
+
+    /// The signed-in viewer, if any (tracked; changes only when the viewer does).
+    pub fn viewer(&self) -> Option<Viewer> {
+        self.viewer.get()
+    }
+
+    /// Asks the API who is signed in.
+    pub fn reload(&self) {
+        let session = *self;
+        session.state.set(SessionState::Loading);
+        spawn_local(async move {
+            let state = match session.api.run::<Me>(me::Variables).await {
+                Ok(me::ResponseData { me: Some(parts) }) => SessionState::SignedIn(parts.into()),
+                Ok(me::ResponseData { me: None }) => SessionState::SignedOut,
+                Err(error) => SessionState::Failed(error),
+            };
+            session.state.set(state);
+        });
+    }
+
+    /// Signs in; on success the whole portal sees the new viewer.
+    pub async fn sign_in(self, email: String, password: String) -> Result<(), ApiError> {
+        let data = self
+            .api
+            .run::<SignIn>(sign_in::Variables { email, password })
+            .await?;
+        self.state
+            .set(SessionState::SignedIn(data.sign_in.viewer.into()));
+        Ok(())
+    }
+
+    /// Signs out; the state stays signed in when the API could not be reached.
+    pub async fn sign_out(self) -> Result<(), ApiError> {
+        self.api.run::<SignOut>(sign_out::Variables).await?;
+        self.state.set(SessionState::SignedOut);
+        Ok(())
+    }
+}
+
+pub(crate) fn provide_session() {
+    let session = Session::new(use_api());
+    provide_context(session);
+    session.reload();
+}
+
+/// The session context (a signed-out one outside a portal).
+pub fn use_session() -> Session {
+    use_context::<Session>().unwrap_or_else(|| {
+        let session = Session::new(use_api());
+        session.state.set(SessionState::SignedOut);
+        session
+    })
+}
