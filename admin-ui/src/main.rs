@@ -1,0 +1,71 @@
+//! The Caucus admin portal: the staff's view of their organization.
+
+mod overview;
+mod people;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use portal_kit::prelude::*;
+
+fn main() {
+    leptos::mount::mount_to_body(App);
+}
+
+#[component]
+fn App() -> impl IntoView {
+    portal_kit::provide_portal(Portal::Admin);
+    let session = use_session();
+    let nav = vec![
+        NavLink {
+            href: "/",
+            label: Signal::derive(tr!("admin-nav-overview")),
+            exact: true,
+        },
+        NavLink {
+            href: "/people",
+            label: Signal::derive(tr!("admin-nav-people")),
+            exact: false,
+        },
+    ];
+    let staff = Signal::derive(move || session.viewer().is_some_and(|viewer| viewer.is_staff()));
+    view! {
+        <Router>
+            <Shell portal_name=tr!("admin-portal-name") nav=nav nav_visible=staff>
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=overview::Overview />
+                    <Route path=path!("/people") view=people::People />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}
+
+/// Signed-in staff see `children`; anyone else the sign-in page or a note that
+/// this portal is for staff.
+#[component]
+fn StaffPage<C, V>(children: C) -> impl IntoView
+where
+    C: Fn(Viewer) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <SignedIn let:viewer>
+            {if viewer.is_staff() {
+                children(viewer).into_any()
+            } else {
+                view! { <StaffOnly /> }.into_any()
+            }}
+        </SignedIn>
+    }
+}
+
+#[component]
+fn StaffOnly() -> impl IntoView {
+    view! {
+        <PageTitle id="page-title" text=tr!("admin-portal-name") />
+        <Alert kind=AlertKind::Info id="staff-only">
+            <p>{tr!("admin-staff-only")}</p>
+        </Alert>
+    }
+}
