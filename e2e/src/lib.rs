@@ -1,1 +1,1 @@
-//! placeholder
+//! Browser tests live in `tests/`; see `tests/browser/main.rs`.

@@ -1,0 +1,276 @@
+//! The browser harness.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail, ensure};
+use caucus_api::testkit::{self, TestApp};
+use serde_json::{Value, json};
+use thirtyfour::prelude::*;
+use tokio::process::{Child, Command};
+
+/// Browser tests run one at a time: a Chromium page costs far more CPU than
+/// the server on this two-core machine.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const DESKTOP: (u32, u32) = (1280, 900);
+const PHONE: (u32, u32) = (390, 844);
+
+/// Captures console output and errors from the first script on every page.
+const CONSOLE_HOOK: &str = r#"
+(() => {
+  const log = [];
+  window.__caucusConsole = log;
+  for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
+    const original = console[level].bind(console);
+    console[level] = (...args) => { log.push(level + ': ' + args.map(String).join(' ')); original(...args); };
+  }
+  window.addEventListener('error', e => log.push('uncaught: ' + e.message));
+  window.addEventListener('unhandledrejection', e => log.push('unhandled rejection: ' + e.reason));
+})();
+"#;
+
+pub struct Browser {
+    pub driver: WebDriver,
+    pub app: TestApp,
+    chromedriver: Child,
+    profile: PathBuf,
+    name: String,
+    axe: String,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Runs `body` with a fresh platform (demo data seeded) and a fresh browser.
+/// On failure, keeps a screenshot and the console log, then fails the test.
+pub async fn with_browser(name: &str, body: impl AsyncFnOnce(&Browser) -> anyhow::Result<()>) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let browser = Browser::start(name)
+        .await
+        .expect("starting the browser harness");
+    let outcome = body(&browser).await;
+    if let Err(error) = &outcome {
+        browser.keep_artifacts().await;
+        browser.stop().await;
+        panic!("{name}: {error:#}");
+    }
+    browser.stop().await;
+}
+
+impl Browser {
+    async fn start(name: &str) -> anyhow::Result<Self> {
+        for dist in ["admin-ui/dist/index.html", "client-ui/dist/index.html"] {
+            ensure!(
+                root().join(dist).exists(),
+                "{dist} is missing: build the portals first (scripts/test.sh does)"
+            );
+        }
+        let axe = std::fs::read_to_string(root().join("node_modules/axe-core/axe.min.js"))
+            .context("axe-core is missing: run npm ci (scripts/test.sh does)")?;
+        let app = testkit::spawn_with_portals().await;
+        app.seed_demo().await;
+        let port = free_port();
+        let chromedriver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting chromedriver (apt install chromium-driver)")?;
+        let profile =
+            std::env::temp_dir().join(format!("caucus-e2e-{}", uuid::Uuid::new_v4().simple()));
+        let mut caps = DesiredCapabilities::chrome();
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ] {
+            caps.add_arg(arg)?;
+        }
+        caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
+        caps.add_arg(&format!("--window-size={},{}", DESKTOP.0, DESKTOP.1))?;
+        let url = format!("http://127.0.0.1:{port}");
+        let mut driver = None;
+        for _ in 0..50 {
+            match WebDriver::new(&url, caps.clone()).await {
+                Ok(d) => {
+                    driver = Some(d);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        let driver = driver.context("chromedriver did not answer")?;
+        driver
+            .cdp()
+            .send_raw(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": CONSOLE_HOOK }),
+            )
+            .await?;
+        Ok(Self {
+            driver,
+            app,
+            chromedriver,
+            profile,
+            name: name.to_owned(),
+            axe,
+        })
+    }
+
+    /// `http://localhost:PORT` of the admin portal (WebAuthn and Secure cookies
+    /// want `localhost`, not an IP address).
+    pub fn admin_url(&self, path: &str) -> String {
+        format!("http://localhost:{}{path}", self.app.portal_addrs[0].port())
+    }
+
+    pub fn client_url(&self, path: &str) -> String {
+        format!("http://localhost:{}{path}", self.app.portal_addrs[1].port())
+    }
+
+    /// Waits until the element with `id` is displayed, and returns its text.
+    pub async fn text_of(&self, id: &str) -> anyhow::Result<String> {
+        let element = self
+            .driver
+            .query(By::Id(id))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .and_displayed()
+            .first()
+            .await
+            .with_context(|| format!("#{id} did not appear"))?;
+        Ok(element.text().await?)
+    }
+
+    /// Waits until `#id`'s text contains `expected`.
+    pub async fn wait_for_text(&self, id: &str, expected: &str) -> anyhow::Result<()> {
+        let mut last = String::new();
+        for _ in 0..100 {
+            last = self.text_of(id).await.unwrap_or_default();
+            if last.contains(expected) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("#{id} never contained {expected:?}; last text {last:?}")
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> anyhow::Result<()> {
+        self.text_of("email").await?;
+        self.driver
+            .find(By::Id("email"))
+            .await?
+            .send_keys(email)
+            .await?;
+        self.driver
+            .find(By::Id("password"))
+            .await?
+            .send_keys(password)
+            .await?;
+        self.driver.find(By::Id("sign-in")).await?.click().await?;
+        Ok(())
+    }
+
+    async fn set_viewport(&self, (width, height): (u32, u32), mobile: bool) -> anyhow::Result<()> {
+        self.driver
+            .cdp()
+            .send_raw(
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Runs axe-core on the current page at desktop and phone size; fails on any
+    /// WCAG 2.2 A/AA violation.
+    pub async fn assert_accessible(&self, page: &str) -> anyhow::Result<()> {
+        for (size, mobile) in [(DESKTOP, false), (PHONE, true)] {
+            self.set_viewport(size, mobile).await?;
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            self.driver.execute(&self.axe, Vec::<Value>::new()).await?;
+            let result = self
+                .driver
+                .execute_async(
+                    r#"const done = arguments[arguments.length - 1];
+                       axe.run(document, { runOnly: { type: 'tag', values:
+                         ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                         .then(r => done(JSON.stringify({ violations: r.violations.map(v => ({
+                             id: v.id, impact: v.impact, help: v.help,
+                             nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) })),
+                           passes: r.passes.length })))
+                         .catch(e => done(JSON.stringify({ error: String(e) })));"#,
+                    Vec::<Value>::new(),
+                )
+                .await?;
+            let text: String = result.convert()?;
+            let report: Value = serde_json::from_str(&text)?;
+            ensure!(
+                report.get("error").is_none(),
+                "axe failed to run on {page}: {report}"
+            );
+            ensure!(
+                report["passes"].as_u64().unwrap_or(0) > 0,
+                "axe checked nothing on {page}"
+            );
+            let violations = report["violations"].as_array().cloned().unwrap_or_default();
+            ensure!(
+                violations.is_empty(),
+                "{page} at {}x{}: {} WCAG violations: {}",
+                size.0,
+                size.1,
+                violations.len(),
+                serde_json::to_string_pretty(&violations)?
+            );
+        }
+        self.set_viewport(DESKTOP, false).await?;
+        Ok(())
+    }
+
+    async fn keep_artifacts(&self) {
+        let dir = root().join("e2e/artifacts").join(&self.name);
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.driver.screenshot_as_png().await {
+            let _ = std::fs::write(dir.join("screenshot.png"), png);
+        }
+        let console = self
+            .driver
+            .execute(
+                "return (window.__caucusConsole || []).join('\\n');",
+                Vec::<Value>::new(),
+            )
+            .await
+            .ok()
+            .and_then(|r| r.convert::<String>().ok())
+            .unwrap_or_else(|| "console unavailable".to_owned());
+        let url = self
+            .driver
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let _ = std::fs::write(dir.join("console.log"), format!("url: {url}\n{console}\n"));
+        eprintln!("kept a screenshot and the console log in {}", dir.display());
+    }
+
+    async fn stop(mut self) {
+        let _ = self.driver.quit().await;
+        let _ = self.chromedriver.kill().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}

@@ -1,0 +1,9 @@
+//! Browser tests: the real platform (API + both portals, fresh database) on free
+//! ports, driven through Debian's Chromium and chromedriver. Every page visited
+//! is checked with axe-core for WCAG 2.2 AA at desktop and phone size. A failing
+//! test leaves a screenshot and the browser console in `e2e/artifacts/<test>/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod harness;
+mod portals;
