@@ -98,13 +98,16 @@ fn every_key_used_by_the_portals_exists_in_every_language() {
     }
 }
 
+/// Words that are the same in both languages.
+const SAME_IN_BOTH: &[&str] = &["app-name", "admin-org-tier", "column-roles"];
+
 #[test]
 fn spanish_is_actually_translated() {
     let en = Translator::new(Locale::En);
     let es = Translator::new(Locale::Es);
     let same: Vec<String> = ids(Locale::En)
         .into_iter()
-        .filter(|k| k != "app-name" && en.tr(k) == es.tr(k))
+        .filter(|k| !SAME_IN_BOTH.contains(&k.as_str()) && en.tr(k) == es.tr(k))
         .collect();
     assert!(same.is_empty(), "untranslated in Spanish: {same:?}");
 }
