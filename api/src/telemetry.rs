@@ -59,6 +59,17 @@ pub fn init(settings: &TelemetrySettings) -> anyhow::Result<TelemetryGuard> {
     Ok(TelemetryGuard { provider })
 }
 
+/// The OTLP/HTTP (protobuf) span exporter for a collector at `endpoint`.
+pub fn otlp_exporter(endpoint: &url::Url) -> anyhow::Result<opentelemetry_otlp::SpanExporter> {
+    Ok(opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_endpoint(format!(
+            "{}/v1/traces",
+            endpoint.as_str().trim_end_matches('/')
+        ))
+        .build()?)
+}
+
 /// A tracer provider exporting in batches to `exporter`.
 pub fn tracer_provider(
     settings: &TelemetrySettings,

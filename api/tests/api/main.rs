@@ -8,6 +8,7 @@ mod bad_input;
 mod canary;
 mod federation;
 mod health;
+mod otlp;
 mod rls;
 mod schema;
 mod sessions;
