@@ -108,12 +108,13 @@ fn MemberRow(member: Member) -> impl IntoView {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // `data-label` names each cell when the table is stacked on a phone.
     view! {
         <tr>
             <th scope="row">{member.name}</th>
-            <td>{member.email}</td>
-            <td>{roles}</td>
-            <td>{member.timezone}</td>
+            <td data-label=tr!("column-email")>{member.email}</td>
+            <td data-label=tr!("column-roles")>{roles}</td>
+            <td data-label=tr!("column-timezone")>{member.timezone}</td>
         </tr>
     }
 }

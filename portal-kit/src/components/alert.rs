@@ -13,22 +13,21 @@ pub enum AlertKind {
     Info,
 }
 
-/// A message box. The kind is shown by an icon and a border as well as colour.
+/// A message box. The kind is shown by an icon (from the stylesheet) and a
+/// border as well as colour.
 #[component]
 pub fn Alert(
     #[prop(optional)] kind: AlertKind,
     #[prop(optional, into)] id: Option<String>,
     children: Children,
 ) -> impl IntoView {
-    let (role, class, icon) = match kind {
-        AlertKind::Error => ("alert", "alert alert-error", "!"),
-        AlertKind::Info => ("status", "alert alert-info", "i"),
+    // The icon is drawn by the stylesheet, so the alert's text is only the message.
+    let (role, class) = match kind {
+        AlertKind::Error => ("alert", "alert alert-error"),
+        AlertKind::Info => ("status", "alert alert-info"),
     };
     view! {
         <div id=id class=class role=role>
-            <span class="alert-icon" aria-hidden="true">
-                {icon}
-            </span>
             <div class="alert-body">{children()}</div>
         </div>
     }

@@ -38,9 +38,6 @@ pub fn TextField(
                     .map(|message| {
                         view! {
                             <p id=error_id.clone() class="field-error">
-                                <span class="field-error-icon" aria-hidden="true">
-                                    "!"
-                                </span>
                                 {message}
                             </p>
                         }
