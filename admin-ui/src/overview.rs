@@ -54,11 +54,16 @@ fn OverviewBody(viewer: Viewer) -> impl IntoView {
     let color = safe_color(&org.brand_color);
     let swatch_style = color.as_ref().map(|c| format!("background-color: {c}"));
 
-    let count = LocalResource::new(move || count_members(api));
-    let count_text = tr!(
-        "admin-people-count",
-        count = count.get().and_then(Result::ok).unwrap_or_default()
-    );
+    let session = use_session();
+    let count = LocalResource::new(move || async move {
+        let count = count_members(api).await;
+        if let Err(error) = count {
+            session.notice(error);
+        }
+        count
+    });
+    let total = move || count.get().and_then(Result::ok).unwrap_or_default();
+    let count_text = tr!("admin-people-count", count = total());
     let people = move || match count.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Err(error)) => view! { <ErrorAlert error=error /> }.into_any(),

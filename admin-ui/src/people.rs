@@ -32,6 +32,7 @@ pub fn People() -> impl IntoView {
 #[component]
 fn PeopleBody() -> impl IntoView {
     let api = use_api();
+    let session = use_session();
     let rows = RwSignal::new(Vec::<Member>::new());
     let next = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
@@ -58,7 +59,10 @@ fn PeopleBody() -> impl IntoView {
                     );
                     loaded.set(true);
                 }
-                Err(failure) => error.set(Some(failure)),
+                Err(failure) => {
+                    session.notice(failure);
+                    error.set(Some(failure));
+                }
             }
             loading.set(false);
         });
@@ -104,7 +108,7 @@ fn MemberRow(member: Member) -> impl IntoView {
     let roles = move || {
         labels
             .iter()
-            .map(|label| label())
+            .map(|label| label.get())
             .collect::<Vec<_>>()
             .join(", ")
     };

@@ -10,6 +10,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use shared_types::{CLIENT_HEADER, ErrorCode};
 
+use crate::tr;
+
 /// The GraphQL `DateTime` scalar: an RFC 3339 string (format it with [`crate::intl`]).
 pub type DateTime = String;
 
@@ -62,20 +64,19 @@ impl RoleKey {
         )
     }
 
-    /// The role's name in the current language (a reactive closure, like `tr!`).
-    pub fn label(self) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-        let i18n = crate::i18n::use_i18n();
-        move || match self {
-            RoleKey::PlatformOperator => i18n.tr("role-platform-operator"),
-            RoleKey::OrgAdmin => i18n.tr("role-org-admin"),
-            RoleKey::CaseManager => i18n.tr("role-case-manager"),
-            RoleKey::Mediator => i18n.tr("role-mediator"),
-            RoleKey::Party => i18n.tr("role-party"),
-            RoleKey::PartyRepresentative => i18n.tr("role-party-representative"),
-            RoleKey::Observer => i18n.tr("role-observer"),
-            RoleKey::BillingAdmin => i18n.tr("role-billing-admin"),
-            RoleKey::ComplianceOfficer => i18n.tr("role-compliance-officer"),
-            RoleKey::Other => i18n.tr("role-other"),
+    /// The role's name in the current language.
+    pub fn label(self) -> Signal<String> {
+        match self {
+            RoleKey::PlatformOperator => Signal::derive(tr!("role-platform-operator")),
+            RoleKey::OrgAdmin => Signal::derive(tr!("role-org-admin")),
+            RoleKey::CaseManager => Signal::derive(tr!("role-case-manager")),
+            RoleKey::Mediator => Signal::derive(tr!("role-mediator")),
+            RoleKey::Party => Signal::derive(tr!("role-party")),
+            RoleKey::PartyRepresentative => Signal::derive(tr!("role-party-representative")),
+            RoleKey::Observer => Signal::derive(tr!("role-observer")),
+            RoleKey::BillingAdmin => Signal::derive(tr!("role-billing-admin")),
+            RoleKey::ComplianceOfficer => Signal::derive(tr!("role-compliance-officer")),
+            RoleKey::Other => Signal::derive(tr!("role-other")),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 use shared_types::Locale;
 use wasm_bindgen::JsCast;
 
@@ -75,6 +76,16 @@ pub fn Shell(
             .map(|color| format!("--brand: {color}"))
     };
     let app_name = tr!("app-name");
+    // A client-side navigation moves focus to the new page, as a page load would
+    // reset it; the first render keeps the browser's own focus.
+    let location = use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|previous| previous != path) {
+            focus_main_after_render();
+        }
+        path
+    });
     let has_nav = !nav.is_empty();
 
     view! {
@@ -108,6 +119,12 @@ pub fn Shell(
 /// Moves focus to `<main>` (the router would otherwise treat `#main` as navigation).
 fn skip_to_main(event: leptos::ev::MouseEvent) {
     event.prevent_default();
+    focus_main();
+}
+
+/// Puts keyboard and screen-reader focus at the start of `<main>`: after the skip
+/// link, a client-side navigation, signing in or out.
+pub fn focus_main() {
     if let Some(main) = document()
         .get_element_by_id("main")
         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
@@ -115,6 +132,11 @@ fn skip_to_main(event: leptos::ev::MouseEvent) {
         let _ = main.focus();
         main.scroll_into_view();
     }
+}
+
+/// [`focus_main`] once the current update has rendered.
+pub fn focus_main_after_render() {
+    request_animation_frame(focus_main);
 }
 
 #[component]
@@ -178,7 +200,13 @@ fn LanguageSwitcher() -> impl IntoView {
 #[component]
 fn SessionBox() -> impl IntoView {
     let session = use_session();
-    let sign_out = Action::new_local(move |_: &()| session.sign_out());
+    let sign_out = Action::new_local(move |_: &()| async move {
+        let result = session.sign_out().await;
+        if result.is_ok() {
+            focus_main_after_render();
+        }
+        result
+    });
     let failed = move || sign_out.value().get().and_then(Result::err);
     view! {
         {move || {

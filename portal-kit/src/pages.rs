@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::{Button, ButtonKind, ErrorAlert, PageLoading, PageTitle, TextField};
 use crate::gql::use_api;
-use crate::layout::{Brand, set_brand};
+use crate::layout::{Brand, focus_main_after_render, set_brand};
 use crate::session::{SessionState, Viewer, use_session};
 use crate::tr;
 
@@ -96,7 +96,14 @@ pub fn SignIn() -> impl IntoView {
     let password_required = tr!("sign-in-password-required");
 
     let submit = Action::new_local(move |(email, password): &(String, String)| {
-        session.sign_in(email.clone(), password.clone())
+        let (email, password) = (email.clone(), password.clone());
+        async move {
+            let result = session.sign_in(email, password).await;
+            if result.is_ok() {
+                focus_main_after_render();
+            }
+            result
+        }
     });
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -109,11 +116,8 @@ pub fn SignIn() -> impl IntoView {
         }
     };
     let failure = move || submit.value().get().and_then(Result::err);
-    let intro_named = tr!(
-        "sign-in-intro",
-        organization =
-            organization.with(|o| o.as_ref().map(|b| b.name.clone()).unwrap_or_default())
-    );
+    let org = move || organization.with(|o| o.as_ref().map(|b| b.name.clone()));
+    let intro_named = tr!("sign-in-intro", organization = org().unwrap_or_default());
     let intro_generic = tr!("sign-in-intro-generic");
     let working = tr!("sign-in-working");
     let submit_label = tr!("sign-in-submit");

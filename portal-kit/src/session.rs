@@ -4,6 +4,7 @@
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared_types::ErrorCode;
 
 use crate::gql::{Api, ApiError, DateTime, RoleKey, use_api};
 
@@ -163,6 +164,14 @@ impl Session {
             };
             session.state.set(state);
         });
+    }
+
+    /// Reacts to an error from any operation: an `UNAUTHENTICATED` answer means the
+    /// session ended (expired, or signed out elsewhere), so ask again who is here.
+    pub fn notice(&self, error: ApiError) {
+        if error.code() == Some(ErrorCode::Unauthenticated) {
+            self.reload();
+        }
     }
 
     /// Signs in; on success the whole portal sees the new viewer.
