@@ -15,7 +15,6 @@ fn main() {
 #[component]
 fn App() -> impl IntoView {
     portal_kit::provide_portal(Portal::Admin);
-    let session = use_session();
     let nav = vec![
         NavLink {
             href: "/",
@@ -28,10 +27,9 @@ fn App() -> impl IntoView {
             exact: false,
         },
     ];
-    let staff = Signal::derive(move || session.viewer().is_some_and(|viewer| viewer.is_staff()));
     view! {
         <Router>
-            <Shell portal_name=tr!("admin-portal-name") nav=nav nav_visible=staff>
+            <Shell portal_name=tr!("admin-portal-name") nav=nav>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=overview::Overview />
                     <Route path=path!("/people") view=people::People />

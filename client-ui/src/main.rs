@@ -15,9 +15,14 @@ fn main() {
 #[component]
 fn App() -> impl IntoView {
     portal_kit::provide_portal(Portal::Client);
+    let nav = vec![NavLink {
+        href: "/",
+        label: Signal::derive(tr!("client-nav-home")),
+        exact: true,
+    }];
     view! {
         <Router>
-            <Shell portal_name=tr!("client-portal-name")>
+            <Shell portal_name=tr!("client-portal-name") nav=nav>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />
                 </Routes>

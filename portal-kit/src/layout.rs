@@ -47,14 +47,14 @@ pub struct NavLink {
     pub exact: bool,
 }
 
-/// The page shell. `nav` is shown while `nav_visible` is true.
+/// The page shell. Every page gets the same landmarks: `header`, the labelled
+/// `nav` (when the portal has links), `main#main` and `footer`.
 #[component]
 pub fn Shell(
     /// "Admin portal" or "Client portal".
     #[prop(into)]
     portal_name: Signal<String>,
     #[prop(optional)] nav: Vec<NavLink>,
-    #[prop(optional, into)] nav_visible: Signal<bool>,
     children: Children,
 ) -> impl IntoView {
     let session = use_session();
@@ -86,7 +86,6 @@ pub fn Shell(
         }
         path
     });
-    let has_nav = !nav.is_empty();
 
     view! {
         <a class="skip-link" href="#main" on:click=skip_to_main>
@@ -103,9 +102,7 @@ pub fn Shell(
                     <SessionBox />
                 </div>
             </div>
-            <Show when=move || has_nav && nav_visible.get()>
-                <MainNav links=nav.clone() />
-            </Show>
+            {(!nav.is_empty()).then(|| view! { <MainNav links=nav /> })}
         </header>
         <main id="main" tabindex="-1">
             {children()}

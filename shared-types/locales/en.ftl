@@ -68,6 +68,7 @@ role-compliance-officer = Compliance officer
 role-other = Other role
 
 ## Client portal
+client-nav-home = Home
 client-home-title = Welcome, { $name }
 client-home-intro = This is your private space for your mediation with { $organization }. Your cases, sessions and documents will appear here.
 client-details-title = Your details

@@ -68,6 +68,7 @@ role-compliance-officer = Responsable de cumplimiento
 role-other = Otro rol
 
 ## Client portal
+client-nav-home = Inicio
 client-home-title = Bienvenido/a, { $name }
 client-home-intro = Este es su espacio privado para su mediación con { $organization }. Aquí aparecerán sus casos, sesiones y documentos.
 client-details-title = Sus datos
