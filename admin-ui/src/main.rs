@@ -61,7 +61,7 @@ where
 #[component]
 fn StaffOnly() -> impl IntoView {
     view! {
-        <PageTitle id="staff-only-title" text=tr!("admin-portal-name") />
+        <PageTitle id="page-title" text=tr!("admin-portal-name") />
         <Alert kind=AlertKind::Info id="staff-only">
             <p>{tr!("admin-staff-only")}</p>
         </Alert>

@@ -51,7 +51,7 @@ where
         SessionState::Loading => view! { <PageLoading /> }.into_any(),
         SessionState::SignedOut => view! { <SignIn /> }.into_any(),
         SessionState::Failed(error) => view! {
-            <PageTitle text=tr!("session-failed-title") />
+            <PageTitle id="page-title" text=tr!("session-failed-title") />
             <ErrorAlert error=error />
             <Button
                 id="retry"
@@ -131,7 +131,7 @@ pub fn SignIn() -> impl IntoView {
 
     view! {
         <div class="sign-in">
-            <PageTitle text=tr!("sign-in-title") />
+            <PageTitle id="page-title" text=tr!("sign-in-title") />
             <p class="lead">{intro}</p>
             {move || failure().map(|error| view! { <ErrorAlert error=error id="sign-in-error" /> })}
             <form class="form" on:submit=on_submit novalidate=true>
