@@ -187,8 +187,13 @@ async fn healthz() -> &'static str {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    let database = state.db.ping().await.is_ok();
-    let redis = state.kv.ping().await.is_ok();
+    let deadline = Duration::from_secs(2);
+    let (database, redis) = tokio::join!(
+        tokio::time::timeout(deadline, state.db.ping()),
+        tokio::time::timeout(deadline, state.kv.ping()),
+    );
+    let database = matches!(database, Ok(Ok(())));
+    let redis = matches!(redis, Ok(Ok(())));
     let status = if database && redis {
         StatusCode::OK
     } else {

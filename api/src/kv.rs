@@ -2,15 +2,35 @@
 //! connection whose messages fan out to GraphQL subscriptions on this replica.
 //! Every key and channel starts with `redis.key_prefix`.
 
+use std::time::Duration;
+
 use anyhow::Context;
 use fred::clients::SubscriberClient;
 use fred::interfaces::PubsubInterface as _;
 use fred::prelude::*;
-use fred::types::config::Config as RedisConfig;
+use fred::types::config::{Config as RedisConfig, ReconnectPolicy};
 use secrecy::ExposeSecret;
 use tokio::sync::broadcast;
 
 use crate::config::RedisSettings;
+
+/// Reconnects forever with backoff (0.1 s to 5 s), and gives every command a
+/// deadline so a lost server turns into errors (and `/readyz` into 503) instead
+/// of requests that hang.
+fn builder(config: RedisConfig) -> Builder {
+    let mut builder = Builder::from_config(config);
+    builder
+        .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2))
+        .with_connection_config(|c| {
+            c.connection_timeout = Duration::from_secs(3);
+            c.internal_command_timeout = Duration::from_secs(3);
+            c.max_command_attempts = 2;
+        })
+        .with_performance_config(|p| {
+            p.default_command_timeout = Duration::from_secs(3);
+        });
+    builder
+}
 
 #[derive(Clone)]
 pub struct Kv {
@@ -31,11 +51,11 @@ impl Kv {
     pub async fn connect(settings: &RedisSettings) -> anyhow::Result<Self> {
         let config = RedisConfig::from_url(settings.url.expose_secret())
             .context("redis.url is not a Redis URL")?;
-        let pool = Builder::from_config(config.clone())
+        let pool = builder(config.clone())
             .build_pool(settings.pool_size)
             .context("creating the Redis pool")?;
         pool.init().await.context("connecting to Redis")?;
-        let subscriber = Builder::from_config(config)
+        let subscriber = builder(config)
             .build_subscriber_client()
             .context("creating the Redis subscriber")?;
         subscriber
