@@ -88,11 +88,14 @@ impl Application {
         for (listener, router) in std::iter::once(self.api).chain(self.portals) {
             let mut stop = stop_tx.subscribe();
             servers.push(tokio::spawn(async move {
-                axum::serve(listener, router.into_make_service())
-                    .with_graceful_shutdown(async move {
-                        let _ = stop.recv().await;
-                    })
-                    .await
+                axum::serve(
+                    listener,
+                    router.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(async move {
+                    let _ = stop.recv().await;
+                })
+                .await
             }));
         }
         shutdown.await;

@@ -97,6 +97,8 @@ pub enum Action {
     ListMembers,
     /// Receive live organization events.
     WatchOrganization,
+    /// Browse the audit log.
+    ViewAuditLog,
 }
 
 impl Action {
@@ -105,6 +107,7 @@ impl Action {
         Action::ManageOrganization,
         Action::ListMembers,
         Action::WatchOrganization,
+        Action::ViewAuditLog,
     ];
 }
 
@@ -125,6 +128,9 @@ fn allowed(actor: &Actor, action: Action) -> bool {
             actor.has(RoleKey::OrgAdmin)
                 || actor.has(RoleKey::CaseManager)
                 || actor.has(RoleKey::ComplianceOfficer)
+        }
+        Action::ViewAuditLog => {
+            actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::ComplianceOfficer)
         }
     }
 }

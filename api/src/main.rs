@@ -32,6 +32,12 @@ enum Command {
     Seed,
     /// Print the GraphQL schema (SDL) that is checked in as schema.graphql.
     Schema,
+    /// Verify an organization's audit-log hash chain; reports the first broken link.
+    AuditVerify {
+        /// The organization's slug or id.
+        #[arg(long)]
+        org: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -66,6 +72,7 @@ fn run() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Seed => caucus_api::seed::seed(&owner_url(&settings)?).await,
+            Command::AuditVerify { org } => audit_verify(&settings, &org).await,
             Command::Schema => Ok(()),
         }
     })
@@ -78,6 +85,26 @@ fn owner_url(settings: &Settings) -> anyhow::Result<String> {
         .as_ref()
         .map(|u| u.expose_secret().to_owned())
         .context("database.migration_url (CAUCUS__DATABASE__MIGRATION_URL) is required here")
+}
+
+async fn audit_verify(settings: &Settings, org: &str) -> anyhow::Result<()> {
+    use caucus_api::audit::chain::{Verdict, verify};
+    let owner = owner_url(settings)?;
+    let org_id = match uuid::Uuid::parse_str(org) {
+        Ok(id) => id,
+        Err(_) => caucus_api::seed::org_id_by_slug(&owner, org)
+            .await?
+            .with_context(|| format!("no organization with slug {org:?}"))?,
+    };
+    match verify(&owner, org_id).await? {
+        Verdict::Intact { entries } => {
+            println!("audit log of {org_id}: intact, {entries} entries");
+            Ok(())
+        }
+        Verdict::Broken { seq, id, reason } => {
+            anyhow::bail!("audit log of {org_id}: broken at entry {seq} ({id}): {reason}")
+        }
+    }
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -159,3 +159,21 @@ pub async fn seed_org(
     conn.close().await?;
     Ok(org_id)
 }
+
+/// An organization's id by slug, through the owner connection (admin commands).
+pub async fn org_id_by_slug(owner_url: &str, slug: &str) -> anyhow::Result<Option<Uuid>> {
+    let mut options = ConnectOptions::new(owner_url.to_owned());
+    options.sqlx_logging(false).max_connections(1);
+    let conn = Database::connect(options)
+        .await
+        .context("connecting to PostgreSQL as the owner role")?;
+    let row = conn
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id FROM organizations WHERE slug = $1",
+            [slug.into()],
+        ))
+        .await?;
+    conn.close().await?;
+    Ok(row.map(|r| r.try_get("", "id")).transpose()?)
+}

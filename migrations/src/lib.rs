@@ -14,11 +14,18 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(SqlMigration {
-            name: "m0001_foundation",
-            up: include_str!("../sql/0001_foundation.up.sql"),
-            down: include_str!("../sql/0001_foundation.down.sql"),
-        })]
+        vec![
+            Box::new(SqlMigration {
+                name: "m0001_foundation",
+                up: include_str!("../sql/0001_foundation.up.sql"),
+                down: include_str!("../sql/0001_foundation.down.sql"),
+            }),
+            Box::new(SqlMigration {
+                name: "m0002_audit_log",
+                up: include_str!("../sql/0002_audit_log.up.sql"),
+                down: include_str!("../sql/0002_audit_log.down.sql"),
+            }),
+        ]
     }
 }
 

@@ -2,6 +2,7 @@
 
 use async_graphql::Context;
 
+use crate::audit::ClientInfo;
 use crate::authz::Actor;
 use crate::db::{TenantScope, TenantTx};
 use crate::error::AppResult;
@@ -12,6 +13,8 @@ pub struct RequestContext {
     pub state: AppState,
     pub actor: Option<Actor>,
     pub session_token: Option<Sensitive<String>>,
+    /// Address and user agent, for audit entries.
+    pub client: ClientInfo,
 }
 
 impl RequestContext {

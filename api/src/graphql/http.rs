@@ -6,11 +6,15 @@
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::{Body, to_bytes};
-use axum::extract::{State, WebSocketUpgrade};
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use shared_types::{CLIENT_HEADER, ErrorCode};
 
+use crate::audit::ClientInfo;
 use crate::authz::Actor;
 use crate::graphql::context::RequestContext;
 use crate::identity::session::token_from_cookies;
@@ -59,8 +63,20 @@ async fn authenticate(
     }
 }
 
+/// The caller's address (the socket peer) and user agent.
+fn client_info(peer: Option<SocketAddr>, headers: &HeaderMap) -> ClientInfo {
+    ClientInfo {
+        ip: peer.map(|p| p.ip().to_string()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(512).collect()),
+    }
+}
+
 pub async fn graphql_post(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -112,6 +128,7 @@ pub async fn graphql_post(
         state: state.clone(),
         actor,
         session_token,
+        client: client_info(peer.map(|p| p.0.0), &headers),
     });
     let response = state.schema.execute(request).await;
     let mut http = (
@@ -143,6 +160,7 @@ pub async fn graphiql() -> impl IntoResponse {
 /// socket with a visitor's cookie.
 pub async fn graphql_ws(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
@@ -164,6 +182,7 @@ pub async fn graphql_ws(
         Err(response) => return response,
     };
     let schema = state.schema.clone();
+    let client = client_info(peer.map(|p| p.0.0), &headers);
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(state.settings.server.body_limit_bytes)
@@ -173,6 +192,7 @@ pub async fn graphql_ws(
                 state,
                 actor,
                 session_token,
+                client,
             });
             GraphQLWebSocket::new(socket, schema, protocol)
                 .with_data(data)

@@ -7,6 +7,7 @@ pub mod http;
 
 use async_graphql::{Context, ID, MergedObject, MergedSubscription, Object, Schema};
 
+use crate::audit::graphql::AuditQuery;
 use crate::config::GraphqlSettings;
 use crate::error::AppError;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, User};
@@ -14,7 +15,7 @@ use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization}
 use context::RequestContext;
 
 #[derive(MergedObject, Default)]
-pub struct Query(IdentityQuery, OrgQuery, EntityResolvers);
+pub struct Query(IdentityQuery, OrgQuery, AuditQuery, EntityResolvers);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(IdentityMutation, OrgMutation);

@@ -5,6 +5,7 @@ use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObjec
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use crate::audit::{self, AuditAction, NewEntry};
 use crate::authz::{self, Action, RoleKey};
 use crate::entities::{profile, user, user_role};
 use crate::error::{AppError, AppResult};
@@ -186,6 +187,7 @@ impl IdentityMutation {
         let (token, record) = service::sign_in(
             &rc.state.db,
             &rc.state.sessions,
+            &rc.client,
             Sensitive::new(input.email),
             Sensitive::new(input.password),
         )
@@ -209,6 +211,17 @@ impl IdentityMutation {
                 .revoke(token.expose())
                 .await
                 .map_err(AppError::from)?;
+        }
+        if let Some(actor) = rc.actor.as_ref() {
+            let tx = rc.tenant_tx(actor).await?;
+            audit::record(
+                &tx,
+                &rc.client,
+                NewEntry::new(Some(actor.user_id), AuditAction::SignOut)
+                    .target("user", actor.user_id),
+            )
+            .await?;
+            tx.commit().await.map_err(AppError::from)?;
         }
         ctx.append_http_header(
             http::header::SET_COOKIE,

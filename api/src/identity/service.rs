@@ -3,6 +3,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
 use uuid::Uuid;
 
+use crate::audit::{self, AuditAction, ClientInfo, NewEntry};
 use crate::authz::RoleKey;
 use crate::db::{Db, TenantScope, TenantTx};
 use crate::entities::{role, user_role};
@@ -20,6 +21,7 @@ pub const MAX_EMAIL_LENGTH: usize = 320;
 pub async fn sign_in(
     db: &Db,
     sessions: &Sessions,
+    client: &ClientInfo,
     email: Sensitive<String>,
     password_input: Sensitive<String>,
 ) -> AppResult<(SessionToken, SessionRecord)> {
@@ -36,12 +38,12 @@ pub async fn sign_in(
         None => (None, None, false),
     };
     let verified = password::verify(password_input, stored).await?;
-    let Some(user_id) = user_id.filter(|_| verified && active) else {
-        tracing::info!("sign-in refused");
-        return Err(AppError::InvalidCredentials);
+    let memberships = match user_id {
+        Some(user_id) => db.unscoped_memberships(user_id).await?,
+        None => Vec::new(),
     };
-    let Some(org_id) = db.unscoped_memberships(user_id).await?.into_iter().next() else {
-        tracing::info!(user_id = %user_id, "sign-in refused: no organization");
+    let (Some(user_id), Some(&org_id)) = (user_id, memberships.first()) else {
+        tracing::info!("sign-in refused");
         return Err(AppError::InvalidCredentials);
     };
     let tx = db
@@ -50,7 +52,25 @@ pub async fn sign_in(
             user_id: Some(user_id),
         })
         .await?;
+    if !(verified && active) {
+        // A known account: the attempt goes on its organization's audit log.
+        audit::record(
+            &tx,
+            client,
+            NewEntry::new(None, AuditAction::SignInFailed).target("user", user_id),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(user_id = %user_id, "sign-in refused");
+        return Err(AppError::InvalidCredentials);
+    }
     let roles = roles_of(&tx, user_id).await?;
+    audit::record(
+        &tx,
+        client,
+        NewEntry::new(Some(user_id), AuditAction::SignIn).target("user", user_id),
+    )
+    .await?;
     tx.commit().await?;
     let (token, record) = sessions.create(user_id, org_id, roles).await?;
     tracing::info!(user_id = %user_id, org_id = %org_id, "signed in");

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 use uuid::Uuid;
 
+use crate::audit::{self, AuditAction, NewEntry};
 use crate::authz::{self, Action};
 use crate::db::TenantScope;
 use crate::entities::organization;
@@ -131,6 +132,13 @@ impl OrgMutation {
                 name: input.name,
                 brand_color: input.brand_color,
             },
+        )
+        .await?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::OrganizationUpdated)
+                .target("organization", org.id),
         )
         .await?;
         tx.commit().await.map_err(AppError::from)?;
