@@ -81,8 +81,7 @@ pub async fn verify(owner_url: &str, org_id: Uuid) -> anyhow::Result<Verdict> {
         .context("reading the audit log")?;
     conn.close().await?;
     let mut prev = GENESIS.to_vec();
-    let mut expected_seq = 1;
-    for row in &rows {
+    for (expected_seq, row) in (1_i64..).zip(rows.iter()) {
         let link = Link {
             id: row.try_get("", "id")?,
             org_id: row.try_get("", "org_id")?,
@@ -116,7 +115,6 @@ pub async fn verify(owner_url: &str, org_id: Uuid) -> anyhow::Result<Verdict> {
             return Ok(broken("its contents do not match its hash"));
         }
         prev = stored;
-        expected_seq += 1;
     }
     Ok(Verdict::Intact {
         entries: rows.len() as u64,
