@@ -83,10 +83,21 @@ ensure_npm() {
   fi
 }
 
-# Builds both portals, one after the other (they share the wasm-bindgen folder).
+# Whether anything a portal is built from is newer than its dist/.
+portal_stale() { # app
+  local stamp="$ROOT/$1/dist/index.html"
+  [ -f "$stamp" ] || return 0
+  [ -n "$(find "$ROOT/$1" "$ROOT/portal-kit" "$ROOT/shared-types" "$ROOT/Cargo.lock" "$ROOT/schema.graphql" \
+      "$ROOT/package-lock.json" -path "$ROOT/$1/dist" -prune -o -newer "$stamp" -type f -print -quit)" ]
+}
+
+# Builds both portals, one after the other (they share the wasm-bindgen folder),
+# skipping a portal whose sources did not change since its last build.
 build_portals() {
-  (cd "$ROOT" && cargo fetch --quiet)
+  local app fetched=""
   for app in admin-ui client-ui; do
+    if ! portal_stale "$app"; then say "$app is up to date"; continue; fi
+    [ -n "$fetched" ] || { (cd "$ROOT" && cargo fetch --quiet); fetched=1; }
     say "building $app"
     (cd "$ROOT/$app" && trunk build --release) || return 1
   done
