@@ -7,18 +7,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/services.sh"
 
-STATE=$(mktemp -d "${TMPDIR:-/tmp}/caucus-test.XXXXXX"); chmod 755 "$STATE"
-trap 'stop_services; rm -rf "$STATE"' EXIT
-trap 'exit 130' INT TERM
-
 ensure_frontend_tools
 ensure_chromium
-export CAUCUS_PG_FSYNC=off CAUCUS_REDIS_SAVE=""
-start_services "$STATE"
-export CAUCUS_TEST_DATABASE_URL="$CAUCUS__DATABASE__MIGRATION_URL"
-export CAUCUS_TEST_APP_DATABASE_URL="$CAUCUS__DATABASE__URL"
-export CAUCUS_TEST_REDIS_URL="$CAUCUS__REDIS__URL"
-unset CAUCUS__DATABASE__URL CAUCUS__DATABASE__MIGRATION_URL CAUCUS__REDIS__URL
+start_throwaway_services
 
 cd "$ROOT"
 say "cargo fmt --check"

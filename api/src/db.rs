@@ -179,15 +179,20 @@ pub struct SignInRecord {
     pub status: String,
 }
 
+/// A small connection as the owner role, for migrations and admin commands.
+pub async fn connect_owner(owner_url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(owner_url.to_owned());
+    options.sqlx_logging(false).max_connections(2);
+    Database::connect(options)
+        .await
+        .context("connecting to PostgreSQL as the owner role")
+}
+
 /// Runs the migrations as the owner role, then makes sure the API role can log in
 /// with the password in `app_url`.
 pub async fn migrate(owner_url: &str, app_url: &str) -> anyhow::Result<()> {
     use sea_orm_migration::MigratorTrait;
-    let mut options = ConnectOptions::new(owner_url.to_owned());
-    options.sqlx_logging(false).max_connections(2);
-    let owner = Database::connect(options)
-        .await
-        .context("connecting to PostgreSQL as the owner role")?;
+    let owner = connect_owner(owner_url).await?;
     migrations::Migrator::up(&owner, None)
         .await
         .context("applying migrations")?;

@@ -2,7 +2,7 @@
 //! of user. Idempotent: a second run changes nothing. Runs as the owner role.
 
 use anyhow::Context;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
 use crate::authz::RoleKey;
@@ -84,11 +84,7 @@ pub async fn seed_org(
     accounts: &[SeedAccount<'_>],
     password: &str,
 ) -> anyhow::Result<Uuid> {
-    let mut options = ConnectOptions::new(owner_url.to_owned());
-    options.sqlx_logging(false).max_connections(1);
-    let conn = Database::connect(options)
-        .await
-        .context("connecting to PostgreSQL as the owner role")?;
+    let conn = crate::db::connect_owner(owner_url).await?;
     let org_id = Uuid::now_v7();
     conn.execute(Statement::from_sql_and_values(
         DbBackend::Postgres,
@@ -162,11 +158,7 @@ pub async fn seed_org(
 
 /// An organization's id by slug, through the owner connection (admin commands).
 pub async fn org_id_by_slug(owner_url: &str, slug: &str) -> anyhow::Result<Option<Uuid>> {
-    let mut options = ConnectOptions::new(owner_url.to_owned());
-    options.sqlx_logging(false).max_connections(1);
-    let conn = Database::connect(options)
-        .await
-        .context("connecting to PostgreSQL as the owner role")?;
+    let conn = crate::db::connect_owner(owner_url).await?;
     let row = conn
         .query_one(Statement::from_sql_and_values(
             DbBackend::Postgres,

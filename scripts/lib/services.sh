@@ -94,3 +94,16 @@ start_redis() {
   wait_for_port "$port" 20 || die "Redis did not start; see $state/redis/redis.log"
   export CAUCUS__REDIS__URL="redis://127.0.0.1:$port"
 }
+
+# Starts every service in a throw-away state directory (removed at exit) and
+# exports the CAUCUS_TEST_* variables the tests and benchmarks read.
+start_throwaway_services() {
+  THROWAWAY_STATE=$(mktemp -d "${TMPDIR:-/tmp}/caucus-test.XXXXXX"); chmod 755 "$THROWAWAY_STATE"
+  trap 'stop_services; rm -rf "$THROWAWAY_STATE"' EXIT
+  trap 'exit 130' INT TERM
+  CAUCUS_PG_FSYNC=off CAUCUS_REDIS_SAVE="" start_services "$THROWAWAY_STATE"
+  export CAUCUS_TEST_DATABASE_URL="$CAUCUS__DATABASE__MIGRATION_URL"
+  export CAUCUS_TEST_APP_DATABASE_URL="$CAUCUS__DATABASE__URL"
+  export CAUCUS_TEST_REDIS_URL="$CAUCUS__REDIS__URL"
+  unset CAUCUS__DATABASE__URL CAUCUS__DATABASE__MIGRATION_URL CAUCUS__REDIS__URL
+}

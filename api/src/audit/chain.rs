@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -65,11 +65,7 @@ pub enum Verdict {
 
 /// Recomputes the chain of `org_id` through the owner connection.
 pub async fn verify(owner_url: &str, org_id: Uuid) -> anyhow::Result<Verdict> {
-    let mut options = ConnectOptions::new(owner_url.to_owned());
-    options.sqlx_logging(false).max_connections(1);
-    let conn = Database::connect(options)
-        .await
-        .context("connecting to PostgreSQL as the owner role")?;
+    let conn = crate::db::connect_owner(owner_url).await?;
     let rows = conn
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
