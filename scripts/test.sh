@@ -29,4 +29,11 @@ say "building the portals (wasm)"
 build_portals
 
 say "cargo test"
-cargo test --workspace --exclude admin-ui --exclude client-ui --exclude portal-kit --no-fail-fast
+RESULTS="$THROWAWAY_STATE/cargo-test.log"
+status=0
+cargo test --workspace --exclude admin-ui --exclude client-ui --exclude portal-kit --no-fail-fast 2>&1 \
+  | tee "$RESULTS" || status=$?
+# One closing line for the whole run (cargo prints one per test binary).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "total: %d passed, %d failed\n", p, f }' "$RESULTS"
+exit "$status"
