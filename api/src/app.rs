@@ -25,6 +25,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::graphql::{self, http::error_response};
 use crate::identity::session::Sessions;
+use crate::identity::throttle::SignInThrottle;
 use crate::kv::Kv;
 use crate::state::AppState;
 
@@ -42,11 +43,13 @@ impl Application {
         let sessions = Sessions::new(kv.clone(), settings.session.clone());
         let schema =
             graphql::build_schema(&settings.graphql, settings.environment.is_development());
+        let sign_in_throttle = SignInThrottle::new(kv.clone(), settings.throttle.clone());
         let state = AppState {
             settings: settings.clone(),
             db,
             kv,
             sessions,
+            sign_in_throttle,
             schema,
         };
         let host = settings.server.host;

@@ -37,6 +37,7 @@ pub struct Settings {
     pub redis: RedisSettings,
     pub graphql: GraphqlSettings,
     pub session: SessionSettings,
+    pub throttle: ThrottleSettings,
     pub telemetry: TelemetrySettings,
 }
 
@@ -91,6 +92,14 @@ pub struct SessionSettings {
     pub cookie_name: String,
     pub idle_timeout_secs: u64,
     pub absolute_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottleSettings {
+    pub sign_in_failures_per_account: u32,
+    pub sign_in_failures_per_address: u32,
+    pub window_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -182,6 +191,13 @@ impl Settings {
                 && self.session.idle_timeout_secs <= self.session.absolute_timeout_secs,
             "session.idle_timeout_secs",
             "must be positive and at most session.absolute_timeout_secs",
+        )?;
+        check(
+            self.throttle.sign_in_failures_per_account > 0
+                && self.throttle.sign_in_failures_per_address > 0
+                && self.throttle.window_secs > 0,
+            "throttle.window_secs",
+            "throttle limits and window must be positive",
         )?;
         check(
             !self.redis.key_prefix.is_empty(),

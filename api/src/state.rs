@@ -6,6 +6,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::graphql::CaucusSchema;
 use crate::identity::session::Sessions;
+use crate::identity::throttle::SignInThrottle;
 use crate::kv::Kv;
 
 #[derive(Clone)]
@@ -14,5 +15,6 @@ pub struct AppState {
     pub db: Db,
     pub kv: Kv,
     pub sessions: Sessions,
+    pub sign_in_throttle: SignInThrottle,
     pub schema: CaucusSchema,
 }

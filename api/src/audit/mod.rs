@@ -18,6 +18,8 @@ pub enum AuditAction {
     SignIn,
     SignInFailed,
     SignOut,
+    SessionRevoked,
+    SignedOutEverywhere,
     OrganizationUpdated,
 }
 
@@ -26,6 +28,8 @@ impl AuditAction {
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::SignOut,
+        AuditAction::SessionRevoked,
+        AuditAction::SignedOutEverywhere,
         AuditAction::OrganizationUpdated,
     ];
 
@@ -34,6 +38,8 @@ impl AuditAction {
             AuditAction::SignIn => "identity.sign_in",
             AuditAction::SignInFailed => "identity.sign_in_failed",
             AuditAction::SignOut => "identity.sign_out",
+            AuditAction::SessionRevoked => "identity.session_revoked",
+            AuditAction::SignedOutEverywhere => "identity.signed_out_everywhere",
             AuditAction::OrganizationUpdated => "org.updated",
         }
     }

@@ -96,6 +96,32 @@ impl IdentityQuery {
         Ok(Some(viewer(rc, actor).await?))
     }
 
+    /// The signed-in user's live sessions, oldest first.
+    async fn my_sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SessionInfo>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let current = rc
+            .session_token
+            .as_ref()
+            .map(|t| session::session_id(t.expose()));
+        let sessions = rc
+            .state
+            .sessions
+            .list(actor.user_id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(sessions
+            .into_iter()
+            .map(|(id, record)| SessionInfo {
+                current: current.as_deref() == Some(id.as_str()),
+                id: ID(id),
+                created_at: record.created_at,
+                ip: record.ip,
+                user_agent: record.user_agent,
+            })
+            .collect())
+    }
+
     /// People holding a role in the current organization, oldest first.
     async fn members(
         &self,
@@ -172,6 +198,18 @@ pub async fn viewer(rc: &RequestContext, actor: &authz::Actor) -> AppResult<View
     })
 }
 
+/// One of the signed-in user's sessions.
+#[derive(SimpleObject)]
+pub struct SessionInfo {
+    /// Opaque; pass to `revokeSession`.
+    pub id: ID,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// This browser's session.
+    pub current: bool,
+}
+
 #[derive(Default)]
 pub struct IdentityMutation;
 
@@ -187,6 +225,7 @@ impl IdentityMutation {
         let (token, record) = service::sign_in(
             &rc.state.db,
             &rc.state.sessions,
+            &rc.state.sign_in_throttle,
             &rc.client,
             Sensitive::new(input.email),
             Sensitive::new(input.password),
@@ -202,13 +241,67 @@ impl IdentityMutation {
         })
     }
 
+    /// Ends one of the signed-in user's own sessions (for example a lost phone).
+    async fn revoke_session(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let valid_id = id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit());
+        if !valid_id
+            || !rc
+                .state
+                .sessions
+                .revoke_id(actor.user_id, id.as_str())
+                .await
+                .map_err(AppError::from)?
+        {
+            return Err(AppError::NotFound.into());
+        }
+        let tx = rc.tenant_tx(actor).await?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::SessionRevoked)
+                .target("user", actor.user_id),
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(true)
+    }
+
+    /// Ends every session of the signed-in user, this one included; returns how
+    /// many there were.
+    async fn sign_out_everywhere(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let ended = rc
+            .state
+            .sessions
+            .revoke_all(actor.user_id)
+            .await
+            .map_err(AppError::from)?;
+        let tx = rc.tenant_tx(actor).await?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::SignedOutEverywhere)
+                .target("user", actor.user_id),
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        ctx.append_http_header(
+            http::header::SET_COOKIE,
+            rc.state.sessions.clearing_cookie(),
+        );
+        Ok(i32::try_from(ended).unwrap_or(i32::MAX))
+    }
+
     /// Ends the current session and clears the cookie.
     async fn sign_out(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let rc = RequestContext::of(ctx);
         if let Some(token) = rc.session_token.as_ref() {
             rc.state
                 .sessions
-                .revoke(token.expose())
+                .revoke(token.expose(), rc.actor.as_ref().map(|a| a.user_id))
                 .await
                 .map_err(AppError::from)?;
         }

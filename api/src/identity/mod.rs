@@ -5,3 +5,4 @@ pub mod graphql;
 pub mod password;
 pub mod service;
 pub mod session;
+pub mod throttle;

@@ -10,6 +10,7 @@ use crate::entities::{role, user_role};
 use crate::error::{AppError, AppResult};
 use crate::identity::password;
 use crate::identity::session::{SessionRecord, SessionToken, Sessions};
+use crate::identity::throttle::SignInThrottle;
 use crate::redact::Sensitive;
 
 pub const MAX_EMAIL_LENGTH: usize = 320;
@@ -21,6 +22,7 @@ pub const MAX_EMAIL_LENGTH: usize = 320;
 pub async fn sign_in(
     db: &Db,
     sessions: &Sessions,
+    throttle: &SignInThrottle,
     client: &ClientInfo,
     email: Sensitive<String>,
     password_input: Sensitive<String>,
@@ -31,6 +33,11 @@ pub async fn sign_in(
     }
     if password_input.expose().len() > password::MAX_LENGTH {
         return Err(AppError::validation("password", "length"));
+    }
+    let address = client.ip.as_deref();
+    if throttle.is_limited(email, address).await? {
+        tracing::info!("sign-in throttled");
+        return Err(AppError::RateLimited);
     }
     let record = db.unscoped_sign_in_lookup(email).await?;
     let (user_id, stored, active) = match record {
@@ -43,6 +50,7 @@ pub async fn sign_in(
         None => Vec::new(),
     };
     let (Some(user_id), Some(&org_id)) = (user_id, memberships.first()) else {
+        throttle.record_failure(email, address).await?;
         tracing::info!("sign-in refused");
         return Err(AppError::InvalidCredentials);
     };
@@ -61,6 +69,7 @@ pub async fn sign_in(
         )
         .await?;
         tx.commit().await?;
+        throttle.record_failure(email, address).await?;
         tracing::info!(user_id = %user_id, "sign-in refused");
         return Err(AppError::InvalidCredentials);
     }
@@ -72,7 +81,8 @@ pub async fn sign_in(
     )
     .await?;
     tx.commit().await?;
-    let (token, record) = sessions.create(user_id, org_id, roles).await?;
+    throttle.record_success(email).await?;
+    let (token, record) = sessions.create(user_id, org_id, roles, client).await?;
     tracing::info!(user_id = %user_id, org_id = %org_id, "signed in");
     Ok((token, record))
 }

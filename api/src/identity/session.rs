@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::audit::ClientInfo;
 use crate::authz::{Actor, RoleKey};
 use crate::config::SessionSettings;
 use crate::kv::Kv;
@@ -26,6 +27,11 @@ pub struct SessionRecord {
     pub org_id: Uuid,
     pub roles: Vec<RoleKey>,
     pub created_at: DateTime<Utc>,
+    /// Where the session was opened, for the "my sessions" list.
+    #[serde(default)]
+    pub ip: Option<String>,
+    #[serde(default)]
+    pub user_agent: Option<String>,
 }
 
 impl SessionRecord {
@@ -57,8 +63,16 @@ impl Sessions {
     }
 
     fn key(&self, token: &str) -> String {
-        let digest = Sha256::digest(token.as_bytes());
-        self.kv.key(&format!("session:{}", hex::encode(digest)))
+        self.key_of_id(&session_id(token))
+    }
+
+    fn key_of_id(&self, id: &str) -> String {
+        self.kv.key(&format!("session:{id}"))
+    }
+
+    /// The set of a user's session ids, for listing and signing out everywhere.
+    fn index_key(&self, user_id: Uuid) -> String {
+        self.kv.key(&format!("user-sessions:{user_id}"))
     }
 
     pub async fn create(
@@ -66,6 +80,7 @@ impl Sessions {
         user_id: Uuid,
         org_id: Uuid,
         roles: Vec<RoleKey>,
+        client: &ClientInfo,
     ) -> anyhow::Result<(SessionToken, SessionRecord)> {
         let mut bytes = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut bytes);
@@ -75,11 +90,14 @@ impl Sessions {
             org_id,
             roles,
             created_at: Utc::now(),
+            ip: client.ip.clone(),
+            user_agent: client.user_agent.clone(),
         };
         let json = serde_json::to_string(&record).context("encoding a session")?;
-        let _: () = self
-            .kv
-            .pool()
+        let index = self.index_key(user_id);
+        let absolute = i64::try_from(self.settings.absolute_timeout_secs).unwrap_or(i64::MAX);
+        let pipeline = self.kv.pool().next().pipeline();
+        let _: () = pipeline
             .set(
                 self.key(&token),
                 json,
@@ -87,8 +105,10 @@ impl Sessions {
                 None,
                 false,
             )
-            .await
-            .context("storing a session")?;
+            .await?;
+        let _: () = pipeline.sadd(&index, session_id(&token)).await?;
+        let _: () = pipeline.expire(&index, absolute, None).await?;
+        let _: Vec<fred::types::Value> = pipeline.all().await.context("storing a session")?;
         Ok((Sensitive::new(token), record))
     }
 
@@ -125,14 +145,97 @@ impl Sessions {
         Ok(Some(record))
     }
 
-    pub async fn revoke(&self, token: &str) -> anyhow::Result<()> {
+    /// Ends the session of `token` (the caller's own).
+    pub async fn revoke(&self, token: &str, user_id: Option<Uuid>) -> anyhow::Result<()> {
+        match user_id {
+            Some(user_id) => {
+                self.revoke_id(user_id, &session_id(token)).await?;
+            }
+            None => {
+                let _: i64 = self
+                    .kv
+                    .pool()
+                    .del(self.key(token))
+                    .await
+                    .context("revoking a session")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends one of `user_id`'s sessions by id; false when it is not theirs.
+    pub async fn revoke_id(&self, user_id: Uuid, id: &str) -> anyhow::Result<bool> {
+        let index = self.index_key(user_id);
+        let removed: i64 = self
+            .kv
+            .pool()
+            .srem(&index, id)
+            .await
+            .context("revoking a session")?;
+        if removed == 0 {
+            return Ok(false);
+        }
         let _: i64 = self
             .kv
             .pool()
-            .del(self.key(token))
+            .del(self.key_of_id(id))
             .await
             .context("revoking a session")?;
-        Ok(())
+        Ok(true)
+    }
+
+    /// The user's live sessions (id and record), oldest first. Expired ids are
+    /// pruned from the index on the way.
+    pub async fn list(&self, user_id: Uuid) -> anyhow::Result<Vec<(String, SessionRecord)>> {
+        let index = self.index_key(user_id);
+        let ids: Vec<String> = self
+            .kv
+            .pool()
+            .smembers(&index)
+            .await
+            .context("listing sessions")?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = ids.iter().map(|id| self.key_of_id(id)).collect();
+        let values: Vec<Option<String>> = self
+            .kv
+            .pool()
+            .mget(keys)
+            .await
+            .context("listing sessions")?;
+        let mut live = Vec::new();
+        let mut stale = Vec::new();
+        for (id, value) in ids.into_iter().zip(values) {
+            match value.and_then(|json| serde_json::from_str::<SessionRecord>(&json).ok()) {
+                Some(record) if record.user_id == user_id => live.push((id, record)),
+                _ => stale.push(id),
+            }
+        }
+        if !stale.is_empty() {
+            let _: i64 = self
+                .kv
+                .pool()
+                .srem(&index, stale)
+                .await
+                .context("pruning sessions")?;
+        }
+        live.sort_by_key(|(_, record)| record.created_at);
+        Ok(live)
+    }
+
+    /// Ends every session of `user_id`; returns how many were live.
+    pub async fn revoke_all(&self, user_id: Uuid) -> anyhow::Result<usize> {
+        let live = self.list(user_id).await?;
+        let mut keys: Vec<String> = live.iter().map(|(id, _)| self.key_of_id(id)).collect();
+        keys.push(self.index_key(user_id));
+        let _: i64 = self
+            .kv
+            .pool()
+            .del(keys)
+            .await
+            .context("signing out everywhere")?;
+        Ok(live.len())
     }
 
     /// The `Set-Cookie` value that stores `token`.
@@ -160,6 +263,12 @@ impl Sessions {
             .build()
             .to_string()
     }
+}
+
+/// A session's id: the SHA-256 of its token, also the suffix of its Redis key.
+/// Knowing it does not let anyone act as the session.
+pub fn session_id(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// The session token in a `Cookie` header, if any.

@@ -15,3 +15,4 @@ mod schema;
 mod sessions;
 mod subscriptions;
 mod support;
+mod throttle;

@@ -164,3 +164,79 @@ async fn a_forged_cookie_is_just_signed_out() {
         serde_json::Value::Null
     );
 }
+
+const SESSIONS: &str = "{ mySessions { id current ip userAgent } }";
+
+#[tokio::test]
+async fn users_list_and_revoke_their_own_sessions_and_can_sign_out_everywhere() {
+    let app = testkit::spawn().await;
+    let (_, emails) = org_with(&app, "devices", &[RoleKey::Party, RoleKey::Party]).await;
+    let mut laptop = Client::new(&app);
+    let mut phone = Client::new(&app);
+    let mut tablet = Client::new(&app);
+    for client in [&mut laptop, &mut phone, &mut tablet] {
+        assert_ok(&client.sign_in(&emails[0], PASSWORD).await);
+    }
+    let mut stranger = Client::new(&app);
+    assert_ok(&stranger.sign_in(&emails[1], PASSWORD).await);
+
+    let listed = laptop.gql(SESSIONS, json!({})).await;
+    let sessions = listed["data"]["mySessions"].as_array().unwrap().clone();
+    assert_eq!(sessions.len(), 3);
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+    assert!(sessions.iter().all(|s| s["ip"] == "127.0.0.1"));
+    let theirs = stranger.gql(SESSIONS, json!({})).await["data"]["mySessions"].clone();
+    assert_eq!(theirs.as_array().unwrap().len(), 1);
+
+    // Another user's session id cannot be revoked; a malformed one neither.
+    let foreign_id = theirs[0]["id"].as_str().unwrap().to_owned();
+    let refused = laptop
+        .gql(
+            "mutation R($id: ID!) { revokeSession(id: $id) }",
+            json!({ "id": foreign_id }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), "NOT_FOUND");
+    let refused = laptop
+        .gql("mutation { revokeSession(id: \"../../etc\") }", json!({}))
+        .await;
+    assert_eq!(error_code(&refused), "NOT_FOUND");
+    assert!(stranger.gql(ME, json!({})).await["data"]["me"].is_object());
+
+    // Revoking the phone's session signs the phone out, nobody else.
+    let phone_id = phone.gql(SESSIONS, json!({})).await["data"]["mySessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoked = laptop
+        .gql(
+            "mutation R($id: ID!) { revokeSession(id: $id) }",
+            json!({ "id": phone_id }),
+        )
+        .await;
+    assert_eq!(revoked["data"]["revokeSession"], true);
+    assert_eq!(
+        phone.gql(ME, json!({})).await["data"]["me"],
+        serde_json::Value::Null
+    );
+    assert!(tablet.gql(ME, json!({})).await["data"]["me"].is_object());
+
+    // Sign out everywhere: every remaining session dies, the other user's does not.
+    let tablet_cookie = tablet.cookie.clone();
+    let everywhere = laptop
+        .gql("mutation { signOutEverywhere }", json!({}))
+        .await;
+    assert_eq!(everywhere["data"]["signOutEverywhere"], 2);
+    tablet.cookie = tablet_cookie;
+    assert_eq!(
+        tablet.gql(ME, json!({})).await["data"]["me"],
+        serde_json::Value::Null
+    );
+    assert!(laptop.cookie.is_none(), "the cookie is cleared");
+    assert!(stranger.gql(ME, json!({})).await["data"]["me"].is_object());
+}
