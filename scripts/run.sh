@@ -15,6 +15,8 @@ CLIENT_PORT="${CAUCUS_CLIENT_PORT:-8082}"
 # Keep the database port stable between runs so bookmarks and tools keep working.
 export CAUCUS_PG_PORT="${CAUCUS_PG_PORT:-54329}"
 export CAUCUS_REDIS_PORT="${CAUCUS_REDIS_PORT:-63799}"
+export CAUCUS_MAILPIT_SMTP_PORT="${CAUCUS_MAILPIT_SMTP_PORT:-1025}"
+export CAUCUS_MAILPIT_HTTP_PORT="${CAUCUS_MAILPIT_HTTP_PORT:-8025}"
 
 mkdir -p "$STATE"; chmod 755 "$STATE"
 trap 'say "stopping"; stop_services' EXIT
@@ -53,6 +55,7 @@ cat <<TXT
     Admin portal   http://localhost:$ADMIN_PORT
     Client portal  http://localhost:$CLIENT_PORT
     API (GraphiQL) http://localhost:$API_PORT/graphql
+    Emails sent    ${CAUCUS_MAILPIT_URL:-(delivered to SMTP_URL)}
 
   Demo logins (organization "Riverside Mediation Services"), password: caucus-demo-password
     admin@demo.caucus.test     organization admin   (admin portal)

@@ -35,23 +35,28 @@ pub struct Application {
     portals: Vec<(TcpListener, Router)>,
 }
 
+/// Connects to PostgreSQL and Redis and builds the shared state (every role).
+pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
+    let settings = Arc::new(settings);
+    let db = Db::connect(&settings.database).await?;
+    let kv = Kv::connect(&settings.redis).await?;
+    let sessions = Sessions::new(kv.clone(), settings.session.clone());
+    let sign_in_throttle = SignInThrottle::new(kv.clone(), settings.throttle.clone());
+    let schema = graphql::build_schema(&settings.graphql, settings.environment.is_development());
+    Ok(AppState {
+        settings,
+        db,
+        kv,
+        sessions,
+        sign_in_throttle,
+        schema,
+    })
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let settings = Arc::new(settings);
-        let db = Db::connect(&settings.database).await?;
-        let kv = Kv::connect(&settings.redis).await?;
-        let sessions = Sessions::new(kv.clone(), settings.session.clone());
-        let schema =
-            graphql::build_schema(&settings.graphql, settings.environment.is_development());
-        let sign_in_throttle = SignInThrottle::new(kv.clone(), settings.throttle.clone());
-        let state = AppState {
-            settings: settings.clone(),
-            db,
-            kv,
-            sessions,
-            sign_in_throttle,
-            schema,
-        };
+        let state = connect(settings).await?;
+        let settings = state.settings.clone();
         let host = settings.server.host;
         let api_listener = TcpListener::bind(SocketAddr::new(host, settings.server.port)).await?;
         let api = (api_listener, api_router(state.clone()));
@@ -99,6 +104,18 @@ impl Application {
                     let _ = stop.recv().await;
                 })
                 .await
+            }));
+        }
+        if self.state.settings.worker.in_process {
+            let worker = crate::jobs::worker::Worker::new(self.state.clone())?;
+            let mut stop = stop_tx.subscribe();
+            servers.push(tokio::spawn(async move {
+                worker
+                    .run(async move {
+                        let _ = stop.recv().await;
+                    })
+                    .await;
+                Ok(())
             }));
         }
         shutdown.await;

@@ -99,6 +99,8 @@ pub enum Action {
     WatchOrganization,
     /// Browse the audit log.
     ViewAuditLog,
+    /// See and retry the organization's dead jobs.
+    ManageJobs,
 }
 
 impl Action {
@@ -108,6 +110,7 @@ impl Action {
         Action::ListMembers,
         Action::WatchOrganization,
         Action::ViewAuditLog,
+        Action::ManageJobs,
     ];
 }
 
@@ -129,6 +132,7 @@ fn allowed(actor: &Actor, action: Action) -> bool {
                 || actor.has(RoleKey::CaseManager)
                 || actor.has(RoleKey::ComplianceOfficer)
         }
+        Action::ManageJobs => actor.has(RoleKey::OrgAdmin),
         Action::ViewAuditLog => {
             actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::ComplianceOfficer)
         }

@@ -38,6 +38,8 @@ pub struct Settings {
     pub graphql: GraphqlSettings,
     pub session: SessionSettings,
     pub throttle: ThrottleSettings,
+    pub email: EmailSettings,
+    pub worker: WorkerSettings,
     pub telemetry: TelemetrySettings,
 }
 
@@ -92,6 +94,22 @@ pub struct SessionSettings {
     pub cookie_name: String,
     pub idle_timeout_secs: u64,
     pub absolute_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    pub smtp_url: SecretString,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSettings {
+    pub in_process: bool,
+    pub poll_interval_ms: u64,
+    pub batch_size: u32,
+    pub lease_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -198,6 +216,11 @@ impl Settings {
                 && self.throttle.window_secs > 0,
             "throttle.window_secs",
             "throttle limits and window must be positive",
+        )?;
+        check(
+            self.worker.batch_size > 0 && self.worker.lease_secs > 0,
+            "worker.batch_size",
+            "worker.batch_size and worker.lease_secs must be positive",
         )?;
         check(
             !self.redis.key_prefix.is_empty(),

@@ -155,6 +155,21 @@ impl Db {
         rows.iter().map(|row| row.try_get("", "org_id")).collect()
     }
 
+    /// Claims ready jobs across organizations (the worker's one unscoped step).
+    pub async fn unscoped_claim_jobs(
+        &self,
+        limit: i32,
+        lease_secs: i32,
+    ) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+        self.conn
+            .query_all(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT id, org_id, kind, payload, attempts, max_attempts FROM unscoped_claim_jobs($1, $2)",
+                [limit.into(), lease_secs.into()],
+            ))
+            .await
+    }
+
     /// An organization's id from its public slug (for branded sign-in pages).
     pub async fn unscoped_org_id_by_slug(&self, slug: &str) -> Result<Option<Uuid>, DbErr> {
         let row = self

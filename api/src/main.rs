@@ -26,6 +26,8 @@ struct Cli {
 enum Command {
     /// Serve the GraphQL API (and the portals, when configured).
     Serve,
+    /// Run the job worker (email and other background work).
+    Worker,
     /// Apply database migrations as the owner role (database.migration_url).
     Migrate,
     /// Seed the demo organization and accounts (idempotent).
@@ -65,6 +67,7 @@ fn run() -> anyhow::Result<()> {
         let _telemetry = caucus_api::telemetry::init(&settings.telemetry)?;
         match cli.command {
             Command::Serve => serve(settings).await,
+            Command::Worker => worker(settings).await,
             Command::Migrate => {
                 let owner = owner_url(&settings)?;
                 caucus_api::db::migrate(&owner, settings.database.url.expose_secret()).await?;
@@ -105,6 +108,14 @@ async fn audit_verify(settings: &Settings, org: &str) -> anyhow::Result<()> {
             anyhow::bail!("audit log of {org_id}: broken at entry {seq} ({id}): {reason}")
         }
     }
+}
+
+async fn worker(settings: Settings) -> anyhow::Result<()> {
+    let state = caucus_api::app::connect(settings).await?;
+    let worker = caucus_api::jobs::worker::Worker::new(state)?;
+    tracing::info!("worker running");
+    worker.run(shutdown_signal()).await;
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

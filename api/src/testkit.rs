@@ -96,6 +96,14 @@ pub fn settings(db: &TestDatabase) -> Settings {
             ("CAUCUS__REDIS__URL".to_owned(), redis),
             ("CAUCUS__REDIS__KEY_PREFIX".to_owned(), prefix),
             ("CAUCUS__REDIS__POOL_SIZE".to_owned(), "2".to_owned()),
+            (
+                "CAUCUS__EMAIL__SMTP_URL".to_owned(),
+                required_env("CAUCUS_TEST_SMTP_URL"),
+            ),
+            (
+                "CAUCUS__WORKER__POLL_INTERVAL_MS".to_owned(),
+                "100".to_owned(),
+            ),
         ],
     )
     .expect("test settings")

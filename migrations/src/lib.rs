@@ -25,6 +25,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0002_audit_log.up.sql"),
                 down: include_str!("../sql/0002_audit_log.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0003_jobs",
+                up: include_str!("../sql/0003_jobs.up.sql"),
+                down: include_str!("../sql/0003_jobs.down.sql"),
+            }),
         ]
     }
 }

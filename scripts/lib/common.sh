@@ -48,6 +48,15 @@ ensure_postgres() { [ -n "$(pg_bindir)" ] || apt_install postgresql; [ -n "$(pg_
 ensure_redis() { command -v redis-server >/dev/null || apt_install redis-server; }
 ensure_chromium() { apt_install chromium chromium-driver; }
 
+ensure_go_tool() { # binary module version
+  local bin=$1 module=$2 version=$3
+  [ -x "$HOME/go/bin/$bin" ] && [ -f "$HOME/go/bin/.$bin-$version" ] && return 0
+  command -v go >/dev/null || die "Go is needed to install $bin"
+  say "installing $bin $version (go install, once)"
+  GOFLAGS=-mod=mod go install "$module@$version"
+  touch "$HOME/go/bin/.$bin-$version"
+}
+
 ensure_wasm_target() {
   rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
     || { say "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown; }

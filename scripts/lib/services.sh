@@ -7,7 +7,7 @@
 # name to SERVICES.
 # shellcheck shell=bash
 
-SERVICES=(postgres redis)
+SERVICES=(postgres redis mailpit)
 
 STOP_COMMANDS=()
 on_exit() { STOP_COMMANDS+=("$*"); }
@@ -95,6 +95,27 @@ start_redis() {
   export CAUCUS__REDIS__URL="redis://127.0.0.1:$port"
 }
 
+# Mailpit, the SMTP catcher with an HTTP API: SMTP_URL when set (then no
+# catcher), else a private one. Its web UI shows every email the platform sent.
+MAILPIT_VERSION="v1.33.1"
+start_mailpit() {
+  local state=$1
+  if [ -n "${SMTP_URL:-}" ]; then
+    say "using SMTP_URL"; export CAUCUS__EMAIL__SMTP_URL="$SMTP_URL"; return
+  fi
+  ensure_go_tool mailpit github.com/axllent/mailpit "$MAILPIT_VERSION"
+  local smtp=${CAUCUS_MAILPIT_SMTP_PORT:-$(free_port)} http=${CAUCUS_MAILPIT_HTTP_PORT:-$(free_port)}
+  mkdir -p "$state/mailpit"
+  "$HOME/go/bin/mailpit" --smtp "127.0.0.1:$smtp" --listen "127.0.0.1:$http" \
+    --database "$state/mailpit/mail.db" --disable-version-check --quiet \
+    > "$state/mailpit/mailpit.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid"
+  wait_for_port "$smtp" 20 && wait_for_port "$http" 20 || die "Mailpit did not start; see $state/mailpit/mailpit.log"
+  export CAUCUS__EMAIL__SMTP_URL="smtp://127.0.0.1:$smtp"
+  export CAUCUS_MAILPIT_URL="http://127.0.0.1:$http"
+}
+
 # Starts every service in a throw-away state directory (removed at exit) and
 # exports the CAUCUS_TEST_* variables the tests and benchmarks read.
 start_throwaway_services() {
@@ -105,5 +126,7 @@ start_throwaway_services() {
   export CAUCUS_TEST_DATABASE_URL="$CAUCUS__DATABASE__MIGRATION_URL"
   export CAUCUS_TEST_APP_DATABASE_URL="$CAUCUS__DATABASE__URL"
   export CAUCUS_TEST_REDIS_URL="$CAUCUS__REDIS__URL"
-  unset CAUCUS__DATABASE__URL CAUCUS__DATABASE__MIGRATION_URL CAUCUS__REDIS__URL
+  export CAUCUS_TEST_SMTP_URL="$CAUCUS__EMAIL__SMTP_URL"
+  export CAUCUS_TEST_MAILPIT_URL="${CAUCUS_MAILPIT_URL:-}"
+  unset CAUCUS__DATABASE__URL CAUCUS__DATABASE__MIGRATION_URL CAUCUS__REDIS__URL CAUCUS__EMAIL__SMTP_URL
 }

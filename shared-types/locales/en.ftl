@@ -98,3 +98,10 @@ error-conflict = Someone else changed this at the same time. Please reload and t
 error-rate-limited = Too many attempts. Please wait a few minutes and try again.
 error-internal = Something went wrong on our side. Please try again in a moment.
 error-network = We could not reach Caucus. Check your connection and try again.
+
+## Emails
+email-footer = This message was sent by Caucus. It never contains details of your case: sign in to see them.
+email-sign-in-notice-subject = New sign-in to your Caucus account
+email-sign-in-notice-heading = A new sign-in to your account
+email-sign-in-notice-body = Your account at { $organization } was just signed in to from a browser we had not seen before.
+email-sign-in-notice-advice = If this was you, there is nothing to do. If it was not, change your password and use "Sign out everywhere" in your account.

@@ -98,3 +98,10 @@ error-conflict = Otra persona cambió esto al mismo tiempo. Recargue e inténtel
 error-rate-limited = Demasiados intentos. Espere unos minutos e inténtelo de nuevo.
 error-internal = Algo salió mal por nuestra parte. Inténtelo de nuevo en un momento.
 error-network = No pudimos conectar con Caucus. Compruebe su conexión e inténtelo de nuevo.
+
+## Emails
+email-footer = Este mensaje lo envió Caucus. Nunca contiene detalles de su caso: inicie sesión para verlos.
+email-sign-in-notice-subject = Nuevo inicio de sesión en su cuenta de Caucus
+email-sign-in-notice-heading = Un nuevo inicio de sesión en su cuenta
+email-sign-in-notice-body = Alguien acaba de iniciar sesión en su cuenta de { $organization } desde un navegador que no habíamos visto antes.
+email-sign-in-notice-advice = Si fue usted, no tiene que hacer nada. Si no fue usted, cambie su contraseña y use «Cerrar sesión en todas partes» en su cuenta.

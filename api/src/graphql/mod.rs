@@ -11,14 +11,21 @@ use crate::audit::graphql::AuditQuery;
 use crate::config::GraphqlSettings;
 use crate::error::AppError;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, User};
+use crate::jobs::graphql::{JobsMutation, JobsQuery};
 use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization};
 use context::RequestContext;
 
 #[derive(MergedObject, Default)]
-pub struct Query(IdentityQuery, OrgQuery, AuditQuery, EntityResolvers);
+pub struct Query(
+    IdentityQuery,
+    OrgQuery,
+    AuditQuery,
+    JobsQuery,
+    EntityResolvers,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(IdentityMutation, OrgMutation);
+pub struct Mutation(IdentityMutation, OrgMutation, JobsMutation);
 
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(OrgSubscription);

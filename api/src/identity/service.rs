@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::identity::password;
 use crate::identity::session::{SessionRecord, SessionToken, Sessions};
 use crate::identity::throttle::SignInThrottle;
+use crate::jobs::{self, JobKind};
 use crate::redact::Sensitive;
 
 pub const MAX_EMAIL_LENGTH: usize = 320;
@@ -74,6 +75,20 @@ pub async fn sign_in(
         return Err(AppError::InvalidCredentials);
     }
     let roles = roles_of(&tx, user_id).await?;
+    let known_browser = sessions
+        .list(user_id)
+        .await?
+        .iter()
+        .any(|(_, s)| s.user_agent.is_some() && s.user_agent == client.user_agent);
+    if !known_browser {
+        jobs::enqueue(
+            &tx,
+            JobKind::SignInNotice.as_str(),
+            serde_json::json!({ "userId": user_id }),
+            jobs::DEFAULT_MAX_ATTEMPTS,
+        )
+        .await?;
+    }
     audit::record(
         &tx,
         client,

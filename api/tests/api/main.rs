@@ -9,6 +9,7 @@ mod bad_input;
 mod canary;
 mod federation;
 mod health;
+mod jobs;
 mod otlp;
 mod rls;
 mod schema;

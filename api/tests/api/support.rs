@@ -111,7 +111,11 @@ pub struct Client {
 impl Client {
     pub fn new(app: &TestApp) -> Self {
         Self {
-            http: reqwest::Client::new(),
+            // Browsers always send one; sign-in notices key on it.
+            http: reqwest::Client::builder()
+                .user_agent("Mozilla/5.0 (caucus-tests)")
+                .build()
+                .unwrap(),
             base: app.url(""),
             cookie: None,
         }

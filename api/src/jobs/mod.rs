@@ -1,0 +1,183 @@
+//! The job queue: PostgreSQL rows, enqueued in the transaction of the change
+//! that causes them, claimed with `FOR UPDATE SKIP LOCKED` under a lease, retried
+//! with exponential backoff, and moved to a dead-letter state after their last
+//! attempt. Payloads carry identifiers only.
+
+pub mod graphql;
+pub mod worker;
+
+use std::time::Duration;
+
+use rand::Rng;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::{Db, TenantScope, TenantTx};
+use crate::error::AppResult;
+
+/// Kinds of job. The wire form is stored in `jobs.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Tell a user that their account was signed in to from a new browser.
+    SignInNotice,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::SignInNotice => "email.sign_in_notice",
+        }
+    }
+
+    pub fn parse(kind: &str) -> Option<Self> {
+        match kind {
+            "email.sign_in_notice" => Some(JobKind::SignInNotice),
+            _ => None,
+        }
+    }
+}
+
+pub const DEFAULT_MAX_ATTEMPTS: i32 = 8;
+
+/// Enqueues a job in `tx`: it exists only if `tx` commits.
+pub async fn enqueue(
+    tx: &TenantTx,
+    kind: &str,
+    payload: Value,
+    max_attempts: i32,
+) -> AppResult<Uuid> {
+    let id = Uuid::now_v7();
+    tx.conn()
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO jobs (id, org_id, kind, payload, max_attempts) VALUES ($1, $2, $3, $4, $5)",
+            [
+                id.into(),
+                tx.scope().org_id.into(),
+                kind.into(),
+                payload.into(),
+                max_attempts.into(),
+            ],
+        ))
+        .await?;
+    Ok(id)
+}
+
+/// A job a worker holds the lease of.
+#[derive(Debug, Clone)]
+pub struct ClaimedJob {
+    pub id: Uuid,
+    pub org_id: Uuid,
+    pub kind: String,
+    pub payload: Value,
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+/// Claims up to `limit` ready jobs across organizations for `lease`.
+pub async fn claim(db: &Db, limit: u32, lease: Duration) -> AppResult<Vec<ClaimedJob>> {
+    let rows = db
+        .unscoped_claim_jobs(
+            i32::try_from(limit).unwrap_or(100),
+            i32::try_from(lease.as_secs()).unwrap_or(3600),
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ClaimedJob {
+                id: row.try_get("", "id")?,
+                org_id: row.try_get("", "org_id")?,
+                kind: row.try_get("", "kind")?,
+                payload: row.try_get("", "payload")?,
+                attempts: row.try_get("", "attempts")?,
+                max_attempts: row.try_get("", "max_attempts")?,
+            })
+        })
+        .collect::<Result<_, sea_orm::DbErr>>()
+        .map_err(Into::into)
+}
+
+async fn job_tx(db: &Db, job: &ClaimedJob) -> AppResult<TenantTx> {
+    Ok(db
+        .tenant(TenantScope {
+            org_id: job.org_id,
+            user_id: None,
+        })
+        .await?)
+}
+
+/// Marks a claimed job done.
+pub async fn complete(db: &Db, job: &ClaimedJob) -> AppResult<()> {
+    let tx = job_tx(db, job).await?;
+    tx.conn()
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL WHERE id = $1",
+            [job.id.into()],
+        ))
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried after a backoff, or dead after the last
+/// attempt. `reason` is a short description without content.
+pub async fn fail(db: &Db, job: &ClaimedJob, reason: &str) -> AppResult<()> {
+    let dead = job.attempts >= job.max_attempts;
+    let delay = backoff(u32::try_from(job.attempts).unwrap_or(0));
+    let tx = job_tx(db, job).await?;
+    tx.conn()
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE jobs
+             SET status = CASE WHEN $2 THEN 'dead' ELSE 'queued' END,
+                 run_at = now() + make_interval(secs => $3),
+                 locked_until = NULL,
+                 last_error = left($4, 200)
+             WHERE id = $1",
+            [
+                job.id.into(),
+                dead.into(),
+                delay.as_secs_f64().into(),
+                reason.into(),
+            ],
+        ))
+        .await?;
+    tx.commit().await?;
+    if dead {
+        tracing::warn!(job_id = %job.id, org_id = %job.org_id, kind = %job.kind, "job is dead after its last attempt");
+    }
+    Ok(())
+}
+
+/// Exponential backoff with jitter: about 2^attempt seconds, at most an hour.
+pub fn backoff(attempt: u32) -> Duration {
+    let base = 2f64
+        .powi(i32::try_from(attempt.min(12)).unwrap_or(12))
+        .min(3600.0);
+    let jitter = rand::thread_rng().gen_range(0.0..=0.25);
+    Duration::from_secs_f64(base * (1.0 + jitter))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!(backoff(1) >= Duration::from_secs(2) && backoff(1) <= Duration::from_millis(2500));
+        assert!(backoff(5) >= Duration::from_secs(32));
+        assert!(backoff(30) <= Duration::from_secs(4500));
+        assert!(backoff(30) >= Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        assert_eq!(
+            JobKind::parse(JobKind::SignInNotice.as_str()),
+            Some(JobKind::SignInNotice)
+        );
+        assert_eq!(JobKind::parse("nope"), None);
+    }
+}

@@ -1,0 +1,134 @@
+//! The worker: claims jobs in batches and runs each in its organization. It runs
+//! as `caucus worker`, and in-process beside `caucus serve` when
+//! `worker.in_process` is set (the default for one machine).
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sea_orm::EntityTrait;
+use shared_types::Locale;
+use uuid::Uuid;
+
+use crate::config::WorkerSettings;
+use crate::db::TenantScope;
+use crate::email::{Mailer, templates};
+use crate::entities::{profile, user};
+use crate::jobs::{self, ClaimedJob, JobKind};
+use crate::orgs::service::{self as orgs, OrgSettings};
+use crate::redact::Sensitive;
+use crate::state::AppState;
+
+pub struct Worker {
+    state: AppState,
+    mailer: Mailer,
+    settings: WorkerSettings,
+}
+
+impl Worker {
+    pub fn new(state: AppState) -> anyhow::Result<Self> {
+        let mailer = Mailer::new(&state.settings.email)?;
+        let settings = state.settings.worker.clone();
+        Ok(Self {
+            state,
+            mailer,
+            settings,
+        })
+    }
+
+    /// Claims and runs one batch; returns how many jobs it ran.
+    pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let batch = jobs::claim(
+            &self.state.db,
+            self.settings.batch_size,
+            Duration::from_secs(self.settings.lease_secs),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("claiming jobs: {}", e.message()))?;
+        for job in &batch {
+            let span = tracing::info_span!("job", job.id = %job.id, job.kind = %job.kind, org_id = %job.org_id, attempt = job.attempts);
+            let _entered = span.enter();
+            let outcome = self.handle(job).await;
+            let recorded = match outcome {
+                Ok(()) => jobs::complete(&self.state.db, job).await,
+                Err(error) => {
+                    // The outermost context only: our own words, never content.
+                    let reason = error.to_string();
+                    tracing::info!(reason = %reason, "job attempt failed");
+                    jobs::fail(&self.state.db, job, &reason).await
+                }
+            };
+            if let Err(error) = recorded {
+                tracing::error!(error = %error.message(), "could not record a job's outcome");
+            }
+        }
+        Ok(batch.len())
+    }
+
+    /// Runs until `stop` resolves.
+    pub async fn run(self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        let idle = Duration::from_millis(self.settings.poll_interval_ms);
+        loop {
+            let ran = match self.run_once().await {
+                Ok(n) => n,
+                Err(error) => {
+                    tracing::warn!(error = %error, "worker batch failed");
+                    0
+                }
+            };
+            let pause = if ran == 0 { idle } else { Duration::ZERO };
+            tokio::select! {
+                () = &mut stop => break,
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    async fn handle(&self, job: &ClaimedJob) -> anyhow::Result<()> {
+        match JobKind::parse(&job.kind) {
+            Some(JobKind::SignInNotice) => self.sign_in_notice(job).await,
+            None => bail!("unknown job kind"),
+        }
+    }
+
+    async fn sign_in_notice(&self, job: &ClaimedJob) -> anyhow::Result<()> {
+        let user_id: Uuid = job
+            .payload
+            .get("userId")
+            .and_then(|v| v.as_str())
+            .and_then(|v| Uuid::parse_str(v).ok())
+            .context("payload without a user id")?;
+        let tx = self
+            .state
+            .db
+            .tenant(TenantScope {
+                org_id: job.org_id,
+                user_id: Some(user_id),
+            })
+            .await
+            .context("opening the job's transaction")?;
+        let (account, profile) = user::Entity::find_by_id(user_id)
+            .find_also_related(profile::Entity)
+            .one(tx.conn())
+            .await
+            .context("loading the recipient")?
+            .context("the recipient no longer exists")?;
+        let org = orgs::current(&tx)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading the organization: {}", e.message()))?;
+        tx.commit().await.context("closing the job's transaction")?;
+        if account.status != "active" {
+            return Ok(());
+        }
+        let locale = profile
+            .as_ref()
+            .and_then(|p| Locale::parse(&p.locale))
+            .unwrap_or_default();
+        let settings = OrgSettings::from_json(&org.settings_json);
+        let message = templates::sign_in_notice(locale, &org.name, settings.brand_color());
+        self.mailer
+            .send(&Sensitive::new(account.email), message)
+            .await
+            .context("sending the sign-in notice")
+    }
+}
