@@ -101,6 +101,8 @@ pub enum Action {
     ViewAuditLog,
     /// See and retry the organization's dead jobs.
     ManageJobs,
+    /// Invite someone to hold this role (and list or revoke such invitations).
+    Invite(RoleKey),
 }
 
 impl Action {
@@ -111,6 +113,8 @@ impl Action {
         Action::WatchOrganization,
         Action::ViewAuditLog,
         Action::ManageJobs,
+        Action::Invite(RoleKey::Mediator),
+        Action::Invite(RoleKey::Party),
     ];
 }
 
@@ -133,6 +137,13 @@ fn allowed(actor: &Actor, action: Action) -> bool {
                 || actor.has(RoleKey::ComplianceOfficer)
         }
         Action::ManageJobs => actor.has(RoleKey::OrgAdmin),
+        // Only the installation's operators make operators; org admins invite
+        // anyone else; case managers bring parties, counsel and observers.
+        Action::Invite(RoleKey::PlatformOperator) => false,
+        Action::Invite(RoleKey::Party | RoleKey::PartyRepresentative | RoleKey::Observer) => {
+            actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager)
+        }
+        Action::Invite(_) => actor.has(RoleKey::OrgAdmin),
         Action::ViewAuditLog => {
             actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::ComplianceOfficer)
         }

@@ -101,6 +101,8 @@ pub struct SessionSettings {
 pub struct EmailSettings {
     pub smtp_url: SecretString,
     pub from: String,
+    pub admin_portal_url: url::Url,
+    pub client_portal_url: url::Url,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -170,6 +170,23 @@ impl Db {
             .await
     }
 
+    /// The organization of an invitation token's hash (accepting happens before
+    /// a tenant is known).
+    pub async fn unscoped_invitation_org(&self, token_hash: &[u8]) -> Result<Option<Uuid>, DbErr> {
+        let row = self
+            .conn
+            .query_one(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT unscoped_invitation_org($1) AS org_id",
+                [token_hash.to_vec().into()],
+            ))
+            .await?;
+        Ok(row
+            .map(|row| row.try_get::<Option<Uuid>>("", "org_id"))
+            .transpose()?
+            .flatten())
+    }
+
     /// An organization's id from its public slug (for branded sign-in pages).
     pub async fn unscoped_org_id_by_slug(&self, slug: &str) -> Result<Option<Uuid>, DbErr> {
         let row = self

@@ -22,6 +22,10 @@ pub enum AppError {
     },
     Conflict(&'static str),
     RateLimited,
+    /// A single-use link that expired or was revoked.
+    LinkExpired,
+    /// A single-use link that was already used.
+    LinkUsed,
     Internal(anyhow::Error),
 }
 
@@ -47,6 +51,8 @@ impl AppError {
             AppError::Validation { .. } => ErrorCode::ValidationFailed,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::RateLimited => ErrorCode::RateLimited,
+            AppError::LinkExpired => ErrorCode::LinkExpired,
+            AppError::LinkUsed => ErrorCode::LinkUsed,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -69,6 +75,8 @@ impl AppError {
             AppError::RateLimited => {
                 "Too many attempts. Please wait a few minutes and try again.".into()
             }
+            AppError::LinkExpired => "This link has expired or was withdrawn.".into(),
+            AppError::LinkUsed => "This link has already been used.".into(),
             AppError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }

@@ -30,6 +30,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0003_jobs.up.sql"),
                 down: include_str!("../sql/0003_jobs.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0004_invitations",
+                up: include_str!("../sql/0004_invitations.up.sql"),
+                down: include_str!("../sql/0004_invitations.down.sql"),
+            }),
         ]
     }
 }

@@ -96,6 +96,8 @@ error-not-found = We could not find that.
 error-validation-failed = Please check the highlighted information.
 error-conflict = Someone else changed this at the same time. Please reload and try again.
 error-rate-limited = Too many attempts. Please wait a few minutes and try again.
+error-link-expired = This link has expired or was withdrawn. Ask the person who sent it for a new one.
+error-link-used = This link has already been used. Sign in instead, or ask for a new link.
 error-internal = Something went wrong on our side. Please try again in a moment.
 error-network = We could not reach Caucus. Check your connection and try again.
 
@@ -105,3 +107,8 @@ email-sign-in-notice-subject = New sign-in to your Caucus account
 email-sign-in-notice-heading = A new sign-in to your account
 email-sign-in-notice-body = Your account at { $organization } was just signed in to from a browser we had not seen before.
 email-sign-in-notice-advice = If this was you, there is nothing to do. If it was not, change your password and use "Sign out everywhere" in your account.
+email-invitation-subject = You are invited to { $organization } on Caucus
+email-invitation-heading = Join { $organization } on Caucus
+email-invitation-body = { $organization } invites you to use Caucus, its secure platform for mediation, as { $role }.
+email-invitation-expiry = The link works once and until { $date }. If you were not expecting this, you can ignore this email.
+email-invitation-button = Accept the invitation

@@ -96,6 +96,8 @@ error-not-found = No encontramos eso.
 error-validation-failed = Revise la información señalada.
 error-conflict = Otra persona cambió esto al mismo tiempo. Recargue e inténtelo de nuevo.
 error-rate-limited = Demasiados intentos. Espere unos minutos e inténtelo de nuevo.
+error-link-expired = Este enlace caducó o fue retirado. Pida uno nuevo a quien se lo envió.
+error-link-used = Este enlace ya se usó. Inicie sesión o pida un enlace nuevo.
 error-internal = Algo salió mal por nuestra parte. Inténtelo de nuevo en un momento.
 error-network = No pudimos conectar con Caucus. Compruebe su conexión e inténtelo de nuevo.
 
@@ -105,3 +107,8 @@ email-sign-in-notice-subject = Nuevo inicio de sesión en su cuenta de Caucus
 email-sign-in-notice-heading = Un nuevo inicio de sesión en su cuenta
 email-sign-in-notice-body = Alguien acaba de iniciar sesión en su cuenta de { $organization } desde un navegador que no habíamos visto antes.
 email-sign-in-notice-advice = Si fue usted, no tiene que hacer nada. Si no fue usted, cambie su contraseña y use «Cerrar sesión en todas partes» en su cuenta.
+email-invitation-subject = Tiene una invitación de { $organization } en Caucus
+email-invitation-heading = Únase a { $organization } en Caucus
+email-invitation-body = { $organization } le invita a usar Caucus, su plataforma segura de mediación, como { $role }.
+email-invitation-expiry = El enlace funciona una sola vez y hasta el { $date }. Si no esperaba este mensaje, puede ignorarlo.
+email-invitation-button = Aceptar la invitación

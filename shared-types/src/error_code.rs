@@ -53,6 +53,8 @@ error_codes! {
     ValidationFailed => "VALIDATION_FAILED",
     Conflict => "CONFLICT",
     RateLimited => "RATE_LIMITED",
+    LinkExpired => "LINK_EXPIRED",
+    LinkUsed => "LINK_USED",
     Internal => "INTERNAL",
 }
 

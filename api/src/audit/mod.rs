@@ -21,6 +21,9 @@ pub enum AuditAction {
     SessionRevoked,
     SignedOutEverywhere,
     OrganizationUpdated,
+    InvitationCreated,
+    InvitationRevoked,
+    InvitationAccepted,
 }
 
 impl AuditAction {
@@ -31,6 +34,9 @@ impl AuditAction {
         AuditAction::SessionRevoked,
         AuditAction::SignedOutEverywhere,
         AuditAction::OrganizationUpdated,
+        AuditAction::InvitationCreated,
+        AuditAction::InvitationRevoked,
+        AuditAction::InvitationAccepted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +47,9 @@ impl AuditAction {
             AuditAction::SessionRevoked => "identity.session_revoked",
             AuditAction::SignedOutEverywhere => "identity.signed_out_everywhere",
             AuditAction::OrganizationUpdated => "org.updated",
+            AuditAction::InvitationCreated => "identity.invitation_created",
+            AuditAction::InvitationRevoked => "identity.invitation_revoked",
+            AuditAction::InvitationAccepted => "identity.invitation_accepted",
         }
     }
 

@@ -12,15 +12,16 @@ fn esc(text: &str) -> String {
 }
 
 /// The frame every message shares: organization name on its brand colour, the
-/// paragraphs, and the confidentiality footer.
+/// paragraphs, an optional button `(label, url)`, and the confidentiality footer.
 fn frame(
     tr: &Translator,
     organization: &str,
     brand_color: &str,
     heading: &str,
     paragraphs: &[String],
+    button: Option<(&str, &str)>,
 ) -> String {
-    let body: String = paragraphs
+    let mut body: String = paragraphs
         .iter()
         .map(|p| {
             format!(
@@ -29,6 +30,16 @@ fn frame(
             )
         })
         .collect();
+    if let Some((label, url)) = button {
+        body.push_str(&format!(
+            "<p style=\"margin:24px 0\"><a href=\"{url}\" style=\"background:{color};color:#ffffff;\
+             padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold;\
+             display:inline-block\">{label}</a></p>",
+            url = html_escape::encode_double_quoted_attribute(url),
+            color = esc(brand_color),
+            label = esc(label),
+        ));
+    }
     format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
          <body style=\"margin:0;background:#f4f6f8;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif\">\
@@ -69,7 +80,53 @@ pub fn sign_in_notice(locale: Locale, organization: &str, brand_color: &str) -> 
     Rendered {
         subject: tr.tr("email-sign-in-notice-subject"),
         text: plain(&tr, organization, &heading, &paragraphs),
-        html: frame(&tr, organization, brand_color, &heading, &paragraphs),
+        html: frame(&tr, organization, brand_color, &heading, &paragraphs, None),
+    }
+}
+
+/// "You are invited to join {organization} on Caucus as {role}."
+pub fn invitation(
+    locale: Locale,
+    organization: &str,
+    brand_color: &str,
+    role: crate::authz::RoleKey,
+    link: &str,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) -> Rendered {
+    let tr = Translator::new(locale);
+    let role_name = tr.tr(&format!("role-{}", role.key().replace('_', "-")));
+    let heading = tr.tr_args(
+        "email-invitation-heading",
+        &[("organization", Arg::Str(organization))],
+    );
+    let expires = expires_at.format("%Y-%m-%d").to_string();
+    let paragraphs = vec![
+        tr.tr_args(
+            "email-invitation-body",
+            &[
+                ("organization", Arg::Str(organization)),
+                ("role", Arg::Str(&role_name)),
+            ],
+        ),
+        tr.tr_args("email-invitation-expiry", &[("date", Arg::Str(&expires))]),
+    ];
+    let button = tr.tr("email-invitation-button");
+    let mut text = plain(&tr, organization, &heading, &paragraphs);
+    text.push_str(&format!("\n{button}: {link}\n"));
+    Rendered {
+        subject: tr.tr_args(
+            "email-invitation-subject",
+            &[("organization", Arg::Str(organization))],
+        ),
+        text,
+        html: frame(
+            &tr,
+            organization,
+            brand_color,
+            &heading,
+            &paragraphs,
+            Some((&button, link)),
+        ),
     }
 }
 

@@ -11,6 +11,7 @@ use crate::audit::graphql::AuditQuery;
 use crate::config::GraphqlSettings;
 use crate::error::AppError;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, User};
+use crate::identity::invitations_graphql::{InvitationMutation, InvitationQuery};
 use crate::jobs::graphql::{JobsMutation, JobsQuery};
 use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization};
 use context::RequestContext;
@@ -18,6 +19,7 @@ use context::RequestContext;
 #[derive(MergedObject, Default)]
 pub struct Query(
     IdentityQuery,
+    InvitationQuery,
     OrgQuery,
     AuditQuery,
     JobsQuery,
@@ -25,7 +27,12 @@ pub struct Query(
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(IdentityMutation, OrgMutation, JobsMutation);
+pub struct Mutation(
+    IdentityMutation,
+    InvitationMutation,
+    OrgMutation,
+    JobsMutation,
+);
 
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(OrgSubscription);

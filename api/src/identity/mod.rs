@@ -2,7 +2,10 @@
 //! invitations, MFA, SSO and partner credentials.
 
 pub mod graphql;
+pub mod invitations;
+pub mod invitations_graphql;
 pub mod password;
+pub mod password_policy;
 pub mod service;
 pub mod session;
 pub mod throttle;

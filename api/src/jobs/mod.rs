@@ -21,18 +21,22 @@ use crate::error::AppResult;
 pub enum JobKind {
     /// Tell a user that their account was signed in to from a new browser.
     SignInNotice,
+    /// Send (or resend) an invitation's link.
+    Invitation,
 }
 
 impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::SignInNotice => "email.sign_in_notice",
+            JobKind::Invitation => "email.invitation",
         }
     }
 
     pub fn parse(kind: &str) -> Option<Self> {
         match kind {
             "email.sign_in_notice" => Some(JobKind::SignInNotice),
+            "email.invitation" => Some(JobKind::Invitation),
             _ => None,
         }
     }

@@ -13,6 +13,7 @@ use crate::config::WorkerSettings;
 use crate::db::TenantScope;
 use crate::email::{Mailer, templates};
 use crate::entities::{profile, user};
+use crate::identity::invitations;
 use crate::jobs::{self, ClaimedJob, JobKind};
 use crate::orgs::service::{self as orgs, OrgSettings};
 use crate::redact::Sensitive;
@@ -87,8 +88,66 @@ impl Worker {
     async fn handle(&self, job: &ClaimedJob) -> anyhow::Result<()> {
         match JobKind::parse(&job.kind) {
             Some(JobKind::SignInNotice) => self.sign_in_notice(job).await,
+            Some(JobKind::Invitation) => self.invitation(job).await,
             None => bail!("unknown job kind"),
         }
+    }
+
+    /// Gives the invitation a fresh link token and emails it. A retry after a
+    /// crash issues a new token, so only the latest email's link works.
+    async fn invitation(&self, job: &ClaimedJob) -> anyhow::Result<()> {
+        let id: Uuid = job
+            .payload
+            .get("invitationId")
+            .and_then(|v| v.as_str())
+            .and_then(|v| Uuid::parse_str(v).ok())
+            .context("payload without an invitation id")?;
+        let tx = self
+            .state
+            .db
+            .tenant(TenantScope {
+                org_id: job.org_id,
+                user_id: None,
+            })
+            .await
+            .context("opening the job's transaction")?;
+        let issued = invitations::issue_token(&tx, id)
+            .await
+            .map_err(|e| anyhow::anyhow!("issuing the invitation's token: {}", e.message()))?;
+        let Some((invitation, token)) = issued else {
+            // Accepted, withdrawn or expired meanwhile: nothing to send.
+            return Ok(());
+        };
+        let org = orgs::current(&tx)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading the organization: {}", e.message()))?;
+        tx.commit().await.context("closing the job's transaction")?;
+        let email = &self.state.settings.email;
+        let base = if invitation.role.is_staff() {
+            &email.admin_portal_url
+        } else {
+            &email.client_portal_url
+        };
+        // The token travels in the fragment: browsers never send it to a server
+        // or put it in a Referer.
+        let link = format!(
+            "{}/invitation#{}",
+            base.as_str().trim_end_matches('/'),
+            token.expose()
+        );
+        let settings = OrgSettings::from_json(&org.settings_json);
+        let message = templates::invitation(
+            invitation.locale,
+            &org.name,
+            settings.brand_color(),
+            invitation.role,
+            &link,
+            invitation.expires_at,
+        );
+        self.mailer
+            .send(&invitation.email, message)
+            .await
+            .context("sending the invitation")
     }
 
     async fn sign_in_notice(&self, job: &ClaimedJob) -> anyhow::Result<()> {

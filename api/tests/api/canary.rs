@@ -118,3 +118,59 @@ async fn personal_data_and_content_never_reach_logs_spans_or_error_responses() {
     let extra: Vec<&str> = responses_to_others.iter().map(String::as_str).collect();
     canary.assert_absent(&extra);
 }
+
+#[tokio::test]
+async fn the_sign_up_flow_leaks_no_email_name_or_password() {
+    captured();
+    let app = testkit::spawn().await;
+    let mut canary = Canary::new();
+    let (_, emails) = crate::support::org_with(&app, "canary-signup", &[RoleKey::OrgAdmin]).await;
+    let mut admin = Client::new(&app);
+    assert_ok(&admin.sign_in(&emails[0], PASSWORD).await);
+    let invitee = format!("{}@example.org", canary.marker("invitee"));
+    assert_ok(
+        &admin
+            .gql(
+                "mutation I($e: String!) { inviteMember(input: { email: $e, role: PARTY }) }",
+                json!({ "e": invitee }),
+            )
+            .await,
+    );
+    let messages = crate::support::wait_for_mail(&invitee, 1).await;
+    let text = crate::support::mail_body(&messages[0]).await["Text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = text
+        .split("/invitation#")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let name = canary.marker("name");
+    let password = format!("{} horse staple", canary.marker("password"));
+    let mut party = Client::new(&app);
+    let weak = party
+        .gql(
+            "mutation A($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { viewer { roles } } }",
+            json!({ "i": { "token": token, "name": name, "password": "password123456", "timezone": "UTC" } }),
+        )
+        .await;
+    assert_eq!(error_code(&weak), "VALIDATION_FAILED");
+    let accepted = party
+        .gql(
+            "mutation A($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { viewer { roles } } }",
+            json!({ "i": { "token": token, "name": name, "password": password, "timezone": "UTC" } }),
+        )
+        .await;
+    assert_ok(&accepted);
+    let mut again = Client::new(&app);
+    assert_ok(&again.sign_in(&invitee, &password).await);
+    assert_eq!(
+        error_code(&again.sign_in(&invitee, &canary.marker("wrong")).await),
+        "INVALID_CREDENTIALS"
+    );
+    canary.assert_absent(&[&weak.to_string()]);
+}

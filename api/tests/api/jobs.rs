@@ -1,16 +1,18 @@
 //! The job queue and email: transactional enqueue, leases, retries, the
 //! dead-letter queue, and real delivery to the SMTP catcher.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use caucus_api::authz::RoleKey;
 use caucus_api::db::TenantScope;
 use caucus_api::jobs;
 use caucus_api::testkit::{self, TestApp};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{Client, PASSWORD, assert_ok, error_code, org_with};
+use crate::support::{
+    Client, PASSWORD, assert_ok, error_code, mail_body, mailpit_messages, org_with, wait_for_mail,
+};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let owner = Database::connect(app.db.owner_url.clone()).await.unwrap();
@@ -194,41 +196,6 @@ async fn failing_jobs_back_off_then_die_and_admins_can_retry_them() {
     );
 }
 
-async fn mailpit_messages(to: &str) -> Vec<Value> {
-    let base = std::env::var("CAUCUS_TEST_MAILPIT_URL")
-        .expect("CAUCUS_TEST_MAILPIT_URL (scripts/test.sh starts Mailpit)");
-    let url = format!(
-        "{base}/api/v1/search?query={}",
-        urlencode(&format!("to:{to}"))
-    );
-    let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
-    body["messages"].as_array().cloned().unwrap_or_default()
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-async fn wait_for_mail(to: &str, n: usize) -> Vec<Value> {
-    let started = Instant::now();
-    loop {
-        let messages = mailpit_messages(to).await;
-        if messages.len() >= n {
-            return messages;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "{n} email(s) to {to} did not arrive"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_sign_in_from_a_new_browser_sends_one_branded_notice_in_the_users_language() {
     let app = testkit::spawn().await;
@@ -245,14 +212,7 @@ async fn a_sign_in_from_a_new_browser_sends_one_branded_notice_in_the_users_lang
         messages[0]["Subject"],
         "Nuevo inicio de sesión en su cuenta de Caucus"
     );
-    let base = std::env::var("CAUCUS_TEST_MAILPIT_URL").unwrap();
-    let id = messages[0]["ID"].as_str().unwrap();
-    let full: Value = reqwest::get(format!("{base}/api/v1/message/{id}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let full = mail_body(&messages[0]).await;
     let (text, html) = (
         full["Text"].as_str().unwrap(),
         full["HTML"].as_str().unwrap(),

@@ -9,6 +9,7 @@ mod bad_input;
 mod canary;
 mod federation;
 mod health;
+mod invitations;
 mod jobs;
 mod otlp;
 mod rls;

@@ -2,6 +2,7 @@
 //! captured telemetry that the canary check reads.
 
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use caucus_api::authz::RoleKey;
 use caucus_api::seed::{SeedAccount, seed_org};
@@ -278,4 +279,53 @@ impl Canary {
             }
         }
     }
+}
+
+// --- Mailpit, the SMTP catcher started by scripts/test.sh -------------------
+
+pub async fn mailpit_messages(to: &str) -> Vec<Value> {
+    let base = std::env::var("CAUCUS_TEST_MAILPIT_URL")
+        .expect("CAUCUS_TEST_MAILPIT_URL (scripts/test.sh starts Mailpit)");
+    let url = format!(
+        "{base}/api/v1/search?query={}",
+        urlencode(&format!("to:{to}"))
+    );
+    let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    body["messages"].as_array().cloned().unwrap_or_default()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub async fn wait_for_mail(to: &str, n: usize) -> Vec<Value> {
+    let started = Instant::now();
+    loop {
+        let messages = mailpit_messages(to).await;
+        if messages.len() >= n {
+            return messages;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{n} email(s) to {to} did not arrive"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The full message (with `Text` and `HTML`) of a search result.
+pub async fn mail_body(message: &Value) -> Value {
+    let base = std::env::var("CAUCUS_TEST_MAILPIT_URL").unwrap();
+    let id = message["ID"].as_str().unwrap();
+    reqwest::get(format!("{base}/api/v1/message/{id}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
