@@ -43,9 +43,11 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
     let sessions = Sessions::new(kv.clone(), settings.session.clone());
     let sign_in_throttle = SignInThrottle::new(kv.clone(), settings.throttle.clone());
     let schema = graphql::build_schema(&settings.graphql, settings.environment.is_development());
+    let links = crate::identity::links::Links::new(kv.clone());
     Ok(AppState {
         settings,
         db,
+        links,
         kv,
         sessions,
         sign_in_throttle,

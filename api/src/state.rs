@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::graphql::CaucusSchema;
+use crate::identity::links::Links;
 use crate::identity::session::Sessions;
 use crate::identity::throttle::SignInThrottle;
 use crate::kv::Kv;
@@ -16,5 +17,6 @@ pub struct AppState {
     pub kv: Kv,
     pub sessions: Sessions,
     pub sign_in_throttle: SignInThrottle,
+    pub links: Links,
     pub schema: CaucusSchema,
 }

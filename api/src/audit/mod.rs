@@ -24,6 +24,7 @@ pub enum AuditAction {
     InvitationCreated,
     InvitationRevoked,
     InvitationAccepted,
+    PasswordReset,
 }
 
 impl AuditAction {
@@ -37,6 +38,7 @@ impl AuditAction {
         AuditAction::InvitationCreated,
         AuditAction::InvitationRevoked,
         AuditAction::InvitationAccepted,
+        AuditAction::PasswordReset,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +52,7 @@ impl AuditAction {
             AuditAction::InvitationCreated => "identity.invitation_created",
             AuditAction::InvitationRevoked => "identity.invitation_revoked",
             AuditAction::InvitationAccepted => "identity.invitation_accepted",
+            AuditAction::PasswordReset => "identity.password_reset",
         }
     }
 

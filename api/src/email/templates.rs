@@ -130,6 +130,56 @@ pub fn invitation(
     }
 }
 
+/// A password-reset or sign-in link.
+pub fn link(
+    locale: Locale,
+    purpose: crate::identity::links::LinkPurpose,
+    organization: &str,
+    brand_color: &str,
+    link: &str,
+) -> Rendered {
+    use crate::identity::links::LinkPurpose;
+    let tr = Translator::new(locale);
+    let (subject, heading, body, button) = match purpose {
+        LinkPurpose::PasswordReset => (
+            "email-reset-subject",
+            "email-reset-heading",
+            "email-reset-body",
+            "email-reset-button",
+        ),
+        LinkPurpose::SignIn => (
+            "email-sign-in-link-subject",
+            "email-sign-in-link-heading",
+            "email-sign-in-link-body",
+            "email-sign-in-link-button",
+        ),
+    };
+    let minutes = purpose.lifetime_secs() / 60;
+    let heading = tr.tr(heading);
+    let paragraphs = vec![
+        tr.tr_args(body, &[("organization", Arg::Str(organization))]),
+        tr.tr_args(
+            "email-link-expiry",
+            &[("minutes", Arg::Num(minutes as f64))],
+        ),
+    ];
+    let button = tr.tr(button);
+    let mut text = plain(&tr, organization, &heading, &paragraphs);
+    text.push_str(&format!("\n{button}: {link}\n"));
+    Rendered {
+        subject: tr.tr(subject),
+        text,
+        html: frame(
+            &tr,
+            organization,
+            brand_color,
+            &heading,
+            &paragraphs,
+            Some((&button, link)),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

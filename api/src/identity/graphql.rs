@@ -10,7 +10,8 @@ use crate::authz::{self, Action, RoleKey};
 use crate::entities::{profile, user, user_role};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::RequestContext;
-use crate::identity::{service, session};
+use crate::identity::links::LinkPurpose;
+use crate::identity::{recovery, service, session};
 use crate::orgs::graphql::Organization;
 use crate::redact::Sensitive;
 
@@ -293,6 +294,80 @@ impl IdentityMutation {
             rc.state.sessions.clearing_cookie(),
         );
         Ok(i32::try_from(ended).unwrap_or(i32::MAX))
+    }
+
+    /// Emails a password-reset link if the address has an account. Always
+    /// answers true: the answer reveals nothing.
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(max_length = 320))] email: String,
+    ) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        recovery::request_link(
+            &rc.state.db,
+            &rc.state.links,
+            LinkPurpose::PasswordReset,
+            &email,
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Sets a new password from a reset link; every session of the account ends.
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(max_length = 128))] token: String,
+        #[graphql(validator(max_length = 256))] new_password: String,
+    ) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        recovery::reset_password(
+            &rc.state.db,
+            &rc.state.links,
+            &rc.state.sessions,
+            &rc.client,
+            &token,
+            Sensitive::new(new_password),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Emails a password-free sign-in link to a party, counsel or observer.
+    /// Always answers true.
+    async fn request_sign_in_link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(max_length = 320))] email: String,
+    ) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        recovery::request_link(&rc.state.db, &rc.state.links, LinkPurpose::SignIn, &email).await?;
+        Ok(true)
+    }
+
+    /// Signs in with an emailed link and sets the session cookie.
+    async fn sign_in_with_link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(max_length = 128))] token: String,
+    ) -> async_graphql::Result<SignInPayload> {
+        let rc = RequestContext::of(ctx);
+        let (token, record) = recovery::sign_in_with_link(
+            &rc.state.db,
+            &rc.state.links,
+            &rc.state.sessions,
+            &rc.client,
+            &token,
+        )
+        .await?;
+        ctx.append_http_header(
+            http::header::SET_COOKIE,
+            rc.state.sessions.cookie(token.expose()),
+        );
+        Ok(SignInPayload {
+            viewer: viewer(rc, &record.actor()).await?,
+        })
     }
 
     /// Ends the current session and clears the cookie.

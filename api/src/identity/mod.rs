@@ -4,8 +4,10 @@
 pub mod graphql;
 pub mod invitations;
 pub mod invitations_graphql;
+pub mod links;
 pub mod password;
 pub mod password_policy;
+pub mod recovery;
 pub mod service;
 pub mod session;
 pub mod throttle;

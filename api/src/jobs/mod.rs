@@ -23,6 +23,8 @@ pub enum JobKind {
     SignInNotice,
     /// Send (or resend) an invitation's link.
     Invitation,
+    /// Send a password-reset or sign-in link.
+    EmailLink,
 }
 
 impl JobKind {
@@ -30,6 +32,7 @@ impl JobKind {
         match self {
             JobKind::SignInNotice => "email.sign_in_notice",
             JobKind::Invitation => "email.invitation",
+            JobKind::EmailLink => "email.link",
         }
     }
 
@@ -37,6 +40,7 @@ impl JobKind {
         match kind {
             "email.sign_in_notice" => Some(JobKind::SignInNotice),
             "email.invitation" => Some(JobKind::Invitation),
+            "email.link" => Some(JobKind::EmailLink),
             _ => None,
         }
     }

@@ -14,6 +14,7 @@ use crate::db::TenantScope;
 use crate::email::{Mailer, templates};
 use crate::entities::{profile, user};
 use crate::identity::invitations;
+use crate::identity::links::LinkPurpose;
 use crate::jobs::{self, ClaimedJob, JobKind};
 use crate::orgs::service::{self as orgs, OrgSettings};
 use crate::redact::Sensitive;
@@ -89,6 +90,7 @@ impl Worker {
         match JobKind::parse(&job.kind) {
             Some(JobKind::SignInNotice) => self.sign_in_notice(job).await,
             Some(JobKind::Invitation) => self.invitation(job).await,
+            Some(JobKind::EmailLink) => self.email_link(job).await,
             None => bail!("unknown job kind"),
         }
     }
@@ -148,6 +150,76 @@ impl Worker {
             .send(&invitation.email, message)
             .await
             .context("sending the invitation")
+    }
+
+    /// Issues a password-reset or sign-in link and emails it. A retry issues a
+    /// new link, which replaces the earlier one.
+    async fn email_link(&self, job: &ClaimedJob) -> anyhow::Result<()> {
+        let user_id: Uuid = job
+            .payload
+            .get("userId")
+            .and_then(|v| v.as_str())
+            .and_then(|v| Uuid::parse_str(v).ok())
+            .context("payload without a user id")?;
+        let purpose: LinkPurpose = job
+            .payload
+            .get("purpose")
+            .cloned()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .context("payload without a link purpose")?;
+        let tx = self
+            .state
+            .db
+            .tenant(TenantScope {
+                org_id: job.org_id,
+                user_id: Some(user_id),
+            })
+            .await
+            .context("opening the job's transaction")?;
+        let (account, profile) = user::Entity::find_by_id(user_id)
+            .find_also_related(profile::Entity)
+            .one(tx.conn())
+            .await
+            .context("loading the recipient")?
+            .context("the recipient no longer exists")?;
+        let roles = crate::identity::service::roles_of(&tx, user_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading roles: {}", e.message()))?;
+        let org = orgs::current(&tx)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading the organization: {}", e.message()))?;
+        tx.commit().await.context("closing the job's transaction")?;
+        if account.status != "active" {
+            return Ok(());
+        }
+        let token = self
+            .state
+            .links
+            .issue(purpose, user_id, job.org_id)
+            .await
+            .context("issuing the link")?;
+        let email = &self.state.settings.email;
+        let base = if roles.iter().any(|r| r.is_staff()) {
+            &email.admin_portal_url
+        } else {
+            &email.client_portal_url
+        };
+        let link = format!(
+            "{}{}#{}",
+            base.as_str().trim_end_matches('/'),
+            purpose.path(),
+            token.expose()
+        );
+        let locale = profile
+            .as_ref()
+            .and_then(|p| Locale::parse(&p.locale))
+            .unwrap_or_default();
+        let settings = OrgSettings::from_json(&org.settings_json);
+        let message = templates::link(locale, purpose, &org.name, settings.brand_color(), &link);
+        self.mailer
+            .send(&Sensitive::new(account.email), message)
+            .await
+            .context("sending the link")
     }
 
     async fn sign_in_notice(&self, job: &ClaimedJob) -> anyhow::Result<()> {

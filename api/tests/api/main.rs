@@ -12,6 +12,7 @@ mod health;
 mod invitations;
 mod jobs;
 mod otlp;
+mod recovery;
 mod rls;
 mod schema;
 mod sessions;
