@@ -103,6 +103,8 @@ pub enum Action {
     ManageJobs,
     /// Invite someone to hold this role (and list or revoke such invitations).
     Invite(RoleKey),
+    /// Suspend, reactivate, delete or remove members.
+    ManageMembers,
 }
 
 impl Action {
@@ -115,6 +117,7 @@ impl Action {
         Action::ManageJobs,
         Action::Invite(RoleKey::Mediator),
         Action::Invite(RoleKey::Party),
+        Action::ManageMembers,
     ];
 }
 
@@ -136,7 +139,7 @@ fn allowed(actor: &Actor, action: Action) -> bool {
                 || actor.has(RoleKey::CaseManager)
                 || actor.has(RoleKey::ComplianceOfficer)
         }
-        Action::ManageJobs => actor.has(RoleKey::OrgAdmin),
+        Action::ManageJobs | Action::ManageMembers => actor.has(RoleKey::OrgAdmin),
         // Only the installation's operators make operators; org admins invite
         // anyone else; case managers bring parties, counsel and observers.
         Action::Invite(RoleKey::PlatformOperator) => false,

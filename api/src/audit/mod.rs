@@ -25,6 +25,10 @@ pub enum AuditAction {
     InvitationRevoked,
     InvitationAccepted,
     PasswordReset,
+    MemberSuspended,
+    MemberReactivated,
+    MemberDeleted,
+    MemberRemoved,
 }
 
 impl AuditAction {
@@ -39,6 +43,10 @@ impl AuditAction {
         AuditAction::InvitationRevoked,
         AuditAction::InvitationAccepted,
         AuditAction::PasswordReset,
+        AuditAction::MemberSuspended,
+        AuditAction::MemberReactivated,
+        AuditAction::MemberDeleted,
+        AuditAction::MemberRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +61,10 @@ impl AuditAction {
             AuditAction::InvitationRevoked => "identity.invitation_revoked",
             AuditAction::InvitationAccepted => "identity.invitation_accepted",
             AuditAction::PasswordReset => "identity.password_reset",
+            AuditAction::MemberSuspended => "identity.member_suspended",
+            AuditAction::MemberReactivated => "identity.member_reactivated",
+            AuditAction::MemberDeleted => "identity.member_deleted",
+            AuditAction::MemberRemoved => "identity.member_removed",
         }
     }
 

@@ -11,7 +11,7 @@ use crate::entities::{profile, user, user_role};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::RequestContext;
 use crate::identity::links::LinkPurpose;
-use crate::identity::{recovery, service, session};
+use crate::identity::{lifecycle, recovery, service, session};
 use crate::orgs::graphql::Organization;
 use crate::redact::Sensitive;
 
@@ -368,6 +368,68 @@ impl IdentityMutation {
         Ok(SignInPayload {
             viewer: viewer(rc, &record.actor()).await?,
         })
+    }
+
+    /// Changes the signed-in person's name, language or time zone.
+    async fn update_profile(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(max_length = 200))] name: Option<String>,
+        language: Option<crate::identity::invitations_graphql::LanguageInput>,
+        #[graphql(validator(max_length = 64))] timezone: Option<String>,
+    ) -> async_graphql::Result<Viewer> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let tx = rc.tenant_tx(actor).await?;
+        lifecycle::update_profile(
+            &tx,
+            actor,
+            lifecycle::ProfileUpdate {
+                name,
+                locale: language.map(Into::into),
+                timezone,
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(viewer(rc, actor).await?)
+    }
+
+    /// Suspends, reactivates or deletes (pseudonymizes) a member's account
+    /// (org admins; accounts that belong to this organization only).
+    async fn change_member_account(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        change: lifecycle::AccountChange,
+    ) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let user_id = Uuid::parse_str(user_id.as_str()).map_err(|_| AppError::NotFound)?;
+        let tx = rc.tenant_tx(actor).await?;
+        lifecycle::change_account(
+            &rc.state.db,
+            &tx,
+            &rc.state.sessions,
+            &rc.client,
+            actor,
+            user_id,
+            change,
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(true)
+    }
+
+    /// Removes every role a person holds in this organization (org admins).
+    async fn remove_member(&self, ctx: &Context<'_>, user_id: ID) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let user_id = Uuid::parse_str(user_id.as_str()).map_err(|_| AppError::NotFound)?;
+        let tx = rc.tenant_tx(actor).await?;
+        lifecycle::remove_member(&tx, &rc.state.sessions, &rc.client, actor, user_id).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(true)
     }
 
     /// Ends the current session and clears the cookie.

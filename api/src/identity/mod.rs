@@ -4,6 +4,7 @@
 pub mod graphql;
 pub mod invitations;
 pub mod invitations_graphql;
+pub mod lifecycle;
 pub mod links;
 pub mod password;
 pub mod password_policy;

@@ -11,6 +11,7 @@ mod federation;
 mod health;
 mod invitations;
 mod jobs;
+mod lifecycle;
 mod otlp;
 mod recovery;
 mod rls;

@@ -1,0 +1,192 @@
+//! Account lifecycle and profiles. A person may belong to several
+//! organizations, so an org admin changes an account's status only when it
+//! belongs to their organization alone; otherwise they remove its roles here.
+//! Deleting pseudonymizes: the email, name and contact details are replaced,
+//! the password removed, every session ended; audit entries stay (they hold
+//! identifiers only).
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditAction, ClientInfo, NewEntry};
+use crate::authz::{self, Action, Actor};
+use crate::db::{Db, TenantTx};
+use crate::error::{AppError, AppResult};
+use crate::identity::session::Sessions;
+
+/// What an org admin can do to a member's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum AccountChange {
+    Suspend,
+    Reactivate,
+    Delete,
+}
+
+async fn member_of_org(tx: &TenantTx, user_id: Uuid) -> AppResult<bool> {
+    let row = tx
+        .conn()
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT EXISTS (SELECT 1 FROM user_roles WHERE org_id = $1 AND user_id = $2) AS member",
+            [tx.scope().org_id.into(), user_id.into()],
+        ))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<bool>("", "member"))
+        .transpose()?
+        .unwrap_or(false))
+}
+
+/// Applies `change` to a member's account.
+pub async fn change_account(
+    db: &Db,
+    tx: &TenantTx,
+    sessions: &Sessions,
+    client: &ClientInfo,
+    actor: &Actor,
+    user_id: Uuid,
+    change: AccountChange,
+) -> AppResult<()> {
+    authz::authorize(actor, Action::ManageMembers)?;
+    if !member_of_org(tx, user_id).await? {
+        return Err(AppError::NotFound);
+    }
+    if user_id == actor.user_id {
+        return Err(AppError::Conflict(
+            "You cannot change your own account's status.",
+        ));
+    }
+    let elsewhere = db
+        .unscoped_memberships(user_id)
+        .await?
+        .into_iter()
+        .any(|org| org != actor.org_id);
+    if elsewhere {
+        return Err(AppError::Conflict(
+            "This person also works with other organizations: remove their roles here instead.",
+        ));
+    }
+    let conn = tx.conn();
+    let (sql, action) = match change {
+        AccountChange::Suspend => (
+            "UPDATE users SET status = 'suspended' WHERE id = $1 AND status = 'active'",
+            AuditAction::MemberSuspended,
+        ),
+        AccountChange::Reactivate => (
+            "UPDATE users SET status = 'active' WHERE id = $1 AND status = 'suspended'",
+            AuditAction::MemberReactivated,
+        ),
+        AccountChange::Delete => (
+            "UPDATE users SET status = 'deleted', hashed_password = NULL,
+                    email = 'deleted-' || id::text || '@deleted.invalid', mfa_enabled = false
+             WHERE id = $1 AND status <> 'deleted'",
+            AuditAction::MemberDeleted,
+        ),
+    };
+    let updated = conn
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            [user_id.into()],
+        ))
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::Conflict(
+            "The account is not in a state that allows this.",
+        ));
+    }
+    if change == AccountChange::Delete {
+        conn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE profiles SET name = 'Deleted user', contact_info = '{}'::jsonb, timezone = 'UTC'
+             WHERE user_id = $1",
+            [user_id.into()],
+        ))
+        .await?;
+    }
+    audit::record(
+        tx,
+        client,
+        NewEntry::new(Some(actor.user_id), action).target("user", user_id),
+    )
+    .await?;
+    if change != AccountChange::Reactivate {
+        sessions.revoke_all(user_id).await?;
+    }
+    Ok(())
+}
+
+/// Removes every role a person holds in the actor's organization.
+pub async fn remove_member(
+    tx: &TenantTx,
+    sessions: &Sessions,
+    client: &ClientInfo,
+    actor: &Actor,
+    user_id: Uuid,
+) -> AppResult<()> {
+    authz::authorize(actor, Action::ManageMembers)?;
+    if user_id == actor.user_id {
+        return Err(AppError::Conflict("You cannot remove yourself."));
+    }
+    let removed = tx
+        .conn()
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "DELETE FROM user_roles WHERE org_id = $1 AND user_id = $2",
+            [tx.scope().org_id.into(), user_id.into()],
+        ))
+        .await?;
+    if removed.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        tx,
+        client,
+        NewEntry::new(Some(actor.user_id), AuditAction::MemberRemoved).target("user", user_id),
+    )
+    .await?;
+    // Sessions carry roles: end them so no session keeps this organization's.
+    sessions.revoke_all(user_id).await?;
+    Ok(())
+}
+
+/// The signed-in person's own profile.
+pub struct ProfileUpdate {
+    pub name: Option<String>,
+    pub locale: Option<shared_types::Locale>,
+    pub timezone: Option<String>,
+}
+
+pub async fn update_profile(tx: &TenantTx, actor: &Actor, update: ProfileUpdate) -> AppResult<()> {
+    let name = update
+        .name
+        .map(|n| {
+            let n = n.trim().to_owned();
+            if n.is_empty() || n.chars().count() > 200 {
+                Err(AppError::validation("name", "length"))
+            } else {
+                Ok(n)
+            }
+        })
+        .transpose()?;
+    if let Some(zone) = &update.timezone
+        && zone.parse::<chrono_tz::Tz>().is_err()
+    {
+        return Err(AppError::validation("timezone", "unknown"));
+    }
+    tx.conn()
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE profiles SET name = coalesce($2, name), locale = coalesce($3, locale),
+                    timezone = coalesce($4, timezone)
+             WHERE user_id = $1",
+            [
+                actor.user_id.into(),
+                name.into(),
+                update.locale.map(|l| l.tag().to_owned()).into(),
+                update.timezone.into(),
+            ],
+        ))
+        .await?;
+    Ok(())
+}
