@@ -105,6 +105,8 @@ pub enum Action {
     Invite(RoleKey),
     /// Suspend, reactivate, delete or remove members.
     ManageMembers,
+    /// Create a new organization (tenant) on the installation.
+    CreateOrganization,
 }
 
 impl Action {
@@ -118,6 +120,7 @@ impl Action {
         Action::Invite(RoleKey::Mediator),
         Action::Invite(RoleKey::Party),
         Action::ManageMembers,
+        Action::CreateOrganization,
     ];
 }
 
@@ -140,6 +143,7 @@ fn allowed(actor: &Actor, action: Action) -> bool {
                 || actor.has(RoleKey::ComplianceOfficer)
         }
         Action::ManageJobs | Action::ManageMembers => actor.has(RoleKey::OrgAdmin),
+        Action::CreateOrganization => actor.has(RoleKey::PlatformOperator),
         // Only the installation's operators make operators; org admins invite
         // anyone else; case managers bring parties, counsel and observers.
         Action::Invite(RoleKey::PlatformOperator) => false,

@@ -187,6 +187,25 @@ impl Db {
             .flatten())
     }
 
+    /// Creates an organization row (platform operators only; the caller checks).
+    /// A taken slug is a `CONFLICT`.
+    pub async fn unscoped_create_organization(
+        &self,
+        id: Uuid,
+        slug: &str,
+        name: &str,
+        tier: &str,
+    ) -> Result<(), DbErr> {
+        self.conn
+            .execute(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT unscoped_create_organization($1, $2, $3, $4)",
+                [id.into(), slug.into(), name.into(), tier.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
     /// An organization's id from its public slug (for branded sign-in pages).
     pub async fn unscoped_org_id_by_slug(&self, slug: &str) -> Result<Option<Uuid>, DbErr> {
         let row = self

@@ -34,6 +34,23 @@ enum Command {
     Seed,
     /// Print the GraphQL schema (SDL) that is checked in as schema.graphql.
     Schema,
+    /// Create an organization and invite its first org admin by email (the
+    /// email goes out when a worker runs).
+    OrgCreate {
+        /// Sign-in address: lower-case letters, digits and hyphens.
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin_email: String,
+        /// standard, professional or enterprise.
+        #[arg(long, default_value = "standard")]
+        tier: String,
+        /// Language of the invitation email: en or es.
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
     /// Verify an organization's audit-log hash chain; reports the first broken link.
     AuditVerify {
         /// The organization's slug or id.
@@ -76,6 +93,33 @@ fn run() -> anyhow::Result<()> {
             }
             Command::Seed => caucus_api::seed::seed(&owner_url(&settings)?).await,
             Command::AuditVerify { org } => audit_verify(&settings, &org).await,
+            Command::OrgCreate {
+                slug,
+                name,
+                admin_email,
+                tier,
+                language,
+            } => {
+                let state = caucus_api::app::connect(settings).await?;
+                let locale = shared_types::Locale::parse(&language)
+                    .context("--language must be en or es")?;
+                let id = caucus_api::orgs::service::create(
+                    &state.db,
+                    &caucus_api::audit::ClientInfo::default(),
+                    None,
+                    caucus_api::orgs::service::NewOrganization {
+                        slug,
+                        name,
+                        tier,
+                        admin_email,
+                        admin_locale: locale,
+                    },
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+                println!("organization {id} created; its admin's invitation is queued");
+                Ok(())
+            }
             Command::Schema => Ok(()),
         }
     })

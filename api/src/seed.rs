@@ -46,6 +46,10 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
+pub const OPERATIONS_ORG_SLUG: &str = "operations";
+pub const OPERATIONS_ORG_NAME: &str = "Caucus Operations";
+pub const OPERATOR_EMAIL: &str = "operator@caucus.test";
+
 /// One account to seed.
 pub struct SeedAccount<'a> {
     pub email: &'a str,
@@ -68,6 +72,19 @@ pub async fn seed(owner_url: &str) -> anyhow::Result<()> {
         DEMO_ORG_SLUG,
         DEMO_ORG_NAME,
         &accounts,
+        DEMO_PASSWORD,
+    )
+    .await?;
+    // The installation's own operators work from a separate organization.
+    seed_org(
+        owner_url,
+        OPERATIONS_ORG_SLUG,
+        OPERATIONS_ORG_NAME,
+        &[SeedAccount {
+            email: OPERATOR_EMAIL,
+            name: "Olive Operator",
+            role: RoleKey::PlatformOperator,
+        }],
         DEMO_PASSWORD,
     )
     .await?;

@@ -35,6 +35,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0004_invitations.up.sql"),
                 down: include_str!("../sql/0004_invitations.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0005_org_creation",
+                up: include_str!("../sql/0005_org_creation.up.sql"),
+                down: include_str!("../sql/0005_org_creation.down.sql"),
+            }),
         ]
     }
 }

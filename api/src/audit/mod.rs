@@ -29,6 +29,7 @@ pub enum AuditAction {
     MemberReactivated,
     MemberDeleted,
     MemberRemoved,
+    OrganizationCreated,
 }
 
 impl AuditAction {
@@ -47,6 +48,7 @@ impl AuditAction {
         AuditAction::MemberReactivated,
         AuditAction::MemberDeleted,
         AuditAction::MemberRemoved,
+        AuditAction::OrganizationCreated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +67,7 @@ impl AuditAction {
             AuditAction::MemberReactivated => "identity.member_reactivated",
             AuditAction::MemberDeleted => "identity.member_deleted",
             AuditAction::MemberRemoved => "identity.member_removed",
+            AuditAction::OrganizationCreated => "org.created",
         }
     }
 

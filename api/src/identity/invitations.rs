@@ -63,6 +63,25 @@ pub async fn invite(
     locale: Locale,
 ) -> AppResult<Uuid> {
     authz::authorize(actor, Action::Invite(role))?;
+    let id = invite_unchecked(tx, email, role, locale, Some(actor.user_id)).await?;
+    audit::record(
+        tx,
+        client,
+        NewEntry::new(Some(actor.user_id), AuditAction::InvitationCreated).target("invitation", id),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Creates an invitation and queues its email, without authorization or audit:
+/// for callers that did both (creating an organization with its first admin).
+pub async fn invite_unchecked(
+    tx: &TenantTx,
+    email: &str,
+    role: RoleKey,
+    locale: Locale,
+    invited_by: Option<Uuid>,
+) -> AppResult<Uuid> {
     let email = normalize_email(email)?;
     let id = Uuid::now_v7();
     let expires_at = Utc::now() + Duration::days(VALIDITY_DAYS);
@@ -73,10 +92,10 @@ pub async fn invite(
              SELECT $1, $2, $3, r.id, $4, $5, $6 FROM roles r WHERE r.key = $7",
             [
                 id.into(),
-                actor.org_id.into(),
+                tx.scope().org_id.into(),
                 email.into(),
                 locale.tag().into(),
-                actor.user_id.into(),
+                invited_by.into(),
                 expires_at.into(),
                 role.key().into(),
             ],
@@ -87,12 +106,6 @@ pub async fn invite(
         JobKind::Invitation.as_str(),
         serde_json::json!({ "invitationId": id }),
         jobs::DEFAULT_MAX_ATTEMPTS,
-    )
-    .await?;
-    audit::record(
-        tx,
-        client,
-        NewEntry::new(Some(actor.user_id), AuditAction::InvitationCreated).target("invitation", id),
     )
     .await?;
     Ok(id)

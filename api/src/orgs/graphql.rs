@@ -111,11 +111,55 @@ impl OrgQuery {
     }
 }
 
+#[derive(InputObject)]
+pub struct CreateOrganizationInput {
+    /// Lower-case letters, digits and hyphens; the organization's sign-in address.
+    #[graphql(validator(max_length = 63))]
+    pub slug: String,
+    #[graphql(validator(max_length = 200))]
+    pub name: String,
+    #[graphql(
+        default_with = "String::from(\"standard\")",
+        validator(max_length = 32)
+    )]
+    pub tier: String,
+    /// The first org admin, invited by email.
+    #[graphql(validator(max_length = 320))]
+    pub admin_email: String,
+    #[graphql(default)]
+    pub admin_language: crate::identity::invitations_graphql::LanguageInput,
+}
+
 #[derive(Default)]
 pub struct OrgMutation;
 
 #[Object]
 impl OrgMutation {
+    /// Creates an organization and invites its first admin (platform operators).
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganizationInput,
+    ) -> async_graphql::Result<ID> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::CreateOrganization)?;
+        let id = service::create(
+            &rc.state.db,
+            &rc.client,
+            Some(actor),
+            service::NewOrganization {
+                slug: input.slug,
+                name: input.name,
+                tier: input.tier,
+                admin_email: input.admin_email,
+                admin_locale: input.admin_language.into(),
+            },
+        )
+        .await?;
+        Ok(ID(id.to_string()))
+    }
+
     /// Changes the organization's name or brand colour (org admins).
     async fn update_organization(
         &self,

@@ -92,3 +92,110 @@ pub enum OrgEventKind {
 pub fn channel(org_id: Uuid) -> String {
     format!("org:{org_id}")
 }
+
+/// A new organization and its first admin, who is invited by email.
+pub struct NewOrganization {
+    pub slug: String,
+    pub name: String,
+    pub tier: String,
+    pub admin_email: String,
+    pub admin_locale: shared_types::Locale,
+}
+
+const TIERS: &[&str] = &["standard", "professional", "enterprise"];
+
+/// Creates an organization and invites its first org admin. `operator` is the
+/// platform operator acting (None from the admin CLI). Both organizations'
+/// audit logs record it.
+pub async fn create(
+    db: &crate::db::Db,
+    client: &crate::audit::ClientInfo,
+    operator: Option<&crate::authz::Actor>,
+    new: NewOrganization,
+) -> AppResult<Uuid> {
+    use crate::audit::{self, AuditAction, NewEntry};
+    let slug = new.slug.trim().to_lowercase();
+    let valid_slug = (2..=63).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-');
+    if !valid_slug {
+        return Err(AppError::validation("slug", "format"));
+    }
+    let name = new.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > MAX_NAME_LENGTH {
+        return Err(AppError::validation("name", "length"));
+    }
+    if !TIERS.contains(&new.tier.as_str()) {
+        return Err(AppError::validation("tier", "unknown"));
+    }
+    let admin_email = crate::identity::invitations::normalize_email(&new.admin_email)?;
+    if let Some(operator) = operator {
+        crate::authz::authorize(operator, crate::authz::Action::CreateOrganization)?;
+    }
+    let id = Uuid::now_v7();
+    if let Err(error) = db
+        .unscoped_create_organization(id, &slug, &name, &new.tier)
+        .await
+    {
+        let taken = matches!(
+            error.sql_err(),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+        );
+        return Err(if taken {
+            AppError::Conflict("That sign-in address is taken.")
+        } else {
+            error.into()
+        });
+    }
+    let tx = db
+        .tenant(crate::db::TenantScope {
+            org_id: id,
+            user_id: None,
+        })
+        .await?;
+    let invitation = crate::identity::invitations::invite_unchecked(
+        &tx,
+        &admin_email,
+        crate::authz::RoleKey::OrgAdmin,
+        new.admin_locale,
+        operator.map(|o| o.user_id),
+    )
+    .await?;
+    audit::record(
+        &tx,
+        client,
+        NewEntry::new(
+            operator.map(|o| o.user_id),
+            AuditAction::OrganizationCreated,
+        )
+        .target("organization", id),
+    )
+    .await?;
+    audit::record(
+        &tx,
+        client,
+        NewEntry::new(operator.map(|o| o.user_id), AuditAction::InvitationCreated)
+            .target("invitation", invitation),
+    )
+    .await?;
+    tx.commit().await?;
+    if let Some(operator) = operator {
+        let own = db
+            .tenant(crate::db::TenantScope {
+                org_id: operator.org_id,
+                user_id: Some(operator.user_id),
+            })
+            .await?;
+        audit::record(
+            &own,
+            client,
+            NewEntry::new(Some(operator.user_id), AuditAction::OrganizationCreated)
+                .target("organization", id),
+        )
+        .await?;
+        own.commit().await?;
+    }
+    Ok(id)
+}

@@ -12,6 +12,7 @@ mod health;
 mod invitations;
 mod jobs;
 mod lifecycle;
+mod org_creation;
 mod otlp;
 mod recovery;
 mod rls;
