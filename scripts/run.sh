@@ -62,6 +62,8 @@ cat <<TXT
     manager@demo.caucus.test   case manager         (admin portal)
     mediator@demo.caucus.test  mediator             (admin portal)
     party@demo.caucus.test     party                (client portal)
+    operator@caucus.test       platform operator    (organization "Caucus Operations";
+                                                     creates organizations)
 
   Press Ctrl-C to stop.
 
