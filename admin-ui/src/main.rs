@@ -1,5 +1,7 @@
 //! The Caucus admin portal: the staff's view of their organization.
 
+mod audit;
+mod invitations;
 mod overview;
 mod people;
 
@@ -15,16 +17,30 @@ fn main() {
 #[component]
 fn App() -> impl IntoView {
     portal_kit::provide_portal(Portal::Admin);
+    let session = use_session();
+    let may_audit = Signal::derive(move || {
+        session.viewer().is_some_and(|viewer| {
+            viewer.has(RoleKey::OrgAdmin) || viewer.has(RoleKey::ComplianceOfficer)
+        })
+    });
     let nav = vec![
         NavLink {
             href: "/",
             label: Signal::derive(tr!("admin-nav-overview")),
             exact: true,
+            visible: None,
         },
         NavLink {
             href: "/people",
             label: Signal::derive(tr!("admin-nav-people")),
             exact: false,
+            visible: None,
+        },
+        NavLink {
+            href: "/audit",
+            label: Signal::derive(tr!("admin-nav-audit")),
+            exact: false,
+            visible: Some(may_audit),
         },
     ];
     view! {
@@ -33,6 +49,9 @@ fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=overview::Overview />
                     <Route path=path!("/people") view=people::People />
+                    <Route path=path!("/audit") view=audit::Audit />
+                    <Route path=path!("/sessions") view=YourSessions />
+                    <Route path=path!("/invitation") view=AcceptInvitationPage />
                 </Routes>
             </Shell>
         </Router>

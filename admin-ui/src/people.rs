@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use portal_kit::prelude::*;
 
 use crate::StaffPage;
+use crate::invitations::InvitationsSection;
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -23,14 +24,14 @@ const PAGE_SIZE: i64 = 25;
 #[component]
 pub fn People() -> impl IntoView {
     view! {
-        <StaffPage let:_viewer>
-            <PeopleBody />
+        <StaffPage let:viewer>
+            <PeopleBody viewer=viewer />
         </StaffPage>
     }
 }
 
 #[component]
-fn PeopleBody() -> impl IntoView {
+fn PeopleBody(viewer: Viewer) -> impl IntoView {
     let api = use_api();
     let session = use_session();
     let rows = RwSignal::new(Vec::<Member>::new());
@@ -78,6 +79,10 @@ fn PeopleBody() -> impl IntoView {
 
     view! {
         <PageTitle id="page-title" text=tr!("admin-people-title") />
+        <InvitationsSection viewer=viewer />
+        <h2 id="members-title" class="section-title">
+            {tr!("admin-members-title")}
+        </h2>
         {move || error.get().map(|error| view! { <ErrorAlert error=error /> })}
         <Show when=move || loaded.get() fallback=move || view! { <Loading /> }>
             <DataTable id="members-table" caption=tr!("admin-people-caption") columns=columns.clone()>

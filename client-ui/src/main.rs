@@ -19,12 +19,15 @@ fn App() -> impl IntoView {
         href: "/",
         label: Signal::derive(tr!("client-nav-home")),
         exact: true,
+        visible: None,
     }];
     view! {
         <Router>
             <Shell portal_name=tr!("client-portal-name") nav=nav>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />
+                    <Route path=path!("/sessions") view=YourSessions />
+                    <Route path=path!("/invitation") view=AcceptInvitationPage />
                 </Routes>
             </Shell>
         </Router>

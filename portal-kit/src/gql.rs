@@ -130,20 +130,79 @@ impl Api {
         self,
         variables: Q::Variables,
     ) -> Result<Q::ResponseData, ApiError> {
+        self.run_detailed::<Q>(variables)
+            .await
+            .map_err(|failure| failure.error)
+    }
+
+    /// Like [`Api::run`], but a failure also names the input field and the rule
+    /// it broke (`extensions.field` / `extensions.reason` of validation errors).
+    pub async fn run_detailed<Q: GraphQLQuery>(
+        self,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, Failure> {
         let body = Q::build_query(variables);
         let request = Request::post("/graphql")
             .header(CLIENT_HEADER, self.portal.header_value())
             .json(&body)
-            .map_err(|_| ApiError::Unexpected)?;
-        let response = request.send().await.map_err(|_| ApiError::Network)?;
+            .map_err(|_| Failure::from(ApiError::Unexpected))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|_| Failure::from(ApiError::Network))?;
         // Error answers (4xx/5xx) carry the same `errors` array, so read the body
         // whatever the status.
-        let answer: graphql_client::Response<Q::ResponseData> =
-            response.json().await.map_err(|_| ApiError::Unexpected)?;
+        let answer: graphql_client::Response<Q::ResponseData> = response
+            .json()
+            .await
+            .map_err(|_| Failure::from(ApiError::Unexpected))?;
         if let Some(error) = answer.errors.as_deref().and_then(<[_]>::first) {
-            return Err(error_of(error));
+            let extension = |name: &str| {
+                error
+                    .extensions
+                    .as_ref()
+                    .and_then(|extensions| extensions.get(name))
+                    .and_then(|value| value.as_str())
+                    .map(str::to_owned)
+            };
+            return Err(Failure {
+                error: error_of(error),
+                field: extension("field"),
+                reason: extension("reason"),
+            });
         }
-        answer.data.ok_or(ApiError::Unexpected)
+        answer
+            .data
+            .ok_or_else(|| Failure::from(ApiError::Unexpected))
+    }
+}
+
+/// A failed operation with the details of a validation error, when it was one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub error: ApiError,
+    /// The input field at fault (`extensions.field`), for example `password`.
+    pub field: Option<String>,
+    /// Which rule it broke (`extensions.reason`), for example `too_short`.
+    pub reason: Option<String>,
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Self {
+            error,
+            field: None,
+            reason: None,
+        }
+    }
+}
+
+impl Failure {
+    /// The validation failure's reason when it concerns `field`.
+    pub fn reason_for(&self, field: &str) -> Option<&str> {
+        (self.field.as_deref() == Some(field))
+            .then_some(self.reason.as_deref())
+            .flatten()
     }
 }
 

@@ -48,6 +48,11 @@ impl I18n {
         self.locale.get()
     }
 
+    /// The current language, without tracking.
+    pub fn locale_untracked(&self) -> Locale {
+        self.locale.get_untracked()
+    }
+
     /// Switches language and remembers the choice in this browser.
     pub fn set_locale(&self, locale: Locale) {
         self.locale.set(locale);

@@ -64,6 +64,41 @@ pub fn format_date_time(date: &Date, locale: Locale, options: DateOptions<'_>) -
     call_format(&formatter.format(), date)
 }
 
+/// A date and time such as "12 Mar 2025, 14:05" in `time_zone` (the browser's when
+/// `None` or unknown); the raw string when it is not a date.
+pub fn format_timestamp(rfc3339: &str, locale: Locale, time_zone: Option<&str>) -> String {
+    let Some(date) = parse_date(rfc3339) else {
+        return rfc3339.to_owned();
+    };
+    let options = |time_zone| DateOptions {
+        date_style: Some("medium"),
+        time_style: Some("short"),
+        time_zone,
+    };
+    format_date_time(&date, locale, options(time_zone))
+        .or_else(|| format_date_time(&date, locale, options(None)))
+        .unwrap_or_else(|| rfc3339.to_owned())
+}
+
+/// The browser's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+pub fn browser_time_zone() -> Option<String> {
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let formatter = Reflect::construct(&constructor, &Array::new()).ok()?;
+    let resolved: Function = Reflect::get(&formatter, &"resolvedOptions".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let options = resolved.call0(&formatter).ok()?;
+    Reflect::get(&options, &"timeZone".into())
+        .ok()?
+        .as_string()
+        .filter(|zone| !zone.is_empty())
+}
+
 /// A plain number with the locale's grouping and decimal marks.
 pub fn format_number(value: f64, locale: Locale) -> Option<String> {
     let formatter = number_format(locale, &Object::new())?;

@@ -45,6 +45,8 @@ pub struct NavLink {
     pub label: Signal<String>,
     /// Current only on this exact path (for `/`).
     pub exact: bool,
+    /// Shown only while this is true (for example to some roles); always when `None`.
+    pub visible: Option<Signal<bool>>,
 }
 
 /// The page shell. Every page gets the same landmarks: `header`, the labelled
@@ -145,12 +147,16 @@ fn MainNav(links: Vec<NavLink>) -> impl IntoView {
                     .into_iter()
                     .map(|link| {
                         let label = link.label;
+                        let visible = link.visible;
+                        let shown = move || visible.is_none_or(|visible| visible.get());
                         view! {
-                            <li>
-                                <A href=link.href exact=link.exact>
-                                    {move || label.get()}
-                                </A>
-                            </li>
+                            <Show when=shown>
+                                <li>
+                                    <A href=link.href exact=link.exact>
+                                        {move || label.get()}
+                                    </A>
+                                </li>
+                            </Show>
                         }
                     })
                     .collect_view()}
@@ -214,6 +220,9 @@ fn SessionBox() -> impl IntoView {
                     view! {
                         <div class="session-box">
                             <p class="signed-in-as">{tr!("portal-signed-in-as", name = name)}</p>
+                            <A href="/sessions" attr:id="sessions-link" attr:class="header-link">
+                                {tr!("sessions-link")}
+                            </A>
                             <Button
                                 id="sign-out"
                                 kind=ButtonKind::OnBrand

@@ -8,9 +8,11 @@ pub mod components;
 pub mod gql;
 pub mod i18n;
 pub mod intl;
+pub mod invitation;
 pub mod layout;
 pub mod pages;
 pub mod session;
+pub mod sessions;
 
 pub use gql::{Api, ApiError, Portal, RoleKey};
 pub use i18n::{I18n, use_i18n};
@@ -22,9 +24,11 @@ pub mod prelude {
     pub use crate::gql::{Api, ApiError, Portal, RoleKey, use_api};
     pub use crate::i18n::{I18n, use_i18n};
     pub use crate::intl;
+    pub use crate::invitation::AcceptInvitationPage;
     pub use crate::layout::{NavLink, Shell};
     pub use crate::pages::{NotFound, SignIn, SignedIn, use_org_slug};
     pub use crate::session::{Organization, Session, SessionState, User, Viewer, use_session};
+    pub use crate::sessions::YourSessions;
     pub use crate::tr;
 }
 

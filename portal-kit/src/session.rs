@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared_types::ErrorCode;
 
-use crate::gql::{Api, ApiError, DateTime, RoleKey, use_api};
+use crate::gql::{Api, ApiError, DateTime, Failure, RoleKey, use_api};
+
+pub use accept_invitation::{AcceptInvitationInput, LanguageInput};
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -33,6 +35,16 @@ pub struct SignIn;
     response_derives = "Debug"
 )]
 pub struct SignOut;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/accept_invitation.graphql",
+    extern_enums("RoleKey"),
+    variables_derives = "Clone",
+    response_derives = "Debug, Clone"
+)]
+pub struct AcceptInvitation;
 
 /// The signed-in person, as the current organization sees them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +124,7 @@ macro_rules! viewer_from_fragment {
 
 viewer_from_fragment!(me);
 viewer_from_fragment!(sign_in);
+viewer_from_fragment!(accept_invitation);
 
 /// Where the session stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +196,23 @@ impl Session {
         self.state
             .set(SessionState::SignedIn(data.sign_in.viewer.into()));
         Ok(())
+    }
+
+    /// Accepts an invitation by creating the account; on success the portal is
+    /// signed in as the new user.
+    pub async fn accept_invitation(self, input: AcceptInvitationInput) -> Result<(), Failure> {
+        let data = self
+            .api
+            .run_detailed::<AcceptInvitation>(accept_invitation::Variables { input })
+            .await?;
+        self.state
+            .set(SessionState::SignedIn(data.accept_invitation.viewer.into()));
+        Ok(())
+    }
+
+    /// Forgets the viewer after the session ended elsewhere (sign out everywhere).
+    pub fn signed_out(&self) {
+        self.state.set(SessionState::SignedOut);
     }
 
     /// Signs out; the state stays signed in when the API could not be reached.

@@ -33,6 +33,9 @@ pub fn Button(
     button_type: &'static str,
     #[prop(optional, into)] busy: Signal<bool>,
     #[prop(optional)] on_click: Option<Callback<MouseEvent>>,
+    /// Ids of text describing the button (for example its table row's name).
+    #[prop(optional, into)]
+    aria_describedby: Option<String>,
 ) -> impl IntoView {
     view! {
         <button
@@ -41,6 +44,7 @@ pub fn Button(
             class=kind.class()
             disabled=move || busy.get()
             aria-busy=move || busy.get().then_some("true")
+            aria-describedby=aria_describedby
             on:click=move |event| {
                 if let Some(on_click) = on_click {
                     on_click.run(event);

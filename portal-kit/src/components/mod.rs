@@ -6,6 +6,7 @@ mod card;
 mod data_table;
 mod loading;
 mod page_title;
+mod select_field;
 mod text_field;
 
 pub use alert::{Alert, AlertKind, ErrorAlert};
@@ -14,4 +15,5 @@ pub use card::Card;
 pub use data_table::DataTable;
 pub use loading::{Loading, PageLoading};
 pub use page_title::PageTitle;
+pub use select_field::SelectField;
 pub use text_field::TextField;

@@ -12,11 +12,22 @@ pub fn TextField(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] required: bool,
     #[prop(optional, into)] error: Signal<Option<String>>,
+    /// Ids of further text describing the field (rules, hints).
+    #[prop(optional)]
+    described_by: Option<&'static str>,
+    #[prop(optional)] readonly: bool,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
-    let described_by = {
+    let described = {
         let error_id = error_id.clone();
-        move || error.with(Option::is_some).then(|| error_id.clone())
+        move || {
+            let ids: Vec<String> = described_by
+                .map(str::to_owned)
+                .into_iter()
+                .chain(error.with(Option::is_some).then(|| error_id.clone()))
+                .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
     };
     view! {
         <div class="field">
@@ -27,8 +38,9 @@ pub fn TextField(
                 type=input_type
                 autocomplete=autocomplete
                 required=required
+                readonly=readonly
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
-                aria-describedby=described_by
+                aria-describedby=described
                 prop:value=move || value.get()
                 on:input=move |event| value.set(event_target_value(&event))
             />
