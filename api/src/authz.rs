@@ -107,6 +107,8 @@ pub enum Action {
     ManageMembers,
     /// Create a new organization (tenant) on the installation.
     CreateOrganization,
+    /// See everyone's consent records.
+    ViewConsents,
 }
 
 impl Action {
@@ -121,6 +123,7 @@ impl Action {
         Action::Invite(RoleKey::Party),
         Action::ManageMembers,
         Action::CreateOrganization,
+        Action::ViewConsents,
     ];
 }
 
@@ -151,7 +154,7 @@ fn allowed(actor: &Actor, action: Action) -> bool {
             actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager)
         }
         Action::Invite(_) => actor.has(RoleKey::OrgAdmin),
-        Action::ViewAuditLog => {
+        Action::ViewAuditLog | Action::ViewConsents => {
             actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::ComplianceOfficer)
         }
     }

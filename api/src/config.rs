@@ -38,6 +38,7 @@ pub struct Settings {
     pub graphql: GraphqlSettings,
     pub session: SessionSettings,
     pub throttle: ThrottleSettings,
+    pub consent: ConsentSettings,
     pub email: EmailSettings,
     pub worker: WorkerSettings,
     pub telemetry: TelemetrySettings,
@@ -94,6 +95,13 @@ pub struct SessionSettings {
     pub cookie_name: String,
     pub idle_timeout_secs: u64,
     pub absolute_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentSettings {
+    pub terms_version: String,
+    pub privacy_version: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -40,6 +40,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0005_org_creation.up.sql"),
                 down: include_str!("../sql/0005_org_creation.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0006_consents",
+                up: include_str!("../sql/0006_consents.up.sql"),
+                down: include_str!("../sql/0006_consents.down.sql"),
+            }),
         ]
     }
 }

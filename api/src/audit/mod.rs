@@ -30,6 +30,7 @@ pub enum AuditAction {
     MemberDeleted,
     MemberRemoved,
     OrganizationCreated,
+    ConsentRecorded,
 }
 
 impl AuditAction {
@@ -49,6 +50,7 @@ impl AuditAction {
         AuditAction::MemberDeleted,
         AuditAction::MemberRemoved,
         AuditAction::OrganizationCreated,
+        AuditAction::ConsentRecorded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +70,7 @@ impl AuditAction {
             AuditAction::MemberDeleted => "identity.member_deleted",
             AuditAction::MemberRemoved => "identity.member_removed",
             AuditAction::OrganizationCreated => "org.created",
+            AuditAction::ConsentRecorded => "compliance.consent_recorded",
         }
     }
 

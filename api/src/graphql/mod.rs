@@ -8,6 +8,7 @@ pub mod http;
 use async_graphql::{Context, ID, MergedObject, MergedSubscription, Object, Schema};
 
 use crate::audit::graphql::AuditQuery;
+use crate::compliance::consents::{ConsentMutation, ConsentQuery};
 use crate::config::GraphqlSettings;
 use crate::error::AppError;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, User};
@@ -22,6 +23,7 @@ pub struct Query(
     InvitationQuery,
     OrgQuery,
     AuditQuery,
+    ConsentQuery,
     JobsQuery,
     EntityResolvers,
 );
@@ -31,6 +33,7 @@ pub struct Mutation(
     IdentityMutation,
     InvitationMutation,
     OrgMutation,
+    ConsentMutation,
     JobsMutation,
 );
 

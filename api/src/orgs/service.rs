@@ -14,6 +14,8 @@ use crate::orgs::brand::{BrandColor, DEFAULT_BRAND_COLOR};
 #[serde(rename_all = "camelCase", default)]
 pub struct OrgSettings {
     pub brand_color: Option<String>,
+    /// Version of the organization's confidentiality agreement.
+    pub confidentiality_version: Option<String>,
 }
 
 impl OrgSettings {
@@ -23,6 +25,10 @@ impl OrgSettings {
 
     pub fn brand_color(&self) -> &str {
         self.brand_color.as_deref().unwrap_or(DEFAULT_BRAND_COLOR)
+    }
+
+    pub fn confidentiality_version(&self) -> &str {
+        self.confidentiality_version.as_deref().unwrap_or("1")
     }
 }
 

@@ -1,0 +1,3 @@
+//! Compliance: consent records.
+
+pub mod consents;
