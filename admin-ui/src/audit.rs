@@ -32,6 +32,12 @@ const ACTIONS: &[(&str, &str)] = &[
     ("INVITATION_CREATED", "identity.invitation_created"),
     ("INVITATION_REVOKED", "identity.invitation_revoked"),
     ("INVITATION_ACCEPTED", "identity.invitation_accepted"),
+    ("PASSWORD_RESET", "identity.password_reset"),
+    ("MEMBER_SUSPENDED", "identity.member_suspended"),
+    ("MEMBER_REACTIVATED", "identity.member_reactivated"),
+    ("MEMBER_DELETED", "identity.member_deleted"),
+    ("MEMBER_REMOVED", "identity.member_removed"),
+    ("ORGANIZATION_CREATED", "org.created"),
 ];
 
 fn action_filter(value: &str) -> Option<AuditAction> {
@@ -45,13 +51,19 @@ fn action_filter(value: &str) -> Option<AuditAction> {
         "INVITATION_CREATED" => AuditAction::INVITATION_CREATED,
         "INVITATION_REVOKED" => AuditAction::INVITATION_REVOKED,
         "INVITATION_ACCEPTED" => AuditAction::INVITATION_ACCEPTED,
+        "PASSWORD_RESET" => AuditAction::PASSWORD_RESET,
+        "MEMBER_SUSPENDED" => AuditAction::MEMBER_SUSPENDED,
+        "MEMBER_REACTIVATED" => AuditAction::MEMBER_REACTIVATED,
+        "MEMBER_DELETED" => AuditAction::MEMBER_DELETED,
+        "MEMBER_REMOVED" => AuditAction::MEMBER_REMOVED,
+        "ORGANIZATION_CREATED" => AuditAction::ORGANIZATION_CREATED,
         _ => return None,
     })
 }
 
 /// Each action's name in the current language.
 #[derive(Clone, Copy)]
-struct ActionLabels([Signal<String>; 9]);
+struct ActionLabels([Signal<String>; 15]);
 
 impl ActionLabels {
     fn new() -> Self {
@@ -65,6 +77,12 @@ impl ActionLabels {
             Signal::derive(tr!("audit-action-invitation-created")),
             Signal::derive(tr!("audit-action-invitation-revoked")),
             Signal::derive(tr!("audit-action-invitation-accepted")),
+            Signal::derive(tr!("audit-action-password-reset")),
+            Signal::derive(tr!("audit-action-member-suspended")),
+            Signal::derive(tr!("audit-action-member-reactivated")),
+            Signal::derive(tr!("audit-action-member-deleted")),
+            Signal::derive(tr!("audit-action-member-removed")),
+            Signal::derive(tr!("audit-action-org-created")),
         ])
     }
 
