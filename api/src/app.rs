@@ -44,10 +44,13 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
     let sign_in_throttle = SignInThrottle::new(kv.clone(), settings.throttle.clone());
     let schema = graphql::build_schema(&settings.graphql, settings.environment.is_development());
     let links = crate::identity::links::Links::new(kv.clone());
+    let partner_tokens =
+        crate::partner::PartnerTokens::new(kv.clone(), settings.partner.token_ttl_secs);
     Ok(AppState {
         settings,
         db,
         links,
+        partner_tokens,
         kv,
         sessions,
         sign_in_throttle,
@@ -144,6 +147,10 @@ fn graphql_routes(state: AppState) -> Router {
     Router::new()
         .route("/graphql", route)
         .route("/graphql/ws", get(graphql::http::graphql_ws))
+        .route(
+            "/oauth/token",
+            axum::routing::post(crate::partner::http::token),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)

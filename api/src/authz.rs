@@ -68,12 +68,42 @@ impl RoleKey {
     }
 }
 
-/// Who is acting: a signed-in user in one organization.
+/// Who is acting: a signed-in user in one organization, or a partner system
+/// (a service account, whose id stands in `user_id`) limited to its scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub user_id: Uuid,
     pub org_id: Uuid,
     pub roles: Vec<RoleKey>,
+    /// Set for partner systems: they may do only what these scopes allow.
+    pub scopes: Option<Vec<Scope>>,
+}
+
+/// What a partner system's bearer token allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum)]
+pub enum Scope {
+    #[serde(rename = "org:read")]
+    OrgRead,
+    #[serde(rename = "members:read")]
+    MembersRead,
+    #[serde(rename = "audit:read")]
+    AuditRead,
+}
+
+impl Scope {
+    pub const ALL: &'static [Scope] = &[Scope::OrgRead, Scope::MembersRead, Scope::AuditRead];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Scope::OrgRead => "org:read",
+            Scope::MembersRead => "members:read",
+            Scope::AuditRead => "audit:read",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Scope::ALL.iter().copied().find(|s| s.key() == key)
+    }
 }
 
 impl Actor {
@@ -109,6 +139,8 @@ pub enum Action {
     CreateOrganization,
     /// See everyone's consent records.
     ViewConsents,
+    /// Create, list and revoke partner API credentials.
+    ManagePartnerCredentials,
 }
 
 impl Action {
@@ -124,6 +156,7 @@ impl Action {
         Action::ManageMembers,
         Action::CreateOrganization,
         Action::ViewConsents,
+        Action::ManagePartnerCredentials,
     ];
 }
 
@@ -137,6 +170,15 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
 }
 
 fn allowed(actor: &Actor, action: Action) -> bool {
+    if let Some(scopes) = &actor.scopes {
+        let needed = match action {
+            Action::ViewOrganization => Scope::OrgRead,
+            Action::ListMembers => Scope::MembersRead,
+            Action::ViewAuditLog => Scope::AuditRead,
+            _ => return false,
+        };
+        return scopes.contains(&needed);
+    }
     match action {
         Action::ViewOrganization => !actor.roles.is_empty(),
         Action::ManageOrganization => actor.has(RoleKey::OrgAdmin),
@@ -154,6 +196,7 @@ fn allowed(actor: &Actor, action: Action) -> bool {
             actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager)
         }
         Action::Invite(_) => actor.has(RoleKey::OrgAdmin),
+        Action::ManagePartnerCredentials => actor.has(RoleKey::OrgAdmin),
         Action::ViewAuditLog | Action::ViewConsents => {
             actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::ComplianceOfficer)
         }

@@ -39,6 +39,7 @@ pub struct Settings {
     pub session: SessionSettings,
     pub throttle: ThrottleSettings,
     pub consent: ConsentSettings,
+    pub partner: PartnerSettings,
     pub email: EmailSettings,
     pub worker: WorkerSettings,
     pub telemetry: TelemetrySettings,
@@ -95,6 +96,12 @@ pub struct SessionSettings {
     pub cookie_name: String,
     pub idle_timeout_secs: u64,
     pub absolute_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerSettings {
+    pub token_ttl_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -206,6 +206,20 @@ impl Db {
         Ok(())
     }
 
+    /// A service account by client id, for the token endpoint.
+    pub async fn unscoped_service_account(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<sea_orm::QueryResult>, DbErr> {
+        self.conn
+            .query_one(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT id, org_id, secret_hash, scopes, revoked FROM unscoped_service_account($1)",
+                [client_id.into()],
+            ))
+            .await
+    }
+
     /// An organization's id from its public slug (for branded sign-in pages).
     pub async fn unscoped_org_id_by_slug(&self, slug: &str) -> Result<Option<Uuid>, DbErr> {
         let row = self

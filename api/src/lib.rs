@@ -18,6 +18,7 @@ pub mod identity;
 pub mod jobs;
 pub mod kv;
 pub mod orgs;
+pub mod partner;
 pub mod redact;
 pub mod seed;
 pub mod state;

@@ -9,6 +9,7 @@ use crate::identity::links::Links;
 use crate::identity::session::Sessions;
 use crate::identity::throttle::SignInThrottle;
 use crate::kv::Kv;
+use crate::partner::PartnerTokens;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,5 +19,6 @@ pub struct AppState {
     pub sessions: Sessions,
     pub sign_in_throttle: SignInThrottle,
     pub links: Links,
+    pub partner_tokens: PartnerTokens,
     pub schema: CaucusSchema,
 }

@@ -45,6 +45,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0006_consents.up.sql"),
                 down: include_str!("../sql/0006_consents.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0007_service_accounts",
+                up: include_str!("../sql/0007_service_accounts.up.sql"),
+                down: include_str!("../sql/0007_service_accounts.down.sql"),
+            }),
         ]
     }
 }

@@ -31,6 +31,8 @@ pub enum AuditAction {
     MemberRemoved,
     OrganizationCreated,
     ConsentRecorded,
+    CredentialCreated,
+    CredentialRevoked,
 }
 
 impl AuditAction {
@@ -51,6 +53,8 @@ impl AuditAction {
         AuditAction::MemberRemoved,
         AuditAction::OrganizationCreated,
         AuditAction::ConsentRecorded,
+        AuditAction::CredentialCreated,
+        AuditAction::CredentialRevoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +75,8 @@ impl AuditAction {
             AuditAction::MemberRemoved => "identity.member_removed",
             AuditAction::OrganizationCreated => "org.created",
             AuditAction::ConsentRecorded => "compliance.consent_recorded",
+            AuditAction::CredentialCreated => "partner.credential_created",
+            AuditAction::CredentialRevoked => "partner.credential_revoked",
         }
     }
 

@@ -42,11 +42,34 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// Resolves the session cookie, if any, to an actor.
+/// Resolves a partner's bearer token or the session cookie, if any, to an actor.
+/// A bearer token that is not live is refused outright (a partner must know).
 async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(Option<Actor>, Option<Sensitive<String>>), Response> {
+    if let Some(bearer) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return match state.partner_tokens.load(bearer.trim()).await {
+            Ok(Some(token)) => Ok((Some(token.actor()), None)),
+            Ok(None) => Err(error_response(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthenticated,
+                "The bearer token is not valid (expired or revoked).",
+            )),
+            Err(error) => {
+                let event_id = crate::error::report_internal(&error);
+                Err(error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Internal,
+                    &format!("Something went wrong on our side. Reference: {event_id}"),
+                ))
+            }
+        };
+    }
     let Some(token) = token_from_cookies(headers, state.sessions.cookie_name()) else {
         return Ok((None, None));
     };

@@ -15,6 +15,7 @@ use crate::identity::graphql::{IdentityMutation, IdentityQuery, User};
 use crate::identity::invitations_graphql::{InvitationMutation, InvitationQuery};
 use crate::jobs::graphql::{JobsMutation, JobsQuery};
 use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization};
+use crate::partner::graphql::{PartnerMutation, PartnerQuery};
 use context::RequestContext;
 
 #[derive(MergedObject, Default)]
@@ -24,6 +25,7 @@ pub struct Query(
     OrgQuery,
     AuditQuery,
     ConsentQuery,
+    PartnerQuery,
     JobsQuery,
     EntityResolvers,
 );
@@ -34,6 +36,7 @@ pub struct Mutation(
     InvitationMutation,
     OrgMutation,
     ConsentMutation,
+    PartnerMutation,
     JobsMutation,
 );
 

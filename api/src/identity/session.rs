@@ -40,6 +40,7 @@ impl SessionRecord {
             user_id: self.user_id,
             org_id: self.org_id,
             roles: self.roles.clone(),
+            scopes: None,
         }
     }
 }

@@ -15,6 +15,7 @@ mod jobs;
 mod lifecycle;
 mod org_creation;
 mod otlp;
+mod partner;
 mod recovery;
 mod rls;
 mod schema;

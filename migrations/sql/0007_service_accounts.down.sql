@@ -1,0 +1,2 @@
+DROP FUNCTION IF EXISTS unscoped_service_account(text);
+DROP TABLE IF EXISTS service_accounts;
