@@ -183,6 +183,23 @@ impl IdentityQuery {
     }
 }
 
+/// Sets the new session's cookie and answers with the viewer: the end of every
+/// way of signing in.
+pub async fn signed_in(
+    ctx: &Context<'_>,
+    rc: &RequestContext,
+    token: &session::SessionToken,
+    record: &session::SessionRecord,
+) -> AppResult<SignInPayload> {
+    ctx.append_http_header(
+        http::header::SET_COOKIE,
+        rc.state.sessions.cookie(token.expose()),
+    );
+    Ok(SignInPayload {
+        viewer: viewer(rc, &record.actor()).await?,
+    })
+}
+
 pub async fn viewer(rc: &RequestContext, actor: &authz::Actor) -> AppResult<Viewer> {
     let tx = rc.tenant_tx(actor).await?;
     let found = user::Entity::find_by_id(actor.user_id)
@@ -232,14 +249,7 @@ impl IdentityMutation {
             Sensitive::new(input.password),
         )
         .await?;
-        ctx.append_http_header(
-            http::header::SET_COOKIE,
-            rc.state.sessions.cookie(token.expose()),
-        );
-        let actor = record.actor();
-        Ok(SignInPayload {
-            viewer: viewer(rc, &actor).await?,
-        })
+        Ok(signed_in(ctx, rc, &token, &record).await?)
     }
 
     /// Ends one of the signed-in user's own sessions (for example a lost phone).
@@ -361,13 +371,7 @@ impl IdentityMutation {
             &token,
         )
         .await?;
-        ctx.append_http_header(
-            http::header::SET_COOKIE,
-            rc.state.sessions.cookie(token.expose()),
-        );
-        Ok(SignInPayload {
-            viewer: viewer(rc, &record.actor()).await?,
-        })
+        Ok(signed_in(ctx, rc, &token, &record).await?)
     }
 
     /// Changes the signed-in person's name, language or time zone.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::authz::{self, Action, RoleKey};
 use crate::error::AppError;
 use crate::graphql::context::RequestContext;
-use crate::identity::graphql::{SignInPayload, viewer};
+use crate::identity::graphql::{SignInPayload, signed_in};
 use crate::identity::invitations::{self, NewAccount};
 use crate::orgs::service::OrgSettings;
 use crate::redact::Sensitive;
@@ -231,13 +231,7 @@ impl InvitationMutation {
             },
         )
         .await?;
-        ctx.append_http_header(
-            http::header::SET_COOKIE,
-            rc.state.sessions.cookie(token.expose()),
-        );
-        Ok(SignInPayload {
-            viewer: viewer(rc, &record.actor()).await?,
-        })
+        Ok(signed_in(ctx, rc, &token, &record).await?)
     }
 
     /// Accepts an invitation addressed to the signed-in user's own email.

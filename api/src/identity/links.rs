@@ -132,11 +132,7 @@ impl Links {
             .await
             .context("redeeming a link")?;
         let Some(value) = value else { return Ok(None) };
-        let stored: Stored = serde_json::from_str(&value).context("decoding a link")?;
-        Ok((stored.purpose == purpose).then_some(Redeemed {
-            user_id: stored.user_id,
-            org_id: stored.org_id,
-        }))
+        decode(&value, purpose)
     }
 
     /// Reads `token` without spending it.
@@ -155,11 +151,7 @@ impl Links {
             .await
             .context("reading a link")?;
         let Some(value) = value else { return Ok(None) };
-        let stored: Stored = serde_json::from_str(&value).context("decoding a link")?;
-        Ok((stored.purpose == purpose).then_some(Redeemed {
-            user_id: stored.user_id,
-            org_id: stored.org_id,
-        }))
+        decode(&value, purpose)
     }
 
     /// At most one link email per account and purpose a minute (no mail bombs).
@@ -182,6 +174,15 @@ impl Links {
             .context("limiting link emails")?;
         Ok(set.is_some())
     }
+}
+
+/// The user a stored link stands for, if it is of `purpose`.
+fn decode(value: &str, purpose: LinkPurpose) -> anyhow::Result<Option<Redeemed>> {
+    let stored: Stored = serde_json::from_str(value).context("decoding a link")?;
+    Ok((stored.purpose == purpose).then_some(Redeemed {
+        user_id: stored.user_id,
+        org_id: stored.org_id,
+    }))
 }
 
 fn purpose_key(purpose: LinkPurpose) -> &'static str {

@@ -10,7 +10,7 @@ use shared_types::Locale;
 use uuid::Uuid;
 
 use crate::config::WorkerSettings;
-use crate::db::TenantScope;
+use crate::db::{TenantScope, TenantTx};
 use crate::email::{Mailer, templates};
 use crate::entities::{profile, user};
 use crate::identity::invitations;
@@ -19,6 +19,15 @@ use crate::jobs::{self, ClaimedJob, JobKind};
 use crate::orgs::service::{self as orgs, OrgSettings};
 use crate::redact::Sensitive;
 use crate::state::AppState;
+
+/// A uuid field of a job's payload.
+fn payload_id(job: &ClaimedJob, field: &str) -> anyhow::Result<Uuid> {
+    job.payload
+        .get(field)
+        .and_then(|v| v.as_str())
+        .and_then(|v| Uuid::parse_str(v).ok())
+        .with_context(|| format!("payload without {field}"))
+}
 
 pub struct Worker {
     state: AppState,
@@ -86,6 +95,18 @@ impl Worker {
         }
     }
 
+    /// The transaction a job runs in: its organization, as `user_id` if given.
+    async fn job_tx(&self, job: &ClaimedJob, user_id: Option<Uuid>) -> anyhow::Result<TenantTx> {
+        self.state
+            .db
+            .tenant(TenantScope {
+                org_id: job.org_id,
+                user_id,
+            })
+            .await
+            .context("opening the job's transaction")
+    }
+
     async fn handle(&self, job: &ClaimedJob) -> anyhow::Result<()> {
         match JobKind::parse(&job.kind) {
             Some(JobKind::SignInNotice) => self.sign_in_notice(job).await,
@@ -98,21 +119,8 @@ impl Worker {
     /// Gives the invitation a fresh link token and emails it. A retry after a
     /// crash issues a new token, so only the latest email's link works.
     async fn invitation(&self, job: &ClaimedJob) -> anyhow::Result<()> {
-        let id: Uuid = job
-            .payload
-            .get("invitationId")
-            .and_then(|v| v.as_str())
-            .and_then(|v| Uuid::parse_str(v).ok())
-            .context("payload without an invitation id")?;
-        let tx = self
-            .state
-            .db
-            .tenant(TenantScope {
-                org_id: job.org_id,
-                user_id: None,
-            })
-            .await
-            .context("opening the job's transaction")?;
+        let id: Uuid = payload_id(job, "invitationId")?;
+        let tx = self.job_tx(job, None).await?;
         let issued = invitations::issue_token(&tx, id)
             .await
             .map_err(|e| anyhow::anyhow!("issuing the invitation's token: {}", e.message()))?;
@@ -155,27 +163,14 @@ impl Worker {
     /// Issues a password-reset or sign-in link and emails it. A retry issues a
     /// new link, which replaces the earlier one.
     async fn email_link(&self, job: &ClaimedJob) -> anyhow::Result<()> {
-        let user_id: Uuid = job
-            .payload
-            .get("userId")
-            .and_then(|v| v.as_str())
-            .and_then(|v| Uuid::parse_str(v).ok())
-            .context("payload without a user id")?;
+        let user_id: Uuid = payload_id(job, "userId")?;
         let purpose: LinkPurpose = job
             .payload
             .get("purpose")
             .cloned()
             .and_then(|v| serde_json::from_value(v).ok())
             .context("payload without a link purpose")?;
-        let tx = self
-            .state
-            .db
-            .tenant(TenantScope {
-                org_id: job.org_id,
-                user_id: Some(user_id),
-            })
-            .await
-            .context("opening the job's transaction")?;
+        let tx = self.job_tx(job, Some(user_id)).await?;
         let (account, profile) = user::Entity::find_by_id(user_id)
             .find_also_related(profile::Entity)
             .one(tx.conn())
@@ -223,21 +218,8 @@ impl Worker {
     }
 
     async fn sign_in_notice(&self, job: &ClaimedJob) -> anyhow::Result<()> {
-        let user_id: Uuid = job
-            .payload
-            .get("userId")
-            .and_then(|v| v.as_str())
-            .and_then(|v| Uuid::parse_str(v).ok())
-            .context("payload without a user id")?;
-        let tx = self
-            .state
-            .db
-            .tenant(TenantScope {
-                org_id: job.org_id,
-                user_id: Some(user_id),
-            })
-            .await
-            .context("opening the job's transaction")?;
+        let user_id: Uuid = payload_id(job, "userId")?;
+        let tx = self.job_tx(job, Some(user_id)).await?;
         let (account, profile) = user::Entity::find_by_id(user_id)
             .find_also_related(profile::Entity)
             .one(tx.conn())
