@@ -32,6 +32,9 @@ CAUCUS="$CARGO_TARGET_DIR/debug/caucus"
 build_portals
 
 export CAUCUS__ENVIRONMENT=development
+# A data key of this installation's own, kept with its data.
+[ -s "$STATE/data-key" ] || python3 -c 'import secrets, base64; print(base64.b64encode(secrets.token_bytes(32)).decode())' > "$STATE/data-key"
+export CAUCUS__SECURITY__DATA_KEY="$(cat "$STATE/data-key")"
 export CAUCUS__TELEMETRY__LOG_FORMAT="${CAUCUS__TELEMETRY__LOG_FORMAT:-pretty}"
 export CAUCUS__SERVER__PORT="$API_PORT"
 export CAUCUS__SERVER__PUBLIC_URL="http://localhost:$API_PORT"

@@ -43,6 +43,7 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
     let sessions = Sessions::new(kv.clone(), settings.session.clone());
     let sign_in_throttle = SignInThrottle::new(kv.clone(), settings.throttle.clone());
     let schema = graphql::build_schema(&settings.graphql, settings.environment.is_development());
+    let data_key = crate::crypto::DataKey::from_settings(&settings.security)?;
     let links = crate::identity::links::Links::new(kv.clone());
     let partner_tokens =
         crate::partner::PartnerTokens::new(kv.clone(), settings.partner.token_ttl_secs);
@@ -51,6 +52,7 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         db,
         links,
         partner_tokens,
+        data_key,
         kv,
         sessions,
         sign_in_throttle,

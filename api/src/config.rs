@@ -40,6 +40,7 @@ pub struct Settings {
     pub throttle: ThrottleSettings,
     pub consent: ConsentSettings,
     pub partner: PartnerSettings,
+    pub security: SecuritySettings,
     pub email: EmailSettings,
     pub worker: WorkerSettings,
     pub telemetry: TelemetrySettings,
@@ -96,6 +97,12 @@ pub struct SessionSettings {
     pub cookie_name: String,
     pub idle_timeout_secs: u64,
     pub absolute_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySettings {
+    pub data_key: SecretString,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -254,6 +261,16 @@ impl Settings {
             "portals.client_port",
             "portals.client_dir and portals.client_port are set together",
         )?;
+        {
+            use secrecy::ExposeSecret;
+            check(
+                self.environment != Environment::Production
+                    || self.security.data_key.expose_secret() != crate::crypto::DEVELOPMENT_KEY,
+                "security.data_key",
+                "the development key cannot be used in production",
+            )?;
+        }
+        crate::crypto::DataKey::from_settings(&self.security)?;
         tracing_subscriber::EnvFilter::try_new(&self.telemetry.log_filter).map_err(|error| {
             anyhow::anyhow!("invalid configuration: telemetry.log_filter: {error}")
         })?;
@@ -288,6 +305,10 @@ mod tests {
                 ("CAUCUS__SERVER__PORT", "9123"),
                 ("CAUCUS__ENVIRONMENT", "production"),
                 (
+                    "CAUCUS__SECURITY__DATA_KEY",
+                    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                ),
+                (
                     "CAUCUS__SERVER__ALLOWED_ORIGINS",
                     "https://a.example,https://b.example",
                 ),
@@ -316,6 +337,12 @@ mod tests {
             .map(|e| format!("{e:#}"))
             .unwrap_or_default();
         assert!(error.contains("graphql.max_depth"), "{error}");
+
+        let error = Settings::load_from(None, env(&[("CAUCUS__ENVIRONMENT", "production")]))
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        assert!(error.contains("security.data_key"), "{error}");
 
         let error = Settings::load_from(None, env(&[("CAUCUS__ENVIRONMENT", "staging")]))
             .err()

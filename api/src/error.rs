@@ -6,6 +6,8 @@ use async_graphql::ErrorExtensions;
 use shared_types::ErrorCode;
 use uuid::Uuid;
 
+use crate::redact::Sensitive;
+
 pub type AppResult<T> = Result<T, AppError>;
 
 /// Deliberately not `Display`: that keeps async-graphql's blanket conversion
@@ -26,6 +28,9 @@ pub enum AppError {
     LinkExpired,
     /// A single-use link that was already used.
     LinkUsed,
+    /// The password was right; a second factor is needed. Carries the
+    /// challenge to pass to `verifyMfa`.
+    MfaRequired(Sensitive<String>),
     Internal(anyhow::Error),
 }
 
@@ -53,6 +58,7 @@ impl AppError {
             AppError::RateLimited => ErrorCode::RateLimited,
             AppError::LinkExpired => ErrorCode::LinkExpired,
             AppError::LinkUsed => ErrorCode::LinkUsed,
+            AppError::MfaRequired(_) => ErrorCode::MfaRequired,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -77,6 +83,7 @@ impl AppError {
             }
             AppError::LinkExpired => "This link has expired or was withdrawn.".into(),
             AppError::LinkUsed => "This link has already been used.".into(),
+            AppError::MfaRequired(_) => "Enter the code from your authenticator app.".into(),
             AppError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
@@ -128,6 +135,11 @@ impl From<AppError> for async_graphql::Error {
                     ext.set("eventId", event_id.to_string());
                 })
             }
+            AppError::MfaRequired(challenge) => async_graphql::Error::new(error.message())
+                .extend_with(|_, ext| {
+                    ext.set("code", code.as_str());
+                    ext.set("challenge", challenge.expose().as_str());
+                }),
             AppError::Validation { field, reason } => async_graphql::Error::new(error.message())
                 .extend_with(|_, ext| {
                     ext.set("code", code.as_str());

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod authz;
 pub mod compliance;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod email;
 pub mod entities;

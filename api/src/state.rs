@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Settings;
+use crate::crypto::DataKey;
 use crate::db::Db;
 use crate::graphql::CaucusSchema;
 use crate::identity::links::Links;
@@ -20,5 +21,6 @@ pub struct AppState {
     pub sign_in_throttle: SignInThrottle,
     pub links: Links,
     pub partner_tokens: PartnerTokens,
+    pub data_key: DataKey,
     pub schema: CaucusSchema,
 }

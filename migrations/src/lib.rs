@@ -50,6 +50,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0007_service_accounts.up.sql"),
                 down: include_str!("../sql/0007_service_accounts.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0008_mfa",
+                up: include_str!("../sql/0008_mfa.up.sql"),
+                down: include_str!("../sql/0008_mfa.down.sql"),
+            }),
         ]
     }
 }

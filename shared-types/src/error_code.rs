@@ -55,6 +55,7 @@ error_codes! {
     RateLimited => "RATE_LIMITED",
     LinkExpired => "LINK_EXPIRED",
     LinkUsed => "LINK_USED",
+    MfaRequired => "MFA_REQUIRED",
     Internal => "INTERNAL",
 }
 

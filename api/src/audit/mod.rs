@@ -33,6 +33,7 @@ pub enum AuditAction {
     ConsentRecorded,
     CredentialCreated,
     CredentialRevoked,
+    MfaEnabled,
 }
 
 impl AuditAction {
@@ -55,6 +56,7 @@ impl AuditAction {
         AuditAction::ConsentRecorded,
         AuditAction::CredentialCreated,
         AuditAction::CredentialRevoked,
+        AuditAction::MfaEnabled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +79,7 @@ impl AuditAction {
             AuditAction::ConsentRecorded => "compliance.consent_recorded",
             AuditAction::CredentialCreated => "partner.credential_created",
             AuditAction::CredentialRevoked => "partner.credential_revoked",
+            AuditAction::MfaEnabled => "identity.mfa_enabled",
         }
     }
 

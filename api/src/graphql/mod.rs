@@ -13,6 +13,7 @@ use crate::config::GraphqlSettings;
 use crate::error::AppError;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, User};
 use crate::identity::invitations_graphql::{InvitationMutation, InvitationQuery};
+use crate::identity::mfa_graphql::MfaMutation;
 use crate::jobs::graphql::{JobsMutation, JobsQuery};
 use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization};
 use crate::partner::graphql::{PartnerMutation, PartnerQuery};
@@ -36,6 +37,7 @@ pub struct Mutation(
     InvitationMutation,
     OrgMutation,
     ConsentMutation,
+    MfaMutation,
     PartnerMutation,
     JobsMutation,
 );

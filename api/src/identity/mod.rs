@@ -6,6 +6,8 @@ pub mod invitations;
 pub mod invitations_graphql;
 pub mod lifecycle;
 pub mod links;
+pub mod mfa;
+pub mod mfa_graphql;
 pub mod password;
 pub mod password_policy;
 pub mod recovery;

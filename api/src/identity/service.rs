@@ -74,6 +74,26 @@ pub async fn sign_in(
         tracing::info!(user_id = %user_id, "sign-in refused");
         return Err(AppError::InvalidCredentials);
     }
+    throttle.record_success(email).await?;
+    if crate::identity::mfa::enabled(&tx, user_id).await? {
+        tx.commit().await?;
+        let challenge = crate::identity::mfa::challenge(sessions.kv(), user_id, org_id).await?;
+        tracing::info!(user_id = %user_id, "sign-in needs a second factor");
+        return Err(AppError::MfaRequired(challenge));
+    }
+    complete_sign_in(tx, sessions, client, user_id, "password").await
+}
+
+/// The end of every successful sign-in: roles, a notice for a new browser, the
+/// audit entry and the session.
+pub async fn complete_sign_in(
+    tx: TenantTx,
+    sessions: &Sessions,
+    client: &ClientInfo,
+    user_id: Uuid,
+    via: &'static str,
+) -> AppResult<(SessionToken, SessionRecord)> {
+    let org_id = tx.scope().org_id;
     let roles = roles_of(&tx, user_id).await?;
     let known_browser = sessions
         .list(user_id)
@@ -92,11 +112,10 @@ pub async fn sign_in(
     audit::record(
         &tx,
         client,
-        NewEntry::new(Some(user_id), AuditAction::SignIn).target("user", user_id),
+        NewEntry::new(Some(user_id), AuditAction::SignIn).target("factor", via),
     )
     .await?;
     tx.commit().await?;
-    throttle.record_success(email).await?;
     let (token, record) = sessions.create(user_id, org_id, roles, client).await?;
     tracing::info!(user_id = %user_id, org_id = %org_id, "signed in");
     Ok((token, record))

@@ -59,6 +59,10 @@ impl Sessions {
         Self { kv, settings }
     }
 
+    pub fn kv(&self) -> &Kv {
+        &self.kv
+    }
+
     pub fn cookie_name(&self) -> &str {
         &self.settings.cookie_name
     }

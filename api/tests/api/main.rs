@@ -13,6 +13,7 @@ mod health;
 mod invitations;
 mod jobs;
 mod lifecycle;
+mod mfa;
 mod org_creation;
 mod otlp;
 mod partner;
