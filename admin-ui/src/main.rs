@@ -51,6 +51,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/people") view=people::People />
                     <Route path=path!("/audit") view=audit::Audit />
                     <Route path=path!("/sessions") view=YourSessions />
+                    <Route path=path!("/security") view=TwoStepSignIn />
                     <Route path=path!("/invitation") view=AcceptInvitationPage />
                 </Routes>
             </Shell>

@@ -27,6 +27,7 @@ fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/sessions") view=YourSessions />
+                    <Route path=path!("/security") view=TwoStepSignIn />
                     <Route path=path!("/invitation") view=AcceptInvitationPage />
                 </Routes>
             </Shell>

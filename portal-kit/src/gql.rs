@@ -169,6 +169,7 @@ impl Api {
                 error: error_of(error),
                 field: extension("field"),
                 reason: extension("reason"),
+                challenge: extension("challenge"),
             });
         }
         answer
@@ -185,6 +186,8 @@ pub struct Failure {
     pub field: Option<String>,
     /// Which rule it broke (`extensions.reason`), for example `too_short`.
     pub reason: Option<String>,
+    /// The second-step challenge of an `MFA_REQUIRED` sign-in (`extensions.challenge`).
+    pub challenge: Option<String>,
 }
 
 impl From<ApiError> for Failure {
@@ -193,6 +196,7 @@ impl From<ApiError> for Failure {
             error,
             field: None,
             reason: None,
+            challenge: None,
         }
     }
 }

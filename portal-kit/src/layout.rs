@@ -223,6 +223,9 @@ fn SessionBox() -> impl IntoView {
                             <A href="/sessions" attr:id="sessions-link" attr:class="header-link">
                                 {tr!("sessions-link")}
                             </A>
+                            <A href="/security" attr:id="security-link" attr:class="header-link">
+                                {tr!("security-link")}
+                            </A>
                             <Button
                                 id="sign-out"
                                 kind=ButtonKind::OnBrand

@@ -11,6 +11,7 @@ pub mod intl;
 pub mod invitation;
 pub mod layout;
 pub mod pages;
+pub mod security;
 pub mod session;
 pub mod sessions;
 
@@ -27,6 +28,7 @@ pub mod prelude {
     pub use crate::invitation::AcceptInvitationPage;
     pub use crate::layout::{NavLink, Shell};
     pub use crate::pages::{NotFound, SignIn, SignedIn, use_org_slug};
+    pub use crate::security::TwoStepSignIn;
     pub use crate::session::{Organization, Session, SessionState, User, Viewer, use_session};
     pub use crate::sessions::YourSessions;
     pub use crate::tr;

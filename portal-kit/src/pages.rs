@@ -7,8 +7,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{Button, ButtonKind, ErrorAlert, PageLoading, PageTitle, TextField};
-use crate::gql::use_api;
+use leptos::wasm_bindgen::JsCast;
+use shared_types::ErrorCode;
+
+use crate::components::{
+    Alert, AlertKind, Button, ButtonKind, ErrorAlert, PageLoading, PageTitle, TextField,
+};
+use crate::gql::{ApiError, Failure, use_api};
 use crate::layout::{Brand, focus_main_after_render, set_brand};
 use crate::session::{SessionState, Viewer, use_session};
 use crate::tr;
@@ -94,15 +99,26 @@ pub fn SignIn() -> impl IntoView {
     let password_missing = RwSignal::new(false);
     let email_required = tr!("sign-in-email-required");
     let password_required = tr!("sign-in-password-required");
+    // The second step's challenge lives only here: never in storage or the URL.
+    let challenge = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let expired = RwSignal::new(false);
 
     let submit = Action::new_local(move |(email, password): &(String, String)| {
         let (email, password) = (email.clone(), password.clone());
         async move {
-            let result = session.sign_in(email, password).await;
-            if result.is_ok() {
-                focus_main_after_render();
+            match session.sign_in_detailed(email, password).await {
+                Ok(()) => focus_main_after_render(),
+                Err(Failure {
+                    error: ApiError::Code(ErrorCode::MfaRequired),
+                    challenge: Some(next),
+                    ..
+                }) => {
+                    challenge.set(Some(next));
+                    focus_after_render("mfa-code");
+                }
+                Err(other) => failure.set(Some(other.error)),
             }
-            result
         }
     });
     let on_submit = move |event: SubmitEvent| {
@@ -111,11 +127,18 @@ pub fn SignIn() -> impl IntoView {
         let password_value = password.get_untracked();
         email_missing.set(email_value.is_empty());
         password_missing.set(password_value.is_empty());
+        failure.set(None);
+        expired.set(false);
         if !email_value.is_empty() && !password_value.is_empty() {
             submit.dispatch_local((email_value, password_value));
         }
     };
-    let failure = move || submit.value().get().and_then(Result::err);
+    let restart = Callback::new(move |ended: bool| {
+        challenge.set(None);
+        password.set(String::new());
+        expired.set(ended);
+        focus_after_render("password");
+    });
     let org = move || organization.with(|o| o.as_ref().map(|b| b.name.clone()));
     let intro_named = tr!("sign-in-intro", organization = org().unwrap_or_default());
     let intro_generic = tr!("sign-in-intro-generic");
@@ -129,11 +152,18 @@ pub fn SignIn() -> impl IntoView {
         }
     };
 
-    view! {
-        <div class="sign-in">
+    let password_step = move || {
+        view! {
             <PageTitle id="page-title" text=tr!("sign-in-title") />
             <p class="lead">{intro}</p>
-            {move || failure().map(|error| view! { <ErrorAlert error=error id="sign-in-error" /> })}
+            <Show when=move || expired.get()>
+                <Alert kind=AlertKind::Info id="mfa-expired">
+                    <p>{tr!("mfa-expired")}</p>
+                </Alert>
+            </Show>
+            {move || {
+                failure.get().map(|error| view! { <ErrorAlert error=error id="sign-in-error" /> })
+            }}
             <form class="form" on:submit=on_submit novalidate=true>
                 <TextField
                     id="email"
@@ -159,7 +189,122 @@ pub fn SignIn() -> impl IntoView {
                     }}
                 </Button>
             </form>
+        }
+    };
+
+    view! {
+        <div class="sign-in">
+            {move || match challenge.get() {
+                Some(current) => {
+                    view! { <CodeStep challenge=current restart=restart /> }.into_any()
+                }
+                None => password_step().into_any(),
+            }}
         </div>
+    }
+}
+
+/// Focuses the element with `id` once the current update has rendered.
+fn focus_after_render(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(element) = document()
+            .get_element_by_id(id)
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+}
+
+/// The second step of a two-step sign-in: a code from the authenticator app or
+/// a recovery code. `restart` goes back to the password step (`true`: because
+/// the challenge ended).
+#[component]
+fn CodeStep(challenge: String, restart: Callback<bool>) -> impl IntoView {
+    let session = use_session();
+    let challenge = StoredValue::new(challenge);
+    let code = RwSignal::new(String::new());
+    let code_missing = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiError>);
+    let verify = Action::new_local(move |code: &String| {
+        let code = code.clone();
+        async move {
+            match session.verify_mfa(challenge.get_value(), code).await {
+                Ok(()) => focus_main_after_render(),
+                Err(ApiError::Code(ErrorCode::LinkExpired)) => restart.run(true),
+                Err(error) => {
+                    failure.set(Some(error));
+                    focus_after_render("mfa-code");
+                }
+            }
+        }
+    });
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let value: String = code
+            .get_untracked()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        code_missing.set(value.is_empty());
+        failure.set(None);
+        if !value.is_empty() {
+            verify.dispatch_local(value);
+        }
+    };
+    let code_required = tr!("mfa-code-required");
+    let wrong_code = tr!("mfa-code-wrong");
+    let code_error = Signal::derive(move || code_missing.get().then(&code_required));
+    let working = tr!("mfa-verify-working");
+    let submit_label = tr!("mfa-verify-submit");
+    view! {
+        <PageTitle id="page-title" text=tr!("mfa-title") />
+        <p class="lead">{tr!("mfa-intro")}</p>
+        {move || {
+            failure
+                .get()
+                .map(|error| {
+                    if error.code() == Some(ErrorCode::InvalidCredentials) {
+                        view! {
+                            <Alert kind=AlertKind::Error id="sign-in-error">
+                                <p>{wrong_code}</p>
+                            </Alert>
+                        }
+                            .into_any()
+                    } else {
+                        view! { <ErrorAlert error=error id="sign-in-error" /> }.into_any()
+                    }
+                })
+        }}
+        <form class="form" on:submit=on_submit novalidate=true>
+            <TextField
+                id="mfa-code"
+                label=tr!("mfa-code-label")
+                value=code
+                autocomplete="one-time-code"
+                inputmode="numeric"
+                required=true
+                described_by="mfa-code-hint"
+                error=code_error
+            />
+            <p class="hint" id="mfa-code-hint">
+                {tr!("mfa-code-hint")}
+            </p>
+            <Button id="verify-mfa" button_type="submit" busy=verify.pending()>
+                {move || {
+                    if verify.pending().get() { working() } else { submit_label() }
+                }}
+            </Button>
+        </form>
+        <p>
+            <Button
+                id="mfa-back"
+                kind=ButtonKind::Secondary
+                on_click=Callback::new(move |_| restart.run(false))
+            >
+                {tr!("mfa-back")}
+            </Button>
+        </p>
     }
 }
 

@@ -31,6 +31,15 @@ pub struct SignIn;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/verify_mfa.graphql",
+    extern_enums("RoleKey"),
+    response_derives = "Debug, Clone"
+)]
+pub struct VerifyMfa;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/sign_out.graphql",
     response_derives = "Debug"
 )]
@@ -124,6 +133,7 @@ macro_rules! viewer_from_fragment {
 
 viewer_from_fragment!(me);
 viewer_from_fragment!(sign_in);
+viewer_from_fragment!(verify_mfa);
 viewer_from_fragment!(accept_invitation);
 
 /// Where the session stands.
@@ -189,12 +199,31 @@ impl Session {
 
     /// Signs in; on success the whole portal sees the new viewer.
     pub async fn sign_in(self, email: String, password: String) -> Result<(), ApiError> {
+        self.sign_in_detailed(email, password)
+            .await
+            .map_err(|failure| failure.error)
+    }
+
+    /// Like [`Session::sign_in`], but an `MFA_REQUIRED` failure carries the
+    /// challenge for [`Session::verify_mfa`].
+    pub async fn sign_in_detailed(self, email: String, password: String) -> Result<(), Failure> {
         let data = self
             .api
-            .run::<SignIn>(sign_in::Variables { email, password })
+            .run_detailed::<SignIn>(sign_in::Variables { email, password })
             .await?;
         self.state
             .set(SessionState::SignedIn(data.sign_in.viewer.into()));
+        Ok(())
+    }
+
+    /// Completes a two-step sign-in with a code from the app or a recovery code.
+    pub async fn verify_mfa(self, challenge: String, code: String) -> Result<(), ApiError> {
+        let data = self
+            .api
+            .run::<VerifyMfa>(verify_mfa::Variables { challenge, code })
+            .await?;
+        self.state
+            .set(SessionState::SignedIn(data.verify_mfa.viewer.into()));
         Ok(())
     }
 

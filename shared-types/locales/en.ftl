@@ -248,3 +248,37 @@ audit-action-member-reactivated = Member reactivated
 audit-action-member-deleted = Member account deleted
 audit-action-member-removed = Member removed from the organization
 audit-action-org-created = Organization created
+
+## Two-step sign-in: the code step of sign-in
+mfa-title = Enter your code
+mfa-intro = Your account uses two-step sign-in. Open your authenticator app and enter the code it shows for Caucus.
+mfa-code-label = Code from your authenticator app
+mfa-code-hint = No phone at hand? A recovery code, like abcde-fghjk, also works. Each one works only once.
+mfa-code-required = Enter the code from your authenticator app, or a recovery code.
+mfa-code-wrong = That code is not right. Check your app and enter the code it shows now, or use a recovery code.
+mfa-verify-submit = Continue
+mfa-verify-working = Checking…
+mfa-back = Use a different account
+mfa-expired = Your sign-in took too long or had too many wrong codes. Enter your password again to get a new chance.
+
+## Two-step sign-in: set-up
+security-link = Two-step sign-in
+security-title = Two-step sign-in
+security-intro = With two-step sign-in, signing in needs your password and a code from an authenticator app on your phone, so a stolen password alone is not enough.
+security-on = Two-step sign-in is on. When you sign in, you will be asked for a code from your authenticator app.
+security-off = Two-step sign-in is off. Your account is protected by your password alone.
+security-start = Turn on two-step sign-in
+security-start-working = Starting…
+security-scan-heading = Set up your authenticator app
+security-scan-intro = Scan this QR code with an authenticator app, such as Google Authenticator, Microsoft Authenticator or 1Password. Then enter the 6-digit code the app shows.
+security-qr-alt = QR code for adding your Caucus account to an authenticator app
+security-secret-label = Cannot scan? Type this key into the app instead:
+security-code-label = 6-digit code from the app
+security-code-required = Enter the 6-digit code your app shows.
+security-code-wrong = That code is not right. Enter the code your app shows now; it changes every 30 seconds.
+security-confirm = Confirm and turn on
+security-confirm-working = Confirming…
+security-turned-on = Two-step sign-in is now on.
+security-recovery-heading = Your recovery codes
+security-recovery-advice = If you lose your phone, each of these codes lets you sign in once instead of a code from the app. Store them somewhere safe, such as a password manager or a printed copy. They are shown only now.
+security-done = Done

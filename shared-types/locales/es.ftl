@@ -248,3 +248,37 @@ audit-action-member-reactivated = Miembro reactivado
 audit-action-member-deleted = Cuenta de miembro eliminada
 audit-action-member-removed = Miembro retirado de la organización
 audit-action-org-created = Organización creada
+
+## Two-step sign-in: the code step of sign-in
+mfa-title = Introduzca su código
+mfa-intro = Su cuenta usa el inicio de sesión en dos pasos. Abra su aplicación de autenticación e introduzca el código que muestra para Caucus.
+mfa-code-label = Código de su aplicación de autenticación
+mfa-code-hint = ¿No tiene el teléfono a mano? También sirve un código de recuperación, como abcde-fghjk. Cada uno sirve una sola vez.
+mfa-code-required = Introduzca el código de su aplicación de autenticación o un código de recuperación.
+mfa-code-wrong = Ese código no es correcto. Compruebe su aplicación e introduzca el código que muestra ahora, o use un código de recuperación.
+mfa-verify-submit = Continuar
+mfa-verify-working = Comprobando…
+mfa-back = Usar otra cuenta
+mfa-expired = El inicio de sesión tardó demasiado o tuvo demasiados códigos incorrectos. Introduzca de nuevo su contraseña para volver a intentarlo.
+
+## Two-step sign-in: set-up
+security-link = Inicio de sesión en dos pasos
+security-title = Inicio de sesión en dos pasos
+security-intro = Con el inicio de sesión en dos pasos, para entrar hacen falta su contraseña y un código de una aplicación de autenticación de su teléfono, de modo que una contraseña robada no basta.
+security-on = El inicio de sesión en dos pasos está activado. Al iniciar sesión se le pedirá un código de su aplicación de autenticación.
+security-off = El inicio de sesión en dos pasos está desactivado. Su cuenta está protegida solo por su contraseña.
+security-start = Activar el inicio de sesión en dos pasos
+security-start-working = Iniciando…
+security-scan-heading = Configure su aplicación de autenticación
+security-scan-intro = Escanee este código QR con una aplicación de autenticación, como Google Authenticator, Microsoft Authenticator o 1Password. Después introduzca el código de 6 cifras que muestra la aplicación.
+security-qr-alt = Código QR para añadir su cuenta de Caucus a una aplicación de autenticación
+security-secret-label = ¿No puede escanearlo? Escriba esta clave en la aplicación:
+security-code-label = Código de 6 cifras de la aplicación
+security-code-required = Introduzca el código de 6 cifras que muestra su aplicación.
+security-code-wrong = Ese código no es correcto. Introduzca el código que muestra ahora su aplicación; cambia cada 30 segundos.
+security-confirm = Confirmar y activar
+security-confirm-working = Confirmando…
+security-turned-on = El inicio de sesión en dos pasos ya está activado.
+security-recovery-heading = Sus códigos de recuperación
+security-recovery-advice = Si pierde el teléfono, cada uno de estos códigos le permite iniciar sesión una vez en lugar de un código de la aplicación. Guárdelos en un lugar seguro, como un gestor de contraseñas o una copia impresa. Solo se muestran ahora.
+security-done = Listo

@@ -8,3 +8,4 @@
 mod harness;
 mod identity;
 mod portals;
+mod two_step;

@@ -16,6 +16,9 @@ pub fn TextField(
     #[prop(optional)]
     described_by: Option<&'static str>,
     #[prop(optional)] readonly: bool,
+    /// The virtual keyboard to offer, for example `numeric`.
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let described = {
@@ -37,6 +40,7 @@ pub fn TextField(
                 name=id
                 type=input_type
                 autocomplete=autocomplete
+                inputmode=inputmode
                 required=required
                 readonly=readonly
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
