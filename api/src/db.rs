@@ -237,6 +237,16 @@ impl Db {
     }
 }
 
+/// A `timestamptz` column of a raw query row, in UTC.
+pub fn utc(
+    row: &sea_orm::QueryResult,
+    column: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, DbErr> {
+    Ok(row
+        .try_get::<chrono::DateTime<chrono::FixedOffset>>("", column)?
+        .with_timezone(&chrono::Utc))
+}
+
 /// What sign-in learns about an email address.
 pub struct SignInRecord {
     pub user_id: Uuid,

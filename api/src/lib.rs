@@ -26,3 +26,4 @@ pub mod state;
 pub mod telemetry;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod token;

@@ -88,9 +88,7 @@ pub async fn verify(owner_url: &str, org_id: Uuid) -> anyhow::Result<Verdict> {
             target_id: row.try_get("", "target_id")?,
             ip: row.try_get("", "ip")?,
             user_agent: row.try_get("", "user_agent")?,
-            created_at: row
-                .try_get::<DateTime<chrono::FixedOffset>>("", "created_at")?
-                .with_timezone(&Utc),
+            created_at: crate::db::utc(row, "created_at")?,
         };
         let stored_prev: Vec<u8> = row.try_get("", "prev_hash")?;
         let stored: Vec<u8> = row.try_get("", "hash")?;

@@ -100,8 +100,6 @@ fn entry_from(row: &sea_orm::QueryResult) -> Result<AuditEntry, sea_orm::DbErr> 
         target_id: row.try_get("", "target_id")?,
         ip: row.try_get("", "ip")?,
         user_agent: row.try_get("", "user_agent")?,
-        created_at: row
-            .try_get::<DateTime<chrono::FixedOffset>>("", "created_at")?
-            .with_timezone(&Utc),
+        created_at: crate::db::utc(row, "created_at")?,
     })
 }

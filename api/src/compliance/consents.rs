@@ -102,9 +102,7 @@ fn record_from(row: &sea_orm::QueryResult) -> Result<ConsentRecord, AppError> {
         )))?,
         version: row.try_get("", "version")?,
         context: row.try_get("", "context")?,
-        accepted_at: row
-            .try_get::<DateTime<chrono::FixedOffset>>("", "accepted_at")?
-            .with_timezone(&Utc),
+        accepted_at: crate::db::utc(row, "accepted_at")?,
     })
 }
 

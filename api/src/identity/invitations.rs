@@ -3,10 +3,7 @@
 //! address. Only the SHA-256 of its token is stored; the token is made when the
 //! email is sent and lives only in that email.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Duration, FixedOffset, Utc};
-use rand::RngCore;
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use sha2::{Digest, Sha256};
 use shared_types::Locale;
@@ -44,13 +41,6 @@ pub fn normalize_email(input: &str) -> AppResult<String> {
 
 fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
-}
-
-/// A fresh random link token.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Creates an invitation and queues its email, in the caller's transaction.
@@ -163,9 +153,7 @@ fn from_row(row: &sea_orm::QueryResult) -> AppResult<Invitation> {
         role: RoleKey::parse(&role)
             .ok_or(AppError::Internal(anyhow::anyhow!("unknown role key")))?,
         locale: Locale::parse(&locale).unwrap_or_default(),
-        expires_at: row
-            .try_get::<DateTime<FixedOffset>>("", "expires_at")?
-            .with_timezone(&Utc),
+        expires_at: crate::db::utc(row, "expires_at")?,
         accepted: row.try_get("", "accepted")?,
         revoked: row.try_get("", "revoked")?,
     })
@@ -195,7 +183,7 @@ pub async fn issue_token(
     if invitation.accepted || invitation.revoked || invitation.expires_at <= Utc::now() {
         return Ok(None);
     }
-    let token = new_token();
+    let token = crate::token::new();
     tx.conn()
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -209,7 +197,7 @@ pub async fn issue_token(
 /// Opens the transaction of a token's organization and locks its invitation.
 /// Unknown tokens are NOT_FOUND; used, expired and revoked ones say so.
 async fn open(db: &Db, token: &str, user_id: Option<Uuid>) -> AppResult<(TenantTx, Invitation)> {
-    if token.is_empty() || token.len() > 128 {
+    if !crate::token::is_plausible(token) {
         return Err(AppError::NotFound);
     }
     let hash = hash_token(token);

@@ -138,10 +138,7 @@ impl InvitationQuery {
             if authz::authorize(actor, Action::Invite(role)).is_err() {
                 continue;
             }
-            let expires_at = row
-                .try_get::<DateTime<chrono::FixedOffset>>("", "expires_at")
-                .map_err(AppError::from)?
-                .with_timezone(&Utc);
+            let expires_at = crate::db::utc(row, "expires_at").map_err(AppError::from)?;
             let status = if row
                 .try_get::<bool>("", "accepted")
                 .map_err(AppError::from)?
@@ -163,10 +160,7 @@ impl InvitationQuery {
                 role,
                 status,
                 expires_at,
-                created_at: row
-                    .try_get::<DateTime<chrono::FixedOffset>>("", "created_at")
-                    .map_err(AppError::from)?
-                    .with_timezone(&Utc),
+                created_at: crate::db::utc(row, "created_at").map_err(AppError::from)?,
             });
         }
         Ok(list)

@@ -79,7 +79,7 @@ impl Links {
         user_id: Uuid,
         org_id: Uuid,
     ) -> anyhow::Result<Sensitive<String>> {
-        let token = crate::identity::invitations::new_token();
+        let token = crate::token::new();
         let stored = serde_json::to_string(&Stored {
             purpose,
             user_id,
@@ -122,7 +122,7 @@ impl Links {
         purpose: LinkPurpose,
         token: &str,
     ) -> anyhow::Result<Option<Redeemed>> {
-        if token.is_empty() || token.len() > 128 {
+        if !crate::token::is_plausible(token) {
             return Ok(None);
         }
         let value: Option<String> = self
@@ -141,7 +141,7 @@ impl Links {
         purpose: LinkPurpose,
         token: &str,
     ) -> anyhow::Result<Option<Redeemed>> {
-        if token.is_empty() || token.len() > 128 {
+        if !crate::token::is_plausible(token) {
             return Ok(None);
         }
         let value: Option<String> = self

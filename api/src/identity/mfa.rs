@@ -5,11 +5,9 @@
 //! are kept as SHA-256 and spent on use.
 
 use anyhow::Context;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fred::prelude::*;
 use fred::types::Expiration;
-use rand::{Rng, RngCore};
+use rand::Rng;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -268,9 +266,7 @@ fn challenge_key(kv: &Kv, token: &str) -> String {
 /// A short-lived challenge that stands for "password verified" until a second
 /// factor is given.
 pub async fn challenge(kv: &Kv, user_id: Uuid, org_id: Uuid) -> AppResult<Sensitive<String>> {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = crate::token::new();
     let json = serde_json::to_string(&Challenge {
         user_id,
         org_id,
@@ -294,7 +290,7 @@ pub async fn challenge(kv: &Kv, user_id: Uuid, org_id: Uuid) -> AppResult<Sensit
 /// The user and organization of a live challenge; counts the attempt, and
 /// ends the challenge after too many.
 pub async fn attempt(kv: &Kv, token: &str) -> AppResult<Option<(Uuid, Uuid)>> {
-    if token.is_empty() || token.len() > 128 {
+    if !crate::token::is_plausible(token) {
         return Ok(None);
     }
     let key = challenge_key(kv, token);

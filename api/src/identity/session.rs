@@ -5,12 +5,9 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use fred::prelude::*;
 use fred::types::Expiration;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -87,9 +84,7 @@ impl Sessions {
         roles: Vec<RoleKey>,
         client: &ClientInfo,
     ) -> anyhow::Result<(SessionToken, SessionRecord)> {
-        let mut bytes = [0u8; 32];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        let token = URL_SAFE_NO_PAD.encode(bytes);
+        let token = crate::token::new();
         let record = SessionRecord {
             user_id,
             org_id,
@@ -124,7 +119,7 @@ impl Sessions {
     /// The live session for `token`, extending its idle timeout. Sessions past
     /// their absolute lifetime are deleted and read as absent.
     pub async fn load(&self, token: &str) -> anyhow::Result<Option<SessionRecord>> {
-        if token.is_empty() || token.len() > 128 {
+        if !crate::token::is_plausible(token) {
             return Ok(None);
         }
         let key = self.key(token);

@@ -51,12 +51,8 @@ impl JobsQuery {
                     kind: row.try_get("", "kind")?,
                     attempts: row.try_get("", "attempts")?,
                     last_error: row.try_get("", "last_error")?,
-                    created_at: row
-                        .try_get::<DateTime<chrono::FixedOffset>>("", "created_at")?
-                        .with_timezone(&Utc),
-                    failed_at: row
-                        .try_get::<DateTime<chrono::FixedOffset>>("", "updated_at")?
-                        .with_timezone(&Utc),
+                    created_at: crate::db::utc(row, "created_at")?,
+                    failed_at: crate::db::utc(row, "updated_at")?,
                 })
             })
             .collect::<Result<Vec<_>, sea_orm::DbErr>>()

@@ -64,9 +64,7 @@ impl PartnerQuery {
                     client_id: row.try_get("", "client_id")?,
                     scopes: scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
                     revoked: row.try_get("", "revoked")?,
-                    created_at: row
-                        .try_get::<DateTime<chrono::FixedOffset>>("", "created_at")?
-                        .with_timezone(&Utc),
+                    created_at: crate::db::utc(row, "created_at")?,
                 })
             })
             .collect::<Result<Vec<_>, sea_orm::DbErr>>()

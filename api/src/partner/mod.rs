@@ -8,11 +8,8 @@ pub mod graphql;
 pub mod http;
 
 use anyhow::Context;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fred::prelude::*;
 use fred::types::Expiration;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -21,18 +18,12 @@ use crate::authz::{Actor, Scope};
 use crate::kv::Kv;
 use crate::redact::Sensitive;
 
-fn random(bytes: usize) -> String {
-    let mut buffer = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buffer);
-    URL_SAFE_NO_PAD.encode(buffer)
-}
-
 pub fn new_client_id() -> String {
-    format!("caucus_{}", random(12))
+    format!("caucus_{}", crate::token::random(12))
 }
 
 pub fn new_secret() -> Sensitive<String> {
-    Sensitive::new(random(32))
+    Sensitive::new(crate::token::random(32))
 }
 
 pub fn hash_secret(secret: &str) -> Vec<u8> {
@@ -89,7 +80,7 @@ impl PartnerTokens {
     }
 
     pub async fn issue(&self, token: &PartnerToken) -> anyhow::Result<Sensitive<String>> {
-        let secret = random(32);
+        let secret = crate::token::random(32);
         let key = self.key(&secret);
         let index = self.index(token.service_account_id);
         let json = serde_json::to_string(token).context("encoding a partner token")?;
@@ -104,7 +95,7 @@ impl PartnerTokens {
     }
 
     pub async fn load(&self, token: &str) -> anyhow::Result<Option<PartnerToken>> {
-        if token.is_empty() || token.len() > 128 {
+        if !crate::token::is_plausible(token) {
             return Ok(None);
         }
         let json: Option<String> = self
