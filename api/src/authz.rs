@@ -77,6 +77,9 @@ pub struct Actor {
     pub roles: Vec<RoleKey>,
     /// Set for partner systems: they may do only what these scopes allow.
     pub scopes: Option<Vec<Scope>>,
+    /// The organization requires a second factor for one of this user's roles
+    /// and none is set up: until it is, only enrolment and signing out are open.
+    pub mfa_pending: bool,
 }
 
 /// What a partner system's bearer token allows.
@@ -141,6 +144,8 @@ pub enum Action {
     ViewConsents,
     /// Create, list and revoke partner API credentials.
     ManagePartnerCredentials,
+    /// Give a member this role or take it away.
+    AssignRole(RoleKey),
 }
 
 impl Action {
@@ -157,11 +162,18 @@ impl Action {
         Action::CreateOrganization,
         Action::ViewConsents,
         Action::ManagePartnerCredentials,
+        Action::AssignRole(RoleKey::PlatformOperator),
+        Action::AssignRole(RoleKey::OrgAdmin),
+        Action::AssignRole(RoleKey::Mediator),
+        Action::AssignRole(RoleKey::Party),
     ];
 }
 
 /// Decides whether `actor` may perform `action` in its organization.
 pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
+    if actor.mfa_pending {
+        return Err(AppError::MfaEnrollmentRequired);
+    }
     if allowed(actor, action) {
         Ok(())
     } else {
@@ -196,6 +208,9 @@ fn allowed(actor: &Actor, action: Action) -> bool {
             actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager)
         }
         Action::Invite(_) => actor.has(RoleKey::OrgAdmin),
+        // Roles change only by an org admin's hand, never to or from operator.
+        Action::AssignRole(RoleKey::PlatformOperator) => false,
+        Action::AssignRole(_) => actor.has(RoleKey::OrgAdmin),
         Action::ManagePartnerCredentials => actor.has(RoleKey::OrgAdmin),
         Action::ViewAuditLog | Action::ViewConsents => {
             actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::ComplianceOfficer)
@@ -203,7 +218,128 @@ fn allowed(actor: &Actor, action: Action) -> bool {
     }
 }
 
-/// Requires a signed-in actor.
+/// Requires a signed-in actor who owes the organization nothing (see
+/// [`Actor::mfa_pending`]).
 pub fn require(actor: Option<&Actor>) -> AppResult<&Actor> {
+    let actor = require_session(actor)?;
+    if actor.mfa_pending {
+        return Err(AppError::MfaEnrollmentRequired);
+    }
+    Ok(actor)
+}
+
+/// Requires a signed-in actor, even one who must still set up a second factor:
+/// for the few things such a session may do (see who it is, set up a second
+/// factor, see and end its sessions, sign out).
+pub fn require_session(actor: Option<&Actor>) -> AppResult<&Actor> {
     actor.ok_or(AppError::Unauthenticated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RoleKey as R;
+
+    /// Every action this module knows, by role. A new action or role fails
+    /// here until its row is written.
+    const EXPECTED: &[(Action, &[RoleKey])] = &[
+        (
+            Action::ViewOrganization,
+            &[
+                R::PlatformOperator,
+                R::OrgAdmin,
+                R::CaseManager,
+                R::Mediator,
+                R::Party,
+                R::PartyRepresentative,
+                R::Observer,
+                R::BillingAdmin,
+                R::ComplianceOfficer,
+            ],
+        ),
+        (Action::ManageOrganization, &[R::OrgAdmin]),
+        (
+            Action::ListMembers,
+            &[R::OrgAdmin, R::CaseManager, R::ComplianceOfficer],
+        ),
+        (
+            Action::WatchOrganization,
+            &[R::OrgAdmin, R::CaseManager, R::ComplianceOfficer],
+        ),
+        (Action::ViewAuditLog, &[R::OrgAdmin, R::ComplianceOfficer]),
+        (Action::ManageJobs, &[R::OrgAdmin]),
+        (Action::Invite(R::Mediator), &[R::OrgAdmin]),
+        (Action::Invite(R::Party), &[R::OrgAdmin, R::CaseManager]),
+        (Action::ManageMembers, &[R::OrgAdmin]),
+        (Action::CreateOrganization, &[R::PlatformOperator]),
+        (Action::ViewConsents, &[R::OrgAdmin, R::ComplianceOfficer]),
+        (Action::ManagePartnerCredentials, &[R::OrgAdmin]),
+        (Action::AssignRole(R::PlatformOperator), &[]),
+        (Action::AssignRole(R::OrgAdmin), &[R::OrgAdmin]),
+        (Action::AssignRole(R::Mediator), &[R::OrgAdmin]),
+        (Action::AssignRole(R::Party), &[R::OrgAdmin]),
+    ];
+
+    fn actor(roles: Vec<RoleKey>) -> Actor {
+        Actor {
+            user_id: Uuid::nil(),
+            org_id: Uuid::nil(),
+            roles,
+            scopes: None,
+            mfa_pending: false,
+        }
+    }
+
+    #[test]
+    fn every_role_against_every_action() {
+        assert_eq!(EXPECTED.len(), Action::ALL.len(), "an action needs a row");
+        for (action, allowed_roles) in EXPECTED {
+            assert!(Action::ALL.contains(action), "{action:?} missing from ALL");
+            for &role in RoleKey::ALL {
+                let expected = allowed_roles.contains(&role);
+                let result = authorize(&actor(vec![role]), *action);
+                assert_eq!(result.is_ok(), expected, "{role:?} × {action:?}");
+                if !expected {
+                    assert!(matches!(result, Err(AppError::Forbidden)));
+                }
+            }
+            assert!(
+                authorize(&actor(Vec::new()), *action).is_err(),
+                "no role × {action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_session_owing_a_second_factor_may_do_nothing_else() {
+        let mut pending = actor(RoleKey::ALL.to_vec());
+        pending.mfa_pending = true;
+        for &action in Action::ALL {
+            assert!(matches!(
+                authorize(&pending, action),
+                Err(AppError::MfaEnrollmentRequired)
+            ));
+        }
+        assert!(matches!(
+            require(Some(&pending)),
+            Err(AppError::MfaEnrollmentRequired)
+        ));
+        assert!(require_session(Some(&pending)).is_ok());
+        assert!(matches!(require(None), Err(AppError::Unauthenticated)));
+    }
+
+    #[test]
+    fn partner_scopes_open_only_their_reads() {
+        let partner = Actor {
+            scopes: Some(vec![Scope::MembersRead]),
+            ..actor(Vec::new())
+        };
+        for &action in Action::ALL {
+            assert_eq!(
+                authorize(&partner, action).is_ok(),
+                action == Action::ListMembers,
+                "{action:?}"
+            );
+        }
+    }
 }

@@ -31,6 +31,9 @@ pub enum AppError {
     /// The password was right; a second factor is needed. Carries the
     /// challenge to pass to `verifyMfa`.
     MfaRequired(Sensitive<String>),
+    /// The organization requires a second factor for one of the caller's
+    /// roles and none is set up yet: only enrolment is open to them.
+    MfaEnrollmentRequired,
     Internal(anyhow::Error),
 }
 
@@ -59,6 +62,7 @@ impl AppError {
             AppError::LinkExpired => ErrorCode::LinkExpired,
             AppError::LinkUsed => ErrorCode::LinkUsed,
             AppError::MfaRequired(_) => ErrorCode::MfaRequired,
+            AppError::MfaEnrollmentRequired => ErrorCode::MfaEnrollmentRequired,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -84,6 +88,9 @@ impl AppError {
             AppError::LinkExpired => "This link has expired or was withdrawn.".into(),
             AppError::LinkUsed => "This link has already been used.".into(),
             AppError::MfaRequired(_) => "Enter the code from your authenticator app.".into(),
+            AppError::MfaEnrollmentRequired => {
+                "Your organization requires two-step sign-in. Set it up to continue.".into()
+            }
             AppError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }

@@ -56,6 +56,7 @@ error_codes! {
     LinkExpired => "LINK_EXPIRED",
     LinkUsed => "LINK_USED",
     MfaRequired => "MFA_REQUIRED",
+    MfaEnrollmentRequired => "MFA_ENROLLMENT_REQUIRED",
     Internal => "INTERNAL",
 }
 

@@ -34,6 +34,8 @@ pub enum AuditAction {
     CredentialCreated,
     CredentialRevoked,
     MfaEnabled,
+    RoleChanged,
+    OrganizationSwitched,
 }
 
 impl AuditAction {
@@ -57,6 +59,8 @@ impl AuditAction {
         AuditAction::CredentialCreated,
         AuditAction::CredentialRevoked,
         AuditAction::MfaEnabled,
+        AuditAction::RoleChanged,
+        AuditAction::OrganizationSwitched,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +84,8 @@ impl AuditAction {
             AuditAction::CredentialCreated => "partner.credential_created",
             AuditAction::CredentialRevoked => "partner.credential_revoked",
             AuditAction::MfaEnabled => "identity.mfa_enabled",
+            AuditAction::RoleChanged => "identity.role_changed",
+            AuditAction::OrganizationSwitched => "identity.organization_switched",
         }
     }
 

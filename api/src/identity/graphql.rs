@@ -35,7 +35,7 @@ impl User {
     /// The roles this person holds in the current organization.
     async fn roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RoleKey>> {
         let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
+        let actor = authz::require_session(rc.actor.as_ref())?;
         let tx = rc.tenant_tx(actor).await?;
         let roles = service::roles_of(&tx, self.uuid).await?;
         tx.commit().await.map_err(AppError::from)?;
@@ -68,6 +68,9 @@ pub struct Viewer {
     pub user: User,
     pub organization: Organization,
     pub roles: Vec<RoleKey>,
+    /// The organization requires a second factor for one of these roles and
+    /// none is set up: the portal sends the user to set-up before anything else.
+    pub mfa_enrollment_required: bool,
 }
 
 #[derive(InputObject)]
@@ -100,7 +103,7 @@ impl IdentityQuery {
     /// The signed-in user's live sessions, oldest first.
     async fn my_sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SessionInfo>> {
         let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
+        let actor = authz::require_session(rc.actor.as_ref())?;
         let current = rc
             .session_token
             .as_ref()
@@ -121,6 +124,45 @@ impl IdentityQuery {
                 user_agent: record.user_agent,
             })
             .collect())
+    }
+
+    /// Every organization the signed-in user holds a role in, to pick the
+    /// active one.
+    async fn my_organizations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Membership>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require_session(rc.actor.as_ref())?;
+        if actor.scopes.is_some() {
+            return Err(AppError::Forbidden.into());
+        }
+        let org_ids = rc
+            .state
+            .db
+            .unscoped_memberships(actor.user_id)
+            .await
+            .map_err(AppError::from)?;
+        let mut memberships = Vec::with_capacity(org_ids.len());
+        for org_id in org_ids {
+            let tx = rc
+                .state
+                .db
+                .tenant(crate::db::TenantScope {
+                    org_id,
+                    user_id: Some(actor.user_id),
+                })
+                .await
+                .map_err(AppError::from)?;
+            let org = crate::orgs::service::current(&tx).await?;
+            let roles = service::roles_of(&tx, actor.user_id).await?;
+            tx.commit().await.map_err(AppError::from)?;
+            memberships.push(Membership {
+                current: org_id == actor.org_id,
+                organization_id: ID(org_id.to_string()),
+                name: org.name,
+                slug: org.slug,
+                roles,
+            });
+        }
+        Ok(memberships)
     }
 
     /// People holding a role in the current organization, oldest first.
@@ -213,7 +255,54 @@ pub async fn viewer(rc: &RequestContext, actor: &authz::Actor) -> AppResult<View
         user: User::from_models(found.0, found.1),
         organization: organization.into(),
         roles: actor.roles.clone(),
+        mfa_enrollment_required: actor.mfa_pending,
     })
+}
+
+/// Replaces the caller's session with a new one (a new id) after a privilege
+/// change, under the organization's policy as it stands now, and sets its cookie.
+pub async fn renew_session(
+    ctx: &Context<'_>,
+    rc: &RequestContext,
+    user_id: Uuid,
+    org_id: Uuid,
+) -> AppResult<session::SessionRecord> {
+    let tx = rc
+        .state
+        .db
+        .tenant(crate::db::TenantScope {
+            org_id,
+            user_id: Some(user_id),
+        })
+        .await?;
+    let roles = service::roles_of(&tx, user_id).await?;
+    if roles.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let (token, record) =
+        service::open_session(tx, &rc.state.sessions, &rc.client, user_id, roles).await?;
+    if let Some(old) = rc.session_token.as_ref() {
+        rc.state
+            .sessions
+            .revoke(old.expose(), Some(user_id))
+            .await?;
+    }
+    ctx.append_http_header(
+        http::header::SET_COOKIE,
+        rc.state.sessions.cookie(token.expose()),
+    );
+    Ok(record)
+}
+
+/// An organization the signed-in user holds roles in.
+#[derive(SimpleObject)]
+pub struct Membership {
+    pub organization_id: ID,
+    pub name: String,
+    pub slug: String,
+    pub roles: Vec<RoleKey>,
+    /// The organization this session acts in.
+    pub current: bool,
 }
 
 /// One of the signed-in user's sessions.
@@ -255,7 +344,7 @@ impl IdentityMutation {
     /// Ends one of the signed-in user's own sessions (for example a lost phone).
     async fn revoke_session(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
         let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
+        let actor = authz::require_session(rc.actor.as_ref())?;
         let valid_id = id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit());
         if !valid_id
             || !rc
@@ -283,7 +372,7 @@ impl IdentityMutation {
     /// many there were.
     async fn sign_out_everywhere(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
         let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
+        let actor = authz::require_session(rc.actor.as_ref())?;
         let ended = rc
             .state
             .sessions
@@ -434,6 +523,68 @@ impl IdentityMutation {
         lifecycle::remove_member(&tx, &rc.state.sessions, &rc.client, actor, user_id).await?;
         tx.commit().await.map_err(AppError::from)?;
         Ok(true)
+    }
+
+    /// Sets the roles a member holds here (org admins; not their own). The
+    /// member's sessions in this organization end.
+    async fn set_member_roles(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        #[graphql(validator(max_items = 9))] roles: Vec<RoleKey>,
+    ) -> async_graphql::Result<Vec<RoleKey>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let user_id = Uuid::parse_str(user_id.as_str()).map_err(|_| AppError::NotFound)?;
+        let tx = rc.tenant_tx(actor).await?;
+        let held =
+            lifecycle::set_roles(&tx, &rc.state.sessions, &rc.client, actor, user_id, &roles)
+                .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(held)
+    }
+
+    /// Makes another organization the user holds roles in the active one. The
+    /// session is replaced (a new id) under that organization's policy.
+    async fn switch_organization(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+    ) -> async_graphql::Result<Viewer> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require_session(rc.actor.as_ref())?;
+        if actor.scopes.is_some() {
+            return Err(AppError::Forbidden.into());
+        }
+        let org_id = Uuid::parse_str(organization_id.as_str()).map_err(|_| AppError::NotFound)?;
+        let memberships = rc
+            .state
+            .db
+            .unscoped_memberships(actor.user_id)
+            .await
+            .map_err(AppError::from)?;
+        if !memberships.contains(&org_id) {
+            return Err(AppError::NotFound.into());
+        }
+        let tx = rc
+            .state
+            .db
+            .tenant(crate::db::TenantScope {
+                org_id,
+                user_id: Some(actor.user_id),
+            })
+            .await
+            .map_err(AppError::from)?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::OrganizationSwitched)
+                .target("organization", org_id),
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        let record = renew_session(ctx, rc, actor.user_id, org_id).await?;
+        Ok(viewer(rc, &record.actor()).await?)
     }
 
     /// Ends the current session and clears the cookie.

@@ -309,11 +309,8 @@ pub async fn accept_new(
     ))
     .await?;
     grant_and_close(&tx, client, &invitation, user_id).await?;
-    tx.commit().await?;
     let roles = vec![invitation.role];
-    Ok(sessions
-        .create(user_id, invitation.org_id, roles, client)
-        .await?)
+    crate::identity::service::open_session(tx, sessions, client, user_id, roles).await
 }
 
 /// Accepts an invitation for the signed-in user, whose email must be the

@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
 use crate::audit::{self, AuditAction, ClientInfo, NewEntry};
-use crate::authz::{self, Action, Actor};
+use crate::authz::{self, Action, Actor, RoleKey};
 use crate::db::{Db, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::identity::session::Sessions;
@@ -148,6 +148,74 @@ pub async fn remove_member(
     // Sessions carry roles: end them so no session keeps this organization's.
     sessions.revoke_all(user_id).await?;
     Ok(())
+}
+
+/// Sets the roles a member holds in the actor's organization. The member's
+/// sessions there end (a privilege change: they sign in again and get a new
+/// session id under the new roles). Returns the roles now held.
+pub async fn set_roles(
+    tx: &TenantTx,
+    sessions: &Sessions,
+    client: &ClientInfo,
+    actor: &Actor,
+    user_id: Uuid,
+    roles: &[RoleKey],
+) -> AppResult<Vec<RoleKey>> {
+    authz::authorize(actor, Action::ManageMembers)?;
+    if roles.is_empty() {
+        return Err(AppError::validation("roles", "empty"));
+    }
+    if !member_of_org(tx, user_id).await? {
+        return Err(AppError::NotFound);
+    }
+    if user_id == actor.user_id {
+        return Err(AppError::Conflict("You cannot change your own roles."));
+    }
+    let held = crate::identity::service::roles_of(tx, user_id).await?;
+    let added: Vec<RoleKey> = roles
+        .iter()
+        .copied()
+        .filter(|r| !held.contains(r))
+        .collect();
+    let removed: Vec<RoleKey> = held
+        .iter()
+        .copied()
+        .filter(|r| !roles.contains(r))
+        .collect();
+    for &role in added.iter().chain(&removed) {
+        authz::authorize(actor, Action::AssignRole(role))?;
+    }
+    let conn = tx.conn();
+    for role in &removed {
+        conn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "DELETE FROM user_roles ur USING roles r
+             WHERE ur.role_id = r.id AND ur.org_id = $1 AND ur.user_id = $2 AND r.key = $3",
+            [tx.scope().org_id.into(), user_id.into(), role.key().into()],
+        ))
+        .await?;
+    }
+    for role in &added {
+        conn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO user_roles (org_id, user_id, role_id)
+             SELECT $1, $2, r.id FROM roles r WHERE r.key = $3 ON CONFLICT DO NOTHING",
+            [tx.scope().org_id.into(), user_id.into(), role.key().into()],
+        ))
+        .await?;
+    }
+    for _ in added.iter().chain(&removed) {
+        audit::record(
+            tx,
+            client,
+            NewEntry::new(Some(actor.user_id), AuditAction::RoleChanged).target("user", user_id),
+        )
+        .await?;
+    }
+    if !(added.is_empty() && removed.is_empty()) {
+        sessions.revoke_in_org(user_id, tx.scope().org_id).await?;
+    }
+    crate::identity::service::roles_of(tx, user_id).await
 }
 
 /// The signed-in person's own profile.

@@ -49,7 +49,7 @@ impl MfaMutation {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<TotpEnrollment> {
         let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
+        let actor = authz::require_session(rc.actor.as_ref())?;
         if actor.scopes.is_some() {
             return Err(AppError::Forbidden.into());
         }
@@ -73,7 +73,7 @@ impl MfaMutation {
         #[graphql(validator(max_length = 16))] code: String,
     ) -> async_graphql::Result<TotpConfirmation> {
         let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
+        let actor = authz::require_session(rc.actor.as_ref())?;
         if actor.scopes.is_some() {
             return Err(AppError::Forbidden.into());
         }
@@ -89,6 +89,9 @@ impl MfaMutation {
         )
         .await?;
         tx.commit().await.map_err(AppError::from)?;
+        // A privilege change: the session gets a new id, and one that owed
+        // the organization a second factor is now complete.
+        crate::identity::graphql::renew_session(ctx, rc, actor.user_id, actor.org_id).await?;
         Ok(TotpConfirmation {
             recovery_codes: codes.into_iter().map(|c| c.into_inner()).collect(),
         })

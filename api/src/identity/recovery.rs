@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
 use uuid::Uuid;
 
 use crate::audit::{self, AuditAction, ClientInfo, NewEntry};
-use crate::db::{Db, TenantScope};
+use crate::db::{Db, TenantScope, TenantTx};
 use crate::entities::user;
 use crate::error::{AppError, AppResult};
 use crate::identity::invitations::normalize_email;
@@ -46,7 +46,7 @@ pub async fn request_link(
         .await?;
     if purpose == LinkPurpose::SignIn {
         let roles = service::roles_of(&tx, record.user_id).await?;
-        if roles.iter().any(|r| r.is_staff()) {
+        if !link_sign_in_allowed(&tx, &roles).await? {
             return Ok(());
         }
     }
@@ -59,6 +59,19 @@ pub async fn request_link(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Parties may always sign in with an emailed link; staff only where the
+/// organization allows it.
+async fn link_sign_in_allowed(tx: &TenantTx, roles: &[crate::authz::RoleKey]) -> AppResult<bool> {
+    if roles.is_empty() {
+        return Ok(false);
+    }
+    if !roles.iter().any(|r| r.is_staff()) {
+        return Ok(true);
+    }
+    let org = crate::orgs::service::current(tx).await?;
+    Ok(crate::orgs::service::OrgSettings::from_json(&org.settings_json).staff_sign_in_links)
 }
 
 /// Sets a new password from a reset link, then ends every session of the
@@ -142,7 +155,7 @@ pub async fn sign_in_with_link(
         .await?
         .ok_or(AppError::LinkExpired)?;
     let roles = service::roles_of(&tx, user_id).await?;
-    if account.status != "active" || roles.is_empty() || roles.iter().any(|r| r.is_staff()) {
+    if account.status != "active" || !link_sign_in_allowed(&tx, &roles).await? {
         return Err(AppError::Forbidden);
     }
     audit::record(
@@ -151,8 +164,5 @@ pub async fn sign_in_with_link(
         NewEntry::new(Some(user_id), AuditAction::SignIn).target("link", "email"),
     )
     .await?;
-    tx.commit().await?;
-    Ok(sessions
-        .create(user_id, redeemed.org_id, roles, client)
-        .await?)
+    service::open_session(tx, sessions, client, user_id, roles).await
 }

@@ -9,9 +9,10 @@ use crate::db::{Db, TenantScope, TenantTx};
 use crate::entities::{role, user_role};
 use crate::error::{AppError, AppResult};
 use crate::identity::password;
-use crate::identity::session::{SessionRecord, SessionToken, Sessions};
+use crate::identity::session::{NewSession, SessionPolicy, SessionRecord, SessionToken, Sessions};
 use crate::identity::throttle::SignInThrottle;
 use crate::jobs::{self, JobKind};
+use crate::orgs::service::OrgSettings;
 use crate::redact::Sensitive;
 
 pub const MAX_EMAIL_LENGTH: usize = 320;
@@ -115,10 +116,55 @@ pub async fn complete_sign_in(
         NewEntry::new(Some(user_id), AuditAction::SignIn).target("factor", via),
     )
     .await?;
-    tx.commit().await?;
-    let (token, record) = sessions.create(user_id, org_id, roles, client).await?;
-    tracing::info!(user_id = %user_id, org_id = %org_id, "signed in");
+    let (token, record) = open_session(tx, sessions, client, user_id, roles).await?;
+    tracing::info!(user_id = %user_id, org_id = %org_id, mfa_pending = record.mfa_pending, "signed in");
     Ok((token, record))
+}
+
+/// What the organization decides for a new session of `user_id` holding
+/// `roles`: its lifetimes, and whether a second factor must be set up first.
+pub async fn session_policy(
+    tx: &TenantTx,
+    sessions: &Sessions,
+    user_id: Uuid,
+    roles: &[RoleKey],
+) -> AppResult<SessionPolicy> {
+    let org = crate::orgs::service::current(tx).await?;
+    let settings = OrgSettings::from_json(&org.settings_json);
+    let (max_idle, max_absolute) = sessions.max_lifetimes();
+    let (idle_secs, absolute_secs) = settings.session_lifetimes(max_idle, max_absolute);
+    let mfa_pending = settings.requires_mfa(roles)
+        && !crate::identity::mfa::has_second_factor(tx, user_id).await?;
+    Ok(SessionPolicy {
+        mfa_pending,
+        idle_secs,
+        absolute_secs,
+    })
+}
+
+/// Commits `tx` (which recorded how the user got here) and opens a session
+/// under the organization's policy: the one way every session begins.
+pub async fn open_session(
+    tx: TenantTx,
+    sessions: &Sessions,
+    client: &ClientInfo,
+    user_id: Uuid,
+    roles: Vec<RoleKey>,
+) -> AppResult<(SessionToken, SessionRecord)> {
+    let policy = session_policy(&tx, sessions, user_id, &roles).await?;
+    let org_id = tx.scope().org_id;
+    tx.commit().await?;
+    Ok(sessions
+        .create(
+            NewSession {
+                user_id,
+                org_id,
+                roles,
+                policy,
+            },
+            client,
+        )
+        .await?)
 }
 
 /// The roles `user_id` holds in the transaction's organization.

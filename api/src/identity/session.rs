@@ -29,6 +29,15 @@ pub struct SessionRecord {
     pub ip: Option<String>,
     #[serde(default)]
     pub user_agent: Option<String>,
+    /// See [`Actor::mfa_pending`].
+    #[serde(default)]
+    pub mfa_pending: bool,
+    /// The organization's lifetimes when the session opened (absent: the
+    /// installation's).
+    #[serde(default)]
+    pub idle_secs: Option<u64>,
+    #[serde(default)]
+    pub absolute_secs: Option<u64>,
 }
 
 impl SessionRecord {
@@ -38,8 +47,25 @@ impl SessionRecord {
             org_id: self.org_id,
             roles: self.roles.clone(),
             scopes: None,
+            mfa_pending: self.mfa_pending,
         }
     }
+}
+
+/// What the organization decides about a new session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub mfa_pending: bool,
+    pub idle_secs: u64,
+    pub absolute_secs: u64,
+}
+
+/// A session about to be opened.
+pub struct NewSession {
+    pub user_id: Uuid,
+    pub org_id: Uuid,
+    pub roles: Vec<RoleKey>,
+    pub policy: SessionPolicy,
 }
 
 #[derive(Clone)]
@@ -77,31 +103,43 @@ impl Sessions {
         self.kv.key(&format!("user-sessions:{user_id}"))
     }
 
+    /// The installation's lifetimes: the longest any organization may choose.
+    pub fn max_lifetimes(&self) -> (u64, u64) {
+        (
+            self.settings.idle_timeout_secs,
+            self.settings.absolute_timeout_secs,
+        )
+    }
+
+    /// Opens a session. Organizations may only shorten the installation's
+    /// lifetimes, never lengthen them.
     pub async fn create(
         &self,
-        user_id: Uuid,
-        org_id: Uuid,
-        roles: Vec<RoleKey>,
+        new: NewSession,
         client: &ClientInfo,
     ) -> anyhow::Result<(SessionToken, SessionRecord)> {
         let token = crate::token::new();
+        let (max_idle, max_absolute) = self.max_lifetimes();
         let record = SessionRecord {
-            user_id,
-            org_id,
-            roles,
+            user_id: new.user_id,
+            org_id: new.org_id,
+            roles: new.roles,
             created_at: Utc::now(),
             ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),
+            mfa_pending: new.policy.mfa_pending,
+            idle_secs: Some(new.policy.idle_secs.min(max_idle)),
+            absolute_secs: Some(new.policy.absolute_secs.min(max_absolute)),
         };
         let json = serde_json::to_string(&record).context("encoding a session")?;
-        let index = self.index_key(user_id);
-        let absolute = i64::try_from(self.settings.absolute_timeout_secs).unwrap_or(i64::MAX);
+        let index = self.index_key(record.user_id);
+        let absolute = i64::try_from(max_absolute).unwrap_or(i64::MAX);
         let pipeline = self.kv.pool().next().pipeline();
         let _: () = pipeline
             .set(
                 self.key(&token),
                 json,
-                Some(Expiration::EX(self.idle_secs())),
+                Some(Expiration::EX(self.idle_secs(&record))),
                 None,
                 false,
             )
@@ -112,8 +150,12 @@ impl Sessions {
         Ok((Sensitive::new(token), record))
     }
 
-    fn idle_secs(&self) -> i64 {
-        i64::try_from(self.settings.idle_timeout_secs).unwrap_or(i64::MAX)
+    fn idle_secs(&self, record: &SessionRecord) -> i64 {
+        let secs = record
+            .idle_secs
+            .unwrap_or(self.settings.idle_timeout_secs)
+            .min(self.settings.idle_timeout_secs);
+        i64::try_from(secs).unwrap_or(i64::MAX)
     }
 
     /// The live session for `token`, extending its idle timeout. Sessions past
@@ -123,16 +165,24 @@ impl Sessions {
             return Ok(None);
         }
         let key = self.key(token);
+        // One round trip: read and extend by the installation's idle timeout;
+        // an organization with a shorter one costs a second call below.
+        let default_idle = i64::try_from(self.settings.idle_timeout_secs).unwrap_or(i64::MAX);
         let pipeline = self.kv.pool().next().pipeline();
         let _: () = pipeline.get(&key).await?;
-        let _: () = pipeline.expire(&key, self.idle_secs(), None).await?;
+        let _: () = pipeline.expire(&key, default_idle, None).await?;
         let (json, _touched): (Option<String>, i64) =
             pipeline.all().await.context("loading a session")?;
         let Some(json) = json else { return Ok(None) };
         let record: SessionRecord =
             serde_json::from_str(&json).context("decoding a stored session")?;
         let age = Utc::now() - record.created_at;
-        let absolute = Duration::from_secs(self.settings.absolute_timeout_secs);
+        let absolute = Duration::from_secs(
+            record
+                .absolute_secs
+                .unwrap_or(self.settings.absolute_timeout_secs)
+                .min(self.settings.absolute_timeout_secs),
+        );
         if age.to_std().unwrap_or_default() >= absolute {
             let _: i64 = self
                 .kv
@@ -141,6 +191,15 @@ impl Sessions {
                 .await
                 .context("expiring a session")?;
             return Ok(None);
+        }
+        let idle = self.idle_secs(&record);
+        if idle < default_idle {
+            let _: bool = self
+                .kv
+                .pool()
+                .expire(&key, idle, None)
+                .await
+                .context("extending a session")?;
         }
         Ok(Some(record))
     }
@@ -222,6 +281,18 @@ impl Sessions {
         }
         live.sort_by_key(|(_, record)| record.created_at);
         Ok(live)
+    }
+
+    /// Ends every session of `user_id` in `org_id`, for example after their
+    /// roles there changed; returns how many were live.
+    pub async fn revoke_in_org(&self, user_id: Uuid, org_id: Uuid) -> anyhow::Result<usize> {
+        let mut ended = 0;
+        for (id, record) in self.list(user_id).await? {
+            if record.org_id == org_id && self.revoke_id(user_id, &id).await? {
+                ended += 1;
+            }
+        }
+        Ok(ended)
     }
 
     /// Ends every session of `user_id`; returns how many were live.

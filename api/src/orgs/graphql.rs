@@ -23,6 +23,20 @@ pub struct Organization {
     /// `#rrggbb`, readable under white text.
     pub brand_color: String,
     pub created_at: DateTime<Utc>,
+    pub security: SecuritySettings,
+}
+
+/// How the organization protects sign-in.
+#[derive(SimpleObject, Clone)]
+pub struct SecuritySettings {
+    /// Roles whose holders must use a second factor (an authenticator app or a passkey).
+    pub mfa_required_roles: Vec<authz::RoleKey>,
+    /// Minutes without activity after which a session ends (null: the installation's).
+    pub session_idle_minutes: Option<u32>,
+    /// Hours after which a session ends however active (null: the installation's).
+    pub session_absolute_hours: Option<u32>,
+    /// Whether staff may sign in with an emailed link; parties always may.
+    pub staff_sign_in_links: bool,
 }
 
 impl From<organization::Model> for Organization {
@@ -35,6 +49,12 @@ impl From<organization::Model> for Organization {
             tier: model.tier,
             brand_color: settings.brand_color().to_owned(),
             created_at: model.created_at.with_timezone(&Utc),
+            security: SecuritySettings {
+                mfa_required_roles: settings.mfa_required_roles.clone(),
+                session_idle_minutes: settings.session_idle_minutes,
+                session_absolute_hours: settings.session_absolute_hours,
+                staff_sign_in_links: settings.staff_sign_in_links,
+            },
         }
     }
 }
@@ -51,6 +71,13 @@ pub struct Branding {
 pub struct UpdateOrganizationInput {
     pub name: Option<String>,
     pub brand_color: Option<String>,
+    /// Replaces the list of roles that must use a second factor.
+    pub mfa_required_roles: Option<Vec<authz::RoleKey>>,
+    /// 5 minutes to 24 hours, and at most the installation's.
+    pub session_idle_minutes: Option<u32>,
+    /// 1 hour to 30 days, and at most the installation's.
+    pub session_absolute_hours: Option<u32>,
+    pub staff_sign_in_links: Option<bool>,
 }
 
 #[derive(SimpleObject)]
@@ -160,7 +187,8 @@ impl OrgMutation {
         Ok(ID(id.to_string()))
     }
 
-    /// Changes the organization's name or brand colour (org admins).
+    /// Changes the organization's name, brand colour or sign-in security (org
+    /// admins). Security changes apply to sessions opened afterwards.
     async fn update_organization(
         &self,
         ctx: &Context<'_>,
@@ -175,6 +203,10 @@ impl OrgMutation {
             OrgUpdate {
                 name: input.name,
                 brand_color: input.brand_color,
+                mfa_required_roles: input.mfa_required_roles,
+                session_idle_minutes: input.session_idle_minutes,
+                session_absolute_hours: input.session_absolute_hours,
+                staff_sign_in_links: input.staff_sign_in_links,
             },
         )
         .await?;

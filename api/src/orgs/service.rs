@@ -4,6 +4,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue, EntityTrait};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::authz::RoleKey;
 use crate::db::TenantTx;
 use crate::entities::organization;
 use crate::error::{AppError, AppResult};
@@ -16,6 +17,24 @@ pub struct OrgSettings {
     pub brand_color: Option<String>,
     /// Version of the organization's confidentiality agreement.
     pub confidentiality_version: Option<String>,
+    /// Roles whose holders must use a second factor (TOTP or a passkey).
+    pub mfa_required_roles: Vec<RoleKey>,
+    /// Idle timeout of sessions, at most the installation's.
+    pub session_idle_minutes: Option<u32>,
+    /// Absolute lifetime of sessions, at most the installation's.
+    pub session_absolute_hours: Option<u32>,
+    /// Whether staff may sign in with an emailed link (parties always may).
+    pub staff_sign_in_links: bool,
+}
+
+/// What organizations created on the installation start with: every staff
+/// role signs in with two steps.
+pub fn recommended_mfa_roles() -> Vec<RoleKey> {
+    RoleKey::ALL
+        .iter()
+        .copied()
+        .filter(|r| r.is_staff())
+        .collect()
 }
 
 impl OrgSettings {
@@ -30,6 +49,25 @@ impl OrgSettings {
     pub fn confidentiality_version(&self) -> &str {
         self.confidentiality_version.as_deref().unwrap_or("1")
     }
+
+    /// Whether someone holding `roles` must have a second factor.
+    pub fn requires_mfa(&self, roles: &[RoleKey]) -> bool {
+        roles.iter().any(|r| self.mfa_required_roles.contains(r))
+    }
+
+    /// Session lifetimes in seconds (idle, absolute), within the installation's
+    /// maxima.
+    pub fn session_lifetimes(&self, max_idle: u64, max_absolute: u64) -> (u64, u64) {
+        let idle = self
+            .session_idle_minutes
+            .map_or(max_idle, |m| u64::from(m) * 60)
+            .min(max_idle);
+        let absolute = self
+            .session_absolute_hours
+            .map_or(max_absolute, |h| u64::from(h) * 3600)
+            .min(max_absolute);
+        (idle, absolute)
+    }
 }
 
 /// The transaction's organization.
@@ -40,11 +78,21 @@ pub async fn current(tx: &TenantTx) -> AppResult<organization::Model> {
         .ok_or(AppError::NotFound)
 }
 
-/// What an org admin may change.
+/// What an org admin may change. Absent fields stay as they are.
+#[derive(Default)]
 pub struct OrgUpdate {
     pub name: Option<String>,
     pub brand_color: Option<String>,
+    pub mfa_required_roles: Option<Vec<RoleKey>>,
+    pub session_idle_minutes: Option<u32>,
+    pub session_absolute_hours: Option<u32>,
+    pub staff_sign_in_links: Option<bool>,
 }
+
+/// Bounds of the organization's session lifetimes; the installation's
+/// configuration may cap them lower still.
+pub const SESSION_IDLE_MINUTES: std::ops::RangeInclusive<u32> = 5..=24 * 60;
+pub const SESSION_ABSOLUTE_HOURS: std::ops::RangeInclusive<u32> = 1..=30 * 24;
 
 pub const MAX_NAME_LENGTH: usize = 200;
 
@@ -66,10 +114,43 @@ pub async fn update(tx: &TenantTx, update: OrgUpdate) -> AppResult<organization:
         .brand_color
         .map(|c| BrandColor::parse(&c))
         .transpose()?;
+    if update
+        .session_idle_minutes
+        .is_some_and(|m| !SESSION_IDLE_MINUTES.contains(&m))
+    {
+        return Err(AppError::validation("sessionIdleMinutes", "range"));
+    }
+    if update
+        .session_absolute_hours
+        .is_some_and(|h| !SESSION_ABSOLUTE_HOURS.contains(&h))
+    {
+        return Err(AppError::validation("sessionAbsoluteHours", "range"));
+    }
+    if update
+        .mfa_required_roles
+        .as_ref()
+        .is_some_and(|roles| roles.len() > RoleKey::ALL.len())
+    {
+        return Err(AppError::validation("mfaRequiredRoles", "length"));
+    }
     let existing = current(tx).await?;
     let mut settings = OrgSettings::from_json(&existing.settings_json);
     if let Some(color) = brand_color {
         settings.brand_color = Some(color.as_str().to_owned());
+    }
+    if let Some(mut roles) = update.mfa_required_roles {
+        roles.sort_by_key(|r| r.key());
+        roles.dedup();
+        settings.mfa_required_roles = roles;
+    }
+    if let Some(minutes) = update.session_idle_minutes {
+        settings.session_idle_minutes = Some(minutes);
+    }
+    if let Some(hours) = update.session_absolute_hours {
+        settings.session_absolute_hours = Some(hours);
+    }
+    if let Some(allowed) = update.staff_sign_in_links {
+        settings.staff_sign_in_links = allowed;
     }
     let mut active: organization::ActiveModel = existing.into();
     if let Some(name) = name {
@@ -167,6 +248,14 @@ pub async fn create(
         crate::authz::RoleKey::OrgAdmin,
         new.admin_locale,
         operator.map(|o| o.user_id),
+    )
+    .await?;
+    update(
+        &tx,
+        OrgUpdate {
+            mfa_required_roles: Some(recommended_mfa_roles()),
+            ..OrgUpdate::default()
+        },
     )
     .await?;
     audit::record(

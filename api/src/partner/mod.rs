@@ -45,6 +45,7 @@ impl PartnerToken {
             org_id: self.org_id,
             roles: Vec::new(),
             scopes: Some(self.scopes.clone()),
+            mfa_pending: false,
         }
     }
 }
