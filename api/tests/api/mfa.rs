@@ -4,18 +4,9 @@ use caucus_api::authz::RoleKey;
 use caucus_api::testkit;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
-use totp_rs::{Algorithm, Secret, TOTP};
+use totp_rs::Secret;
 
-use crate::support::{Client, PASSWORD, assert_ok, error_code, org_with};
-
-fn code_for(secret_base32: &str, offset_steps: i64) -> String {
-    let bytes = Secret::Encoded(secret_base32.to_owned())
-        .to_bytes()
-        .unwrap();
-    let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new()).unwrap();
-    let now = chrono::Utc::now().timestamp() + offset_steps * 30;
-    totp.generate(u64::try_from(now).unwrap())
-}
+use crate::support::{Client, PASSWORD, assert_ok, code_for, error_code, org_with};
 
 const VERIFY: &str = "mutation V($c: String!, $k: String!) { verifyMfa(challenge: $c, code: $k) { viewer { roles } } }";
 

@@ -5,7 +5,9 @@ use caucus_api::testkit;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::json;
 
-use crate::support::{Client, PASSWORD, assert_ok, error_code, mail_body, org_with, wait_for_mail};
+use crate::support::{
+    Client, PASSWORD, assert_ok, enrol_totp, error_code, mail_body, org_with, wait_for_mail,
+};
 
 const CREATE: &str = "mutation C($i: CreateOrganizationInput!) { createOrganization(input: $i) }";
 
@@ -67,7 +69,7 @@ async fn an_operator_creates_an_organization_whose_invited_admin_takes_over() {
     let mut admin = Client::new(&app);
     let accepted = admin
         .gql(
-            "mutation A($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { viewer { roles organization { id slug tier } } } }",
+            "mutation A($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { viewer { roles mfaEnrollmentRequired organization { id slug tier security { mfaRequiredRoles } } } } }",
             json!({ "i": { "token": token, "name": "Vera Admin", "password": "valley family passphrase", "timezone": "America/Denver" } }),
         )
         .await;
@@ -76,8 +78,19 @@ async fn an_operator_creates_an_organization_whose_invited_admin_takes_over() {
     assert_eq!(viewer["roles"], json!(["ORG_ADMIN"]));
     assert_eq!(
         viewer["organization"],
-        json!({ "id": org_id, "slug": "valley-family", "tier": "professional" })
+        json!({ "id": org_id, "slug": "valley-family", "tier": "professional", "security": { "mfaRequiredRoles": ["BILLING_ADMIN", "CASE_MANAGER", "COMPLIANCE_OFFICER", "MEDIATOR", "ORG_ADMIN", "PLATFORM_OPERATOR"] } })
     );
+    // New organizations require two steps of their staff: the first admin
+    // sets it up before anything else.
+    assert_eq!(viewer["mfaEnrollmentRequired"], true);
+    let refused = admin
+        .gql(
+            "{ auditLog(first: 10) { edges { node { action } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&refused), "MFA_ENROLLMENT_REQUIRED", "{refused}");
+    enrol_totp(&mut admin).await;
     let log = admin
         .gql(
             "{ auditLog(first: 10) { edges { node { action } } } }",

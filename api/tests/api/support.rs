@@ -329,3 +329,34 @@ pub async fn mail_body(message: &Value) -> Value {
         .await
         .unwrap()
 }
+
+/// The TOTP code of `secret_base32`, `offset_steps` 30-second steps from now.
+pub fn code_for(secret_base32: &str, offset_steps: i64) -> String {
+    use totp_rs::{Algorithm, Secret, TOTP};
+    let bytes = Secret::Encoded(secret_base32.to_owned())
+        .to_bytes()
+        .unwrap();
+    let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, None, String::new()).unwrap();
+    let now = chrono::Utc::now().timestamp() + offset_steps * 30;
+    totp.generate(u64::try_from(now).unwrap())
+}
+
+/// Sets up an authenticator app for the signed-in client; returns its secret.
+pub async fn enrol_totp(client: &mut Client) -> String {
+    let started = client
+        .gql("mutation { startTotpEnrollment { secret } }", json!({}))
+        .await;
+    assert_ok(&started);
+    let secret = started["data"]["startTotpEnrollment"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let confirmed = client
+        .gql(
+            "mutation C($c: String!) { confirmTotpEnrollment(code: $c) { recoveryCodes } }",
+            json!({ "c": code_for(&secret, 0) }),
+        )
+        .await;
+    assert_ok(&confirmed);
+    secret
+}
