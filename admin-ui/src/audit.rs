@@ -38,6 +38,9 @@ const ACTIONS: &[(&str, &str)] = &[
     ("MEMBER_DELETED", "identity.member_deleted"),
     ("MEMBER_REMOVED", "identity.member_removed"),
     ("ORGANIZATION_CREATED", "org.created"),
+    ("MFA_ENABLED", "identity.mfa_enabled"),
+    ("ROLE_CHANGED", "identity.role_changed"),
+    ("ORGANIZATION_SWITCHED", "identity.organization_switched"),
 ];
 
 fn action_filter(value: &str) -> Option<AuditAction> {
@@ -57,13 +60,16 @@ fn action_filter(value: &str) -> Option<AuditAction> {
         "MEMBER_DELETED" => AuditAction::MEMBER_DELETED,
         "MEMBER_REMOVED" => AuditAction::MEMBER_REMOVED,
         "ORGANIZATION_CREATED" => AuditAction::ORGANIZATION_CREATED,
+        "MFA_ENABLED" => AuditAction::MFA_ENABLED,
+        "ROLE_CHANGED" => AuditAction::ROLE_CHANGED,
+        "ORGANIZATION_SWITCHED" => AuditAction::ORGANIZATION_SWITCHED,
         _ => return None,
     })
 }
 
 /// Each action's name in the current language.
 #[derive(Clone, Copy)]
-struct ActionLabels([Signal<String>; 15]);
+struct ActionLabels([Signal<String>; 18]);
 
 impl ActionLabels {
     fn new() -> Self {
@@ -83,6 +89,9 @@ impl ActionLabels {
             Signal::derive(tr!("audit-action-member-deleted")),
             Signal::derive(tr!("audit-action-member-removed")),
             Signal::derive(tr!("audit-action-org-created")),
+            Signal::derive(tr!("audit-action-mfa-enabled")),
+            Signal::derive(tr!("audit-action-role-changed")),
+            Signal::derive(tr!("audit-action-org-switched")),
         ])
     }
 

@@ -4,6 +4,7 @@ mod audit;
 mod invitations;
 mod overview;
 mod people;
+mod settings;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -22,6 +23,11 @@ fn App() -> impl IntoView {
         session.viewer().is_some_and(|viewer| {
             viewer.has(RoleKey::OrgAdmin) || viewer.has(RoleKey::ComplianceOfficer)
         })
+    });
+    let may_manage = Signal::derive(move || {
+        session
+            .viewer()
+            .is_some_and(|viewer| viewer.has(RoleKey::OrgAdmin))
     });
     let nav = vec![
         NavLink {
@@ -42,6 +48,12 @@ fn App() -> impl IntoView {
             exact: false,
             visible: Some(may_audit),
         },
+        NavLink {
+            href: "/settings",
+            label: Signal::derive(tr!("admin-nav-settings")),
+            exact: false,
+            visible: Some(may_manage),
+        },
     ];
     view! {
         <Router>
@@ -50,6 +62,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/") view=overview::Overview />
                     <Route path=path!("/people") view=people::People />
                     <Route path=path!("/audit") view=audit::Audit />
+                    <Route path=path!("/settings") view=settings::Settings />
                     <Route path=path!("/sessions") view=YourSessions />
                     <Route path=path!("/security") view=TwoStepSignIn />
                     <Route path=path!("/invitation") view=AcceptInvitationPage />

@@ -51,6 +51,50 @@ pub enum RoleKey {
 }
 
 impl RoleKey {
+    /// The roles an org admin can give, in the order they are listed.
+    pub const ASSIGNABLE: &'static [RoleKey] = &[
+        RoleKey::OrgAdmin,
+        RoleKey::CaseManager,
+        RoleKey::Mediator,
+        RoleKey::BillingAdmin,
+        RoleKey::ComplianceOfficer,
+        RoleKey::Party,
+        RoleKey::PartyRepresentative,
+        RoleKey::Observer,
+    ];
+
+    /// The wire form, for example `ORG_ADMIN`.
+    pub fn wire(self) -> &'static str {
+        match self {
+            RoleKey::PlatformOperator => "PLATFORM_OPERATOR",
+            RoleKey::OrgAdmin => "ORG_ADMIN",
+            RoleKey::CaseManager => "CASE_MANAGER",
+            RoleKey::Mediator => "MEDIATOR",
+            RoleKey::Party => "PARTY",
+            RoleKey::PartyRepresentative => "PARTY_REPRESENTATIVE",
+            RoleKey::Observer => "OBSERVER",
+            RoleKey::BillingAdmin => "BILLING_ADMIN",
+            RoleKey::ComplianceOfficer => "COMPLIANCE_OFFICER",
+            RoleKey::Other => "OTHER",
+        }
+    }
+
+    /// Parses the wire form of an assignable role.
+    pub fn from_wire(value: &str) -> Option<Self> {
+        RoleKey::ASSIGNABLE
+            .iter()
+            .copied()
+            .find(|role| role.wire() == value)
+    }
+
+    /// `(wire, label)` pairs of the assignable roles, for checkboxes.
+    pub fn assignable_options() -> Vec<(String, String)> {
+        RoleKey::ASSIGNABLE
+            .iter()
+            .map(|role| (role.wire().to_owned(), role.label().get()))
+            .collect()
+    }
+
     /// Staff work in the admin portal; parties, counsel and observers in the client portal.
     pub fn is_staff(self) -> bool {
         matches!(

@@ -67,6 +67,9 @@ where
             </Button>
         }
         .into_any(),
+        SessionState::SignedIn(viewer) if viewer.mfa_enrollment_required => {
+            view! { <crate::security::RequiredTwoStep /> }.into_any()
+        }
         SessionState::SignedIn(viewer) => children(viewer).into_any(),
     }
 }

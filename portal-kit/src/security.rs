@@ -96,6 +96,18 @@ pub fn TwoStepSignIn() -> impl IntoView {
     }
 }
 
+/// What a signed-in person sees on every page while their organization
+/// requires a second factor they have not set up.
+#[component]
+pub fn RequiredTwoStep() -> impl IntoView {
+    view! {
+        <Alert kind=AlertKind::Info id="mfa-required">
+            <p>{tr!("error-mfa-enrollment-required")}</p>
+        </Alert>
+        <TwoStepSettings />
+    }
+}
+
 #[component]
 fn TwoStepSettings() -> impl IntoView {
     let api = use_api();
@@ -128,6 +140,15 @@ fn TwoStepSettings() -> impl IntoView {
         }
     });
     let done = Callback::new(move |()| {
+        if session
+            .viewer()
+            .is_some_and(|viewer| viewer.mfa_enrollment_required)
+        {
+            // Set-up renewed the session: ask who is here now, which opens the
+            // rest of the portal.
+            session.reload();
+            return;
+        }
         step.set(Step::Status);
         status.refetch();
         focus_main_after_render();

@@ -86,6 +86,9 @@ pub struct Viewer {
     pub user: User,
     pub organization: Organization,
     pub roles: Vec<RoleKey>,
+    /// The organization requires a second factor of one of these roles and
+    /// none is set up: set-up comes before anything else.
+    pub mfa_enrollment_required: bool,
 }
 
 impl Viewer {
@@ -107,6 +110,7 @@ macro_rules! viewer_from_fragment {
                     user,
                     organization,
                     roles,
+                    mfa_enrollment_required,
                 } = parts;
                 Viewer {
                     user: User {
@@ -125,6 +129,7 @@ macro_rules! viewer_from_fragment {
                         created_at: organization.created_at,
                     },
                     roles,
+                    mfa_enrollment_required,
                 }
             }
         }

@@ -170,6 +170,31 @@ impl Browser {
         bail!("#{id} never contained {expected:?}; last text {last:?}")
     }
 
+    /// Types `text` into `#id` once it is shown.
+    pub async fn type_into(&self, id: &str, text: &str) -> anyhow::Result<()> {
+        self.text_of(id).await?;
+        self.driver.find(By::Id(id)).await?.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Clicks `#id` once it is shown.
+    pub async fn click(&self, id: &str) -> anyhow::Result<()> {
+        self.text_of(id).await?;
+        self.driver.find(By::Id(id)).await?.click().await?;
+        Ok(())
+    }
+
+    /// Chooses the option with `value` in the `<select id>`.
+    pub async fn select(&self, id: &str, value: &str) -> anyhow::Result<()> {
+        self.text_of(id).await?;
+        let element = self.driver.find(By::Id(id)).await?;
+        thirtyfour::components::SelectElement::new(&element)
+            .await?
+            .select_by_value(value)
+            .await?;
+        Ok(())
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> anyhow::Result<()> {
         self.text_of("email").await?;
         self.driver

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail, ensure};
 use caucus_api::seed::{DEMO_ORG_NAME, DEMO_PASSWORD};
 use serde_json::Value;
-use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
 use crate::harness::with_browser;
@@ -90,21 +89,6 @@ async fn invitation_token(address: &str) -> anyhow::Result<String> {
     }
 }
 
-async fn type_into(b: &crate::harness::Browser, id: &str, text: &str) -> anyhow::Result<()> {
-    b.text_of(id).await?;
-    b.driver.find(By::Id(id)).await?.send_keys(text).await?;
-    Ok(())
-}
-
-async fn select(b: &crate::harness::Browser, id: &str, value: &str) -> anyhow::Result<()> {
-    let element = b.driver.find(By::Id(id)).await?;
-    SelectElement::new(&element)
-        .await?
-        .select_by_value(value)
-        .await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn an_invited_party_joins_through_the_emailed_link_and_manages_sessions() {
     with_browser("identity", async |b| {
@@ -119,9 +103,9 @@ async fn an_invited_party_joins_through_the_emailed_link_and_manages_sessions() 
         b.driver.goto(b.admin_url("/people")).await?;
         b.wait_for_text("members-table", "party@demo.caucus.test")
             .await?;
-        type_into(b, "invite-email", &address).await?;
-        select(b, "invite-role", "PARTY").await?;
-        select(b, "invite-language", "en").await?;
+        b.type_into("invite-email", &address).await?;
+        b.select("invite-role", "PARTY").await?;
+        b.select("invite-language", "en").await?;
         b.driver
             .find(By::Id("invite-submit"))
             .await?
@@ -149,10 +133,10 @@ async fn an_invited_party_joins_through_the_emailed_link_and_manages_sessions() 
         b.wait_for_text("page-title", DEMO_ORG_NAME).await?;
         b.wait_for_text("invited-role", "Party").await?;
         b.assert_accessible("invitation acceptance").await?;
-        type_into(b, "name", name).await?;
-        type_into(b, "new-password", password).await?;
+        b.type_into("name", name).await?;
+        b.type_into("new-password", password).await?;
         b.wait_for_text("password-hint", "Long enough").await?;
-        select(b, "timezone", "America/Bogota").await?;
+        b.select("timezone", "America/Bogota").await?;
         b.driver
             .find(By::Id("accept-invitation"))
             .await?

@@ -7,5 +7,6 @@
 
 mod harness;
 mod identity;
+mod org_security;
 mod portals;
 mod two_step;

@@ -9,12 +9,12 @@ use caucus_api::seed::DEMO_PASSWORD;
 use thirtyfour::prelude::*;
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use crate::harness::{Browser, with_browser};
+use crate::harness::with_browser;
 
 const PARTY: &str = "party@demo.caucus.test";
 
 /// The code the authenticator app would show `offset` seconds from now.
-fn code_for(secret: &str, offset: u64) -> anyhow::Result<String> {
+pub fn code_for(secret: &str, offset: u64) -> anyhow::Result<String> {
     let base32: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
     let bytes = Secret::Encoded(base32)
         .to_bytes()
@@ -24,18 +24,6 @@ fn code_for(secret: &str, offset: u64) -> anyhow::Result<String> {
     Ok(totp.generate(now + offset))
 }
 
-async fn type_into(b: &Browser, id: &str, text: &str) -> anyhow::Result<()> {
-    b.text_of(id).await?;
-    b.driver.find(By::Id(id)).await?.send_keys(text).await?;
-    Ok(())
-}
-
-async fn click(b: &Browser, id: &str) -> anyhow::Result<()> {
-    b.text_of(id).await?;
-    b.driver.find(By::Id(id)).await?.click().await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn a_party_turns_on_two_step_sign_in_and_signs_in_with_a_code() {
     with_browser("two_step", async |b| {
@@ -43,13 +31,13 @@ async fn a_party_turns_on_two_step_sign_in_and_signs_in_with_a_code() {
         b.driver.goto(b.client_url("/")).await?;
         b.sign_in(PARTY, DEMO_PASSWORD).await?;
         b.wait_for_text("page-title", "Pat Party").await?;
-        click(b, "security-link").await?;
+        b.click("security-link").await?;
         b.wait_for_text("page-title", "Two-step sign-in").await?;
         b.text_of("mfa-off").await?;
         b.assert_accessible("two-step sign-in, off").await?;
 
         // Set-up: the QR code and the secret, then a first code from the "app".
-        click(b, "start-totp").await?;
+        b.click("start-totp").await?;
         let secret = b.text_of("totp-secret").await?;
         let qr = b.driver.find(By::Id("totp-qr")).await?;
         let src = qr.attr("src").await?.unwrap_or_default();
@@ -62,19 +50,19 @@ async fn a_party_turns_on_two_step_sign_in_and_signs_in_with_a_code() {
             "the QR code has no alt text"
         );
         b.assert_accessible("two-step sign-in set-up").await?;
-        type_into(b, "totp-code", &code_for(&secret, 0)?).await?;
-        click(b, "confirm-totp").await?;
+        b.type_into("totp-code", &code_for(&secret, 0)?).await?;
+        b.click("confirm-totp").await?;
 
         // The recovery codes, shown once.
         b.text_of("recovery-codes").await?;
         let codes = b.driver.find_all(By::Css("#recovery-codes li")).await?;
         ensure!(codes.len() == 10, "{} recovery codes shown", codes.len());
         b.assert_accessible("recovery codes").await?;
-        click(b, "recovery-done").await?;
+        b.click("recovery-done").await?;
         b.text_of("mfa-on").await?;
 
         // Signing in again now takes a code after the password.
-        click(b, "sign-out").await?;
+        b.click("sign-out").await?;
         b.text_of("email").await?;
         b.driver.goto(b.client_url("/")).await?;
         b.sign_in(PARTY, DEMO_PASSWORD).await?;
@@ -89,14 +77,14 @@ async fn a_party_turns_on_two_step_sign_in_and_signs_in_with_a_code() {
         );
         b.assert_accessible("sign-in code step").await?;
         // A wrong code is refused with a message that speaks of the code.
-        type_into(b, "mfa-code", "000000").await?;
-        click(b, "verify-mfa").await?;
+        b.type_into("mfa-code", "000000").await?;
+        b.click("verify-mfa").await?;
         b.wait_for_text("sign-in-error", "code is not right")
             .await?;
         b.driver.find(By::Id("mfa-code")).await?.clear().await?;
         // The set-up step's code was spent, so use the next step's.
-        type_into(b, "mfa-code", &code_for(&secret, 30)?).await?;
-        click(b, "verify-mfa").await?;
+        b.type_into("mfa-code", &code_for(&secret, 30)?).await?;
+        b.click("verify-mfa").await?;
         b.wait_for_text("page-title", "Pat Party").await?;
         Ok(())
     })

@@ -3,7 +3,9 @@
 mod alert;
 mod button;
 mod card;
+mod checkbox;
 mod data_table;
+mod field;
 mod loading;
 mod page_title;
 mod select_field;
@@ -12,6 +14,7 @@ mod text_field;
 pub use alert::{Alert, AlertKind, ErrorAlert};
 pub use button::{Button, ButtonKind};
 pub use card::Card;
+pub use checkbox::{Checkbox, CheckboxGroup};
 pub use data_table::DataTable;
 pub use loading::{Loading, PageLoading};
 pub use page_title::PageTitle;

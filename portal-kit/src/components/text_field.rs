@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::field::{FieldError, described_by as described_by_ids};
+
 /// A labelled input. Its error text, when there is one, is linked with
 /// `aria-describedby` and marks the input `aria-invalid`.
 #[component]
@@ -21,17 +23,7 @@ pub fn TextField(
     inputmode: Option<&'static str>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
-    let described = {
-        let error_id = error_id.clone();
-        move || {
-            let ids: Vec<String> = described_by
-                .map(str::to_owned)
-                .into_iter()
-                .chain(error.with(Option::is_some).then(|| error_id.clone()))
-                .collect();
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described = described_by_ids(described_by, error, error_id.clone());
     view! {
         <div class="field">
             <label for=id>{move || label.get()}</label>
@@ -48,17 +40,7 @@ pub fn TextField(
                 prop:value=move || value.get()
                 on:input=move |event| value.set(event_target_value(&event))
             />
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p id=error_id.clone() class="field-error">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+            <FieldError id=error_id error=error />
         </div>
     }
 }
