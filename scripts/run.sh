@@ -22,6 +22,7 @@ mkdir -p "$STATE"; chmod 755 "$STATE"
 trap 'say "stopping"; stop_services' EXIT
 trap 'exit 130' INT TERM
 
+ensure_build_deps
 ensure_frontend_tools
 start_services "$STATE"
 

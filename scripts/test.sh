@@ -7,6 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/services.sh"
 
+ensure_build_deps
 ensure_frontend_tools
 ensure_chromium
 start_throwaway_services

@@ -45,6 +45,7 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
     let schema = graphql::build_schema(&settings.graphql, settings.environment.is_development());
     let data_key = crate::crypto::DataKey::from_settings(&settings.security)?;
     let links = crate::identity::links::Links::new(kv.clone());
+    let passkeys = crate::identity::passkeys::Passkeys::new(&settings.webauthn, kv.clone())?;
     let partner_tokens =
         crate::partner::PartnerTokens::new(kv.clone(), settings.partner.token_ttl_secs);
     Ok(AppState {
@@ -53,6 +54,7 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         links,
         partner_tokens,
         data_key,
+        passkeys,
         kv,
         sessions,
         sign_in_throttle,

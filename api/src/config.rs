@@ -41,6 +41,7 @@ pub struct Settings {
     pub consent: ConsentSettings,
     pub partner: PartnerSettings,
     pub security: SecuritySettings,
+    pub webauthn: WebauthnSettings,
     pub email: EmailSettings,
     pub worker: WorkerSettings,
     pub telemetry: TelemetrySettings,
@@ -103,6 +104,20 @@ pub struct SessionSettings {
 #[serde(deny_unknown_fields)]
 pub struct SecuritySettings {
     pub data_key: SecretString,
+}
+
+/// Passkeys: the relying party they are bound to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebauthnSettings {
+    /// The domain passkeys belong to: the portals' host name, or a parent of it.
+    pub rp_id: String,
+    /// The name browsers show when asking for a passkey.
+    pub rp_name: String,
+    /// The portals' origins: passkeys are accepted from these only.
+    pub origins: Vec<url::Url>,
+    /// Accept any port on those origins (development and tests, where ports vary).
+    pub allow_any_port: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -187,6 +202,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("server.allowed_origins")
+                .with_list_parse_key("webauthn.origins")
                 .try_parsing(true)
                 .source(Some(env)),
         );

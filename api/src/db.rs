@@ -155,6 +155,25 @@ impl Db {
         rows.iter().map(|row| row.try_get("", "org_id")).collect()
     }
 
+    /// Passkey sign-in starts from an email address: the active account's id
+    /// and its passkeys (webauthn-rs JSON), oldest first.
+    pub async fn unscoped_passkeys_for_email(
+        &self,
+        email: &str,
+    ) -> Result<Vec<(Uuid, serde_json::Value)>, DbErr> {
+        let rows = self
+            .conn
+            .query_all(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT user_id, passkey FROM unscoped_passkeys_for_email($1)",
+                [email.into()],
+            ))
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("", "user_id")?, row.try_get("", "passkey")?)))
+            .collect()
+    }
+
     /// Claims ready jobs across organizations (the worker's one unscoped step).
     pub async fn unscoped_claim_jobs(
         &self,
@@ -245,6 +264,16 @@ pub fn utc(
     Ok(row
         .try_get::<chrono::DateTime<chrono::FixedOffset>>("", column)?
         .with_timezone(&chrono::Utc))
+}
+
+/// As [`utc`], for a nullable column.
+pub fn utc_opt(
+    row: &sea_orm::QueryResult,
+    column: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, DbErr> {
+    Ok(row
+        .try_get::<Option<chrono::DateTime<chrono::FixedOffset>>>("", column)?
+        .map(|t| t.with_timezone(&chrono::Utc)))
 }
 
 /// What sign-in learns about an email address.

@@ -34,6 +34,9 @@ pub enum AppError {
     /// The organization requires a second factor for one of the caller's
     /// roles and none is set up yet: only enrolment is open to them.
     MfaEnrollmentRequired,
+    /// The organization requires a second factor of this account, whose only
+    /// one is a passkey: it must sign in with the passkey.
+    PasskeyRequired,
     Internal(anyhow::Error),
 }
 
@@ -63,6 +66,7 @@ impl AppError {
             AppError::LinkUsed => ErrorCode::LinkUsed,
             AppError::MfaRequired(_) => ErrorCode::MfaRequired,
             AppError::MfaEnrollmentRequired => ErrorCode::MfaEnrollmentRequired,
+            AppError::PasskeyRequired => ErrorCode::PasskeyRequired,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -88,6 +92,7 @@ impl AppError {
             AppError::LinkExpired => "This link has expired or was withdrawn.".into(),
             AppError::LinkUsed => "This link has already been used.".into(),
             AppError::MfaRequired(_) => "Enter the code from your authenticator app.".into(),
+            AppError::PasskeyRequired => "Sign in with your passkey.".into(),
             AppError::MfaEnrollmentRequired => {
                 "Your organization requires two-step sign-in. Set it up to continue.".into()
             }

@@ -107,6 +107,58 @@ impl Kv {
         &self.pool
     }
 
+    /// Keeps `value` for `ttl_secs` under a fresh random token, which is
+    /// returned; Redis holds only the token's SHA-256. For state between two
+    /// steps of a ceremony (passkeys, single sign-on), taken back once.
+    pub async fn put_once<T: serde::Serialize>(
+        &self,
+        namespace: &str,
+        value: &T,
+        ttl_secs: i64,
+    ) -> anyhow::Result<String> {
+        let token = crate::token::new();
+        let json = serde_json::to_string(value).context("encoding one-time state")?;
+        let _: () = self
+            .pool
+            .set(
+                self.once_key(namespace, &token),
+                json,
+                Some(fred::types::Expiration::EX(ttl_secs)),
+                None,
+                false,
+            )
+            .await
+            .context("storing one-time state")?;
+        Ok(token)
+    }
+
+    /// Takes the value [`Kv::put_once`] kept under `token`: it is gone after
+    /// this, so a replay finds nothing. `None` when expired, taken or unknown.
+    pub async fn take_once<T: serde::de::DeserializeOwned>(
+        &self,
+        namespace: &str,
+        token: &str,
+    ) -> anyhow::Result<Option<T>> {
+        if !crate::token::is_plausible(token) {
+            return Ok(None);
+        }
+        let json: Option<String> = self
+            .pool
+            .getdel(self.once_key(namespace, token))
+            .await
+            .context("taking one-time state")?;
+        json.map(|json| serde_json::from_str(&json).context("decoding one-time state"))
+            .transpose()
+    }
+
+    fn once_key(&self, namespace: &str, token: &str) -> String {
+        use sha2::Digest as _;
+        self.key(&format!(
+            "{namespace}:{}",
+            hex::encode(sha2::Sha256::digest(token.as_bytes()))
+        ))
+    }
+
     /// Publishes `payload` on `events:{channel}`.
     pub async fn publish(&self, channel: &str, payload: String) -> anyhow::Result<()> {
         let _receivers: i64 = self

@@ -7,6 +7,7 @@ use crate::crypto::DataKey;
 use crate::db::Db;
 use crate::graphql::CaucusSchema;
 use crate::identity::links::Links;
+use crate::identity::passkeys::Passkeys;
 use crate::identity::session::Sessions;
 use crate::identity::throttle::SignInThrottle;
 use crate::kv::Kv;
@@ -22,5 +23,6 @@ pub struct AppState {
     pub links: Links,
     pub partner_tokens: PartnerTokens,
     pub data_key: DataKey,
+    pub passkeys: Passkeys,
     pub schema: CaucusSchema,
 }

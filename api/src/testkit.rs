@@ -104,6 +104,11 @@ pub fn settings(db: &TestDatabase) -> Settings {
                 "CAUCUS__WORKER__POLL_INTERVAL_MS".to_owned(),
                 "100".to_owned(),
             ),
+            // Portals listen on free ports.
+            (
+                "CAUCUS__WEBAUTHN__ALLOW_ANY_PORT".to_owned(),
+                "true".to_owned(),
+            ),
         ],
     )
     .expect("test settings")

@@ -55,6 +55,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0008_mfa.up.sql"),
                 down: include_str!("../sql/0008_mfa.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0009_passkeys",
+                up: include_str!("../sql/0009_passkeys.up.sql"),
+                down: include_str!("../sql/0009_passkeys.down.sql"),
+            }),
         ]
     }
 }

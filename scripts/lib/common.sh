@@ -47,6 +47,8 @@ pg_bindir() {
 ensure_postgres() { [ -n "$(pg_bindir)" ] || apt_install postgresql; [ -n "$(pg_bindir)" ] || die "PostgreSQL server binaries not found"; }
 ensure_redis() { command -v redis-server >/dev/null || apt_install redis-server; }
 ensure_chromium() { apt_install chromium chromium-driver; }
+# Passkeys (webauthn-rs) verify signatures with OpenSSL.
+ensure_build_deps() { apt_install pkg-config libssl-dev; }
 
 ensure_go_tool() { # binary module version
   local bin=$1 module=$2 version=$3

@@ -99,6 +99,7 @@ error-rate-limited = Too many attempts. Please wait a few minutes and try again.
 error-link-expired = This link has expired or was withdrawn. Ask the person who sent it for a new one.
 error-mfa-required = Enter the 6-digit code from your authenticator app, or one of your recovery codes.
 error-mfa-enrollment-required = Your organization asks everyone in your role to use two-step sign-in. Set it up now to continue.
+error-passkey-required = Your organization asks for two-step sign-in, and your account uses a passkey for it. Sign in with your passkey instead.
 error-link-used = This link has already been used. Sign in instead, or ask for a new link.
 error-internal = Something went wrong on our side. Please try again in a moment.
 error-network = We could not reach Caucus. Check your connection and try again.

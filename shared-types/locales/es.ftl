@@ -99,6 +99,7 @@ error-rate-limited = Demasiados intentos. Espere unos minutos e inténtelo de nu
 error-link-expired = Este enlace caducó o fue retirado. Pida uno nuevo a quien se lo envió.
 error-mfa-required = Introduzca el código de 6 cifras de su aplicación de autenticación, o uno de sus códigos de recuperación.
 error-mfa-enrollment-required = Su organización pide a todas las personas con su función que usen el inicio de sesión en dos pasos. Configúrelo ahora para continuar.
+error-passkey-required = Su organización pide el inicio de sesión en dos pasos y su cuenta usa una llave de acceso para ello. Inicie sesión con su llave de acceso.
 error-link-used = Este enlace ya se usó. Inicie sesión o pida un enlace nuevo.
 error-internal = Algo salió mal por nuestra parte. Inténtelo de nuevo en un momento.
 error-network = No pudimos conectar con Caucus. Compruebe su conexión e inténtelo de nuevo.

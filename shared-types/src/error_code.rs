@@ -57,6 +57,7 @@ error_codes! {
     LinkUsed => "LINK_USED",
     MfaRequired => "MFA_REQUIRED",
     MfaEnrollmentRequired => "MFA_ENROLLMENT_REQUIRED",
+    PasskeyRequired => "PASSKEY_REQUIRED",
     Internal => "INTERNAL",
 }
 

@@ -36,6 +36,8 @@ pub enum AuditAction {
     MfaEnabled,
     RoleChanged,
     OrganizationSwitched,
+    PasskeyAdded,
+    PasskeyRemoved,
 }
 
 impl AuditAction {
@@ -61,6 +63,8 @@ impl AuditAction {
         AuditAction::MfaEnabled,
         AuditAction::RoleChanged,
         AuditAction::OrganizationSwitched,
+        AuditAction::PasskeyAdded,
+        AuditAction::PasskeyRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +90,8 @@ impl AuditAction {
             AuditAction::MfaEnabled => "identity.mfa_enabled",
             AuditAction::RoleChanged => "identity.role_changed",
             AuditAction::OrganizationSwitched => "identity.organization_switched",
+            AuditAction::PasskeyAdded => "identity.passkey_added",
+            AuditAction::PasskeyRemoved => "identity.passkey_removed",
         }
     }
 

@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::identity::graphql::{IdentityMutation, IdentityQuery, User};
 use crate::identity::invitations_graphql::{InvitationMutation, InvitationQuery};
 use crate::identity::mfa_graphql::MfaMutation;
+use crate::identity::passkeys_graphql::{PasskeyMutation, PasskeyQuery};
 use crate::jobs::graphql::{JobsMutation, JobsQuery};
 use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization};
 use crate::partner::graphql::{PartnerMutation, PartnerQuery};
@@ -28,6 +29,7 @@ pub struct Query(
     ConsentQuery,
     PartnerQuery,
     JobsQuery,
+    PasskeyQuery,
     EntityResolvers,
 );
 
@@ -38,6 +40,7 @@ pub struct Mutation(
     OrgMutation,
     ConsentMutation,
     MfaMutation,
+    PasskeyMutation,
     PartnerMutation,
     JobsMutation,
 );

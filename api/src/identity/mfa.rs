@@ -82,7 +82,7 @@ pub async fn enabled(tx: &TenantTx, user_id: Uuid) -> AppResult<bool> {
 /// Whether `user_id` has a second factor of any kind: an authenticator app
 /// or a passkey.
 pub async fn has_second_factor(tx: &TenantTx, user_id: Uuid) -> AppResult<bool> {
-    enabled(tx, user_id).await
+    Ok(enabled(tx, user_id).await? || crate::identity::passkeys::any(tx, user_id).await?)
 }
 
 /// What an authenticator app needs: the otpauth URI, as a QR code (SVG), and the

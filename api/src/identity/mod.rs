@@ -1,5 +1,5 @@
-//! Identity: passwords, sessions and sign-in. Issue #3 grows this into
-//! invitations, MFA, SSO and partner credentials.
+//! Identity: invitations, passwords, passkeys, two-step sign-in, sessions,
+//! roles and account lifecycle.
 
 pub mod graphql;
 pub mod invitations;
@@ -8,6 +8,8 @@ pub mod lifecycle;
 pub mod links;
 pub mod mfa;
 pub mod mfa_graphql;
+pub mod passkeys;
+pub mod passkeys_graphql;
 pub mod password;
 pub mod password_policy;
 pub mod recovery;

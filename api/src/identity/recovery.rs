@@ -158,6 +158,8 @@ pub async fn sign_in_with_link(
     if account.status != "active" || !link_sign_in_allowed(&tx, &roles).await? {
         return Err(AppError::Forbidden);
     }
+    // The link is one factor: an account with a second one still owes it.
+    let tx = service::second_step(tx, sessions, user_id).await?;
     audit::record(
         &tx,
         client,

@@ -76,13 +76,33 @@ pub async fn sign_in(
         return Err(AppError::InvalidCredentials);
     }
     throttle.record_success(email).await?;
+    let tx = second_step(tx, sessions, user_id).await?;
+    complete_sign_in(tx, sessions, client, user_id, "password").await
+}
+
+/// After a first factor that is not a passkey (a password, an emailed link):
+/// the second step the account owes, if any. Accounts with an authenticator
+/// app always take it (`MFA_REQUIRED` with a challenge); accounts whose only
+/// second factor is a passkey must use it when their organization requires a
+/// second factor of their roles (`PASSKEY_REQUIRED`). Otherwise hands `tx` back.
+pub async fn second_step(tx: TenantTx, sessions: &Sessions, user_id: Uuid) -> AppResult<TenantTx> {
+    let org_id = tx.scope().org_id;
     if crate::identity::mfa::enabled(&tx, user_id).await? {
         tx.commit().await?;
         let challenge = crate::identity::mfa::challenge(sessions.kv(), user_id, org_id).await?;
         tracing::info!(user_id = %user_id, "sign-in needs a second factor");
         return Err(AppError::MfaRequired(challenge));
     }
-    complete_sign_in(tx, sessions, client, user_id, "password").await
+    let roles = roles_of(&tx, user_id).await?;
+    let org = crate::orgs::service::current(&tx).await?;
+    if OrgSettings::from_json(&org.settings_json).requires_mfa(&roles)
+        && crate::identity::passkeys::any(&tx, user_id).await?
+    {
+        tx.commit().await?;
+        tracing::info!(user_id = %user_id, "sign-in needs the account's passkey");
+        return Err(AppError::PasskeyRequired);
+    }
+    Ok(tx)
 }
 
 /// The end of every successful sign-in: roles, a notice for a new browser, the

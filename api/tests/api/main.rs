@@ -18,6 +18,7 @@ mod org_creation;
 mod org_security;
 mod otlp;
 mod partner;
+mod passkeys;
 mod recovery;
 mod rls;
 mod schema;
