@@ -11,6 +11,7 @@ pub mod intl;
 pub mod invitation;
 pub mod layout;
 pub mod pages;
+pub mod passkey;
 pub mod security;
 pub mod session;
 pub mod sessions;

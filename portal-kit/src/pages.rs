@@ -15,7 +15,7 @@ use crate::components::{
 };
 use crate::gql::{ApiError, Failure, use_api};
 use crate::layout::{Brand, focus_main_after_render, set_brand};
-use crate::session::{SessionState, Viewer, use_session};
+use crate::session::{PasskeySignInError, SessionState, Viewer, use_session};
 use crate::tr;
 
 #[derive(GraphQLQuery)]
@@ -120,8 +120,35 @@ pub fn SignIn() -> impl IntoView {
                     challenge.set(Some(next));
                     focus_after_render("mfa-code");
                 }
-                Err(other) => failure.set(Some(other.error)),
+                Err(other) => {
+                    if other.error == ApiError::Code(ErrorCode::PasskeyRequired) {
+                        focus_after_render("sign-in-passkey");
+                    }
+                    failure.set(Some(other.error))
+                }
             }
+        }
+    });
+    let passkey_problem = RwSignal::new(None::<PasskeySignInError>);
+    let with_passkey = Action::new_local(move |email: &String| {
+        let email = email.clone();
+        async move {
+            match session.sign_in_with_passkey(email).await {
+                Ok(()) => focus_main_after_render(),
+                Err(problem) => passkey_problem.set(Some(problem)),
+            }
+        }
+    });
+    let on_passkey = Callback::new(move |_| {
+        let email_value = email.get_untracked().trim().to_owned();
+        email_missing.set(email_value.is_empty());
+        password_missing.set(false);
+        failure.set(None);
+        passkey_problem.set(None);
+        if email_value.is_empty() {
+            focus_after_render("email");
+        } else {
+            with_passkey.dispatch_local(email_value);
         }
     });
     let on_submit = move |event: SubmitEvent| {
@@ -147,6 +174,8 @@ pub fn SignIn() -> impl IntoView {
     let intro_generic = tr!("sign-in-intro-generic");
     let working = tr!("sign-in-working");
     let submit_label = tr!("sign-in-submit");
+    let passkey_working = tr!("sign-in-passkey-working");
+    let passkey_label = tr!("sign-in-passkey");
     let intro = move || {
         if organization.with(Option::is_some) {
             intro_named()
@@ -166,6 +195,24 @@ pub fn SignIn() -> impl IntoView {
             </Show>
             {move || {
                 failure.get().map(|error| view! { <ErrorAlert error=error id="sign-in-error" /> })
+            }}
+            {move || {
+                passkey_problem
+                    .get()
+                    .map(|problem| match problem {
+                        PasskeySignInError::Api(error) => {
+                            view! { <ErrorAlert error=error id="passkey-error" /> }.into_any()
+                        }
+                        PasskeySignInError::Browser(problem) => {
+                            let message = problem.message();
+                            view! {
+                                <Alert kind=AlertKind::Error id="passkey-error">
+                                    <p>{move || message.get()}</p>
+                                </Alert>
+                            }
+                                .into_any()
+                        }
+                    })
             }}
             <form class="form" on:submit=on_submit novalidate=true>
                 <TextField
@@ -192,6 +239,19 @@ pub fn SignIn() -> impl IntoView {
                     }}
                 </Button>
             </form>
+            <div class="alternative">
+                <p id="passkey-hint">{tr!("sign-in-passkey-hint")}</p>
+                <Button
+                    id="sign-in-passkey"
+                    kind=ButtonKind::Secondary
+                    busy=with_passkey.pending()
+                    on_click=on_passkey
+                >
+                    {move || {
+                        if with_passkey.pending().get() { passkey_working() } else { passkey_label() }
+                    }}
+                </Button>
+            </div>
         }
     };
 

@@ -10,7 +10,9 @@ use leptos::prelude::*;
 use crate::components::{
     Alert, AlertKind, Button, ButtonKind, Card, ErrorAlert, Loading, PageTitle, TextField,
 };
-use crate::gql::{ApiError, Failure, use_api};
+use crate::gql::{ApiError, DateTime, Failure, use_api};
+use crate::i18n::use_i18n;
+use crate::intl;
 use crate::layout::focus_main_after_render;
 use crate::pages::SignedIn;
 use crate::session::use_session;
@@ -40,7 +42,40 @@ pub struct StartTotpEnrollment;
 )]
 pub struct ConfirmTotpEnrollment;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/passkeys.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct MyPasskeys;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/passkeys.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct StartPasskeyRegistration;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/passkeys.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct FinishPasskeyRegistration;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/passkeys.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct RemovePasskey;
+
 type Enrollment = start_totp_enrollment::StartTotpEnrollmentStartTotpEnrollment;
+type PasskeyRow = my_passkeys::MyPasskeysMyPasskeys;
 
 /// Standard base64 (with padding) of `bytes`.
 pub fn base64_encode(bytes: &[u8]) -> String {
@@ -192,6 +227,7 @@ fn TwoStepSettings() -> impl IntoView {
         <div class="narrow">
             <PageTitle id="page-title" text=tr!("security-title") />
             <p class="lead">{tr!("security-intro")}</p>
+            <h2 class="section-title" id="totp-title">{tr!("security-app-title")}</h2>
             {move || match step.get() {
                 Step::Status => status_view().into_any(),
                 Step::Scan(enrollment) => {
@@ -201,7 +237,184 @@ fn TwoStepSettings() -> impl IntoView {
                     view! { <RecoveryCodes codes=codes done=done /> }.into_any()
                 }
             }}
+            <PasskeySettings />
         </div>
+    }
+}
+
+/// The person's passkeys: the list, adding one on this device, removing one.
+#[component]
+fn PasskeySettings() -> impl IntoView {
+    let api = use_api();
+    let session = use_session();
+    let i18n = use_i18n();
+    let list = LocalResource::new(move || async move {
+        let result = api.run::<MyPasskeys>(my_passkeys::Variables).await;
+        if let Err(error) = result {
+            session.notice(error);
+        }
+        result.map(|data| data.my_passkeys)
+    });
+    let name = RwSignal::new(String::new());
+    let name_missing = RwSignal::new(false);
+    let api_error = RwSignal::new(None::<ApiError>);
+    let browser_error = RwSignal::new(None::<crate::passkey::PasskeyError>);
+    let added = RwSignal::new(false);
+    let add = Action::new_local(move |name: &String| {
+        let name = name.clone();
+        async move {
+            let started = match api
+                .run::<StartPasskeyRegistration>(start_passkey_registration::Variables)
+                .await
+            {
+                Ok(data) => data.start_passkey_registration,
+                Err(error) => {
+                    session.notice(error);
+                    api_error.set(Some(error));
+                    return;
+                }
+            };
+            let credential = match crate::passkey::create(&started.options).await {
+                Ok(credential) => credential,
+                Err(problem) => {
+                    browser_error.set(Some(problem));
+                    return;
+                }
+            };
+            let finished = api
+                .run::<FinishPasskeyRegistration>(finish_passkey_registration::Variables {
+                    challenge_id: started.challenge_id,
+                    credential,
+                    name,
+                })
+                .await;
+            match finished {
+                Ok(_) => {
+                    if session
+                        .viewer()
+                        .is_some_and(|viewer| viewer.mfa_enrollment_required)
+                    {
+                        // The session was renewed: the rest of the portal opens.
+                        session.reload();
+                        return;
+                    }
+                    added.set(true);
+                    list.refetch();
+                }
+                Err(error) => api_error.set(Some(error)),
+            }
+        }
+    });
+    let remove = Action::new_local(move |id: &String| {
+        let id = id.clone();
+        async move {
+            match api
+                .run::<RemovePasskey>(remove_passkey::Variables { id })
+                .await
+            {
+                Ok(_) => list.refetch(),
+                Err(error) => {
+                    session.notice(error);
+                    api_error.set(Some(error));
+                }
+            }
+        }
+    });
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let value = name.get_untracked().trim().to_owned();
+        name_missing.set(value.is_empty());
+        api_error.set(None);
+        browser_error.set(None);
+        added.set(false);
+        if !value.is_empty() {
+            add.dispatch_local(value);
+        }
+    };
+    let name_required = tr!("passkey-name-required");
+    let name_error = Signal::derive(move || name_missing.get().then(&name_required));
+    let working = tr!("passkey-add-working");
+    let label = tr!("passkey-add");
+    let remove_label = tr!("passkey-remove");
+    let added_on =
+        move |date: &str| intl::format_date(date, i18n.locale()).unwrap_or_else(|| date.to_owned());
+    let rows = move || {
+        match list.get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(Err(error)) => view! { <ErrorAlert error=error id="passkeys-error" /> }.into_any(),
+        Some(Ok(passkeys)) if passkeys.is_empty() => {
+            view! { <p id="no-passkeys">{tr!("passkey-none")}</p> }.into_any()
+        }
+        Some(Ok(passkeys)) => view! {
+            <ul id="passkey-list" class="plain-list">
+                {passkeys
+                    .into_iter()
+                    .map(|passkey: PasskeyRow| {
+                        let label_id = format!("passkey-{}", passkey.id);
+                        let id = passkey.id.clone();
+                        let added_text = added_on(&passkey.created_at);
+                        view! {
+                            <li>
+                                <span id=label_id.clone() class="item-name">{passkey.name}</span>
+                                " "
+                                <span class="item-meta">{tr!("passkey-added-on", date = added_text.clone())}</span>
+                                " "
+                                <Button
+                                    kind=ButtonKind::Secondary
+                                    aria_describedby=label_id
+                                    busy=remove.pending()
+                                    on_click=Callback::new(move |_| {
+                                        remove.dispatch_local(id.clone());
+                                    })
+                                >
+                                    {remove_label}
+                                </Button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any(),
+    }
+    };
+    view! {
+        <h2 class="section-title" id="passkeys-title">{tr!("passkey-title")}</h2>
+        <p>{tr!("passkey-intro")}</p>
+        {rows}
+        {move || api_error.get().map(|error| view! { <ErrorAlert error=error id="passkey-error" /> })}
+        {move || {
+            browser_error
+                .get()
+                .map(|problem| {
+                    let message = problem.message();
+                    view! {
+                        <Alert kind=AlertKind::Error id="passkey-error">
+                            <p>{move || message.get()}</p>
+                        </Alert>
+                    }
+                })
+        }}
+        <Show when=move || added.get()>
+            <Alert kind=AlertKind::Info id="passkey-added">
+                <p>{tr!("passkey-added")}</p>
+            </Alert>
+        </Show>
+        <form class="form form-plain" on:submit=on_submit novalidate=true>
+            <TextField
+                id="passkey-name"
+                label=tr!("passkey-name")
+                value=name
+                autocomplete="off"
+                required=true
+                described_by="passkey-name-hint"
+                error=name_error
+            />
+            <p class="hint" id="passkey-name-hint">{tr!("passkey-name-hint")}</p>
+            <Button id="add-passkey" button_type="submit" busy=add.pending()>
+                {move || if add.pending().get() { working() } else { label() }}
+            </Button>
+        </form>
     }
 }
 

@@ -40,6 +40,23 @@ pub struct VerifyMfa;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/passkey_sign_in.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct StartPasskeySignIn;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/passkey_sign_in.graphql",
+    extern_enums("RoleKey"),
+    response_derives = "Debug, Clone"
+)]
+pub struct FinishPasskeySignIn;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/sign_out.graphql",
     response_derives = "Debug"
 )]
@@ -140,6 +157,14 @@ viewer_from_fragment!(me);
 viewer_from_fragment!(sign_in);
 viewer_from_fragment!(verify_mfa);
 viewer_from_fragment!(accept_invitation);
+viewer_from_fragment!(finish_passkey_sign_in);
+
+/// Why a passkey sign-in did not happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasskeySignInError {
+    Api(ApiError),
+    Browser(crate::passkey::PasskeyError),
+}
 
 /// Where the session stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,6 +254,32 @@ impl Session {
             .await?;
         self.state
             .set(SessionState::SignedIn(data.verify_mfa.viewer.into()));
+        Ok(())
+    }
+
+    /// Signs in with a passkey of the account at `email`: the API's options go
+    /// to the browser, whose answer goes back to the API.
+    pub async fn sign_in_with_passkey(self, email: String) -> Result<(), PasskeySignInError> {
+        let started = self
+            .api
+            .run::<StartPasskeySignIn>(start_passkey_sign_in::Variables { email })
+            .await
+            .map_err(PasskeySignInError::Api)?
+            .start_passkey_sign_in;
+        let credential = crate::passkey::get(&started.options)
+            .await
+            .map_err(PasskeySignInError::Browser)?;
+        let data = self
+            .api
+            .run::<FinishPasskeySignIn>(finish_passkey_sign_in::Variables {
+                challenge_id: started.challenge_id,
+                credential,
+            })
+            .await
+            .map_err(PasskeySignInError::Api)?;
+        self.state.set(SessionState::SignedIn(
+            data.finish_passkey_sign_in.viewer.into(),
+        ));
         Ok(())
     }
 

@@ -8,5 +8,6 @@
 mod harness;
 mod identity;
 mod org_security;
+mod passkeys;
 mod portals;
 mod two_step;
