@@ -46,6 +46,7 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
     let data_key = crate::crypto::DataKey::from_settings(&settings.security)?;
     let links = crate::identity::links::Links::new(kv.clone());
     let passkeys = crate::identity::passkeys::Passkeys::new(&settings.webauthn, kv.clone())?;
+    let sso = crate::identity::sso::Sso::new(&settings.server.public_url, kv.clone())?;
     let partner_tokens =
         crate::partner::PartnerTokens::new(kv.clone(), settings.partner.token_ttl_secs);
     Ok(AppState {
@@ -55,6 +56,7 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
         partner_tokens,
         data_key,
         passkeys,
+        sso,
         kv,
         sessions,
         sign_in_throttle,
@@ -154,6 +156,14 @@ fn graphql_routes(state: AppState) -> Router {
         .route(
             "/oauth/token",
             axum::routing::post(crate::partner::http::token),
+        )
+        .route(
+            "/auth/sso/{id}/start",
+            get(crate::identity::sso_graphql::start),
+        )
+        .route(
+            "/auth/sso/callback",
+            get(crate::identity::sso_graphql::callback),
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -174,6 +174,23 @@ impl Db {
             .collect()
     }
 
+    /// Single sign-on starts from a connection id: its organization, if the
+    /// connection exists and is enabled.
+    pub async fn unscoped_sso_connection_org(&self, id: Uuid) -> Result<Option<Uuid>, DbErr> {
+        let row = self
+            .conn
+            .query_one(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT unscoped_sso_connection_org($1) AS org_id",
+                [id.into()],
+            ))
+            .await?;
+        Ok(row
+            .map(|row| row.try_get::<Option<Uuid>>("", "org_id"))
+            .transpose()?
+            .flatten())
+    }
+
     /// Claims ready jobs across organizations (the worker's one unscoped step).
     pub async fn unscoped_claim_jobs(
         &self,

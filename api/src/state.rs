@@ -9,6 +9,7 @@ use crate::graphql::CaucusSchema;
 use crate::identity::links::Links;
 use crate::identity::passkeys::Passkeys;
 use crate::identity::session::Sessions;
+use crate::identity::sso::Sso;
 use crate::identity::throttle::SignInThrottle;
 use crate::kv::Kv;
 use crate::partner::PartnerTokens;
@@ -24,5 +25,6 @@ pub struct AppState {
     pub partner_tokens: PartnerTokens,
     pub data_key: DataKey,
     pub passkeys: Passkeys,
+    pub sso: Sso,
     pub schema: CaucusSchema,
 }

@@ -153,6 +153,17 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let db = fresh_database().await;
     let mut settings = settings(&db);
     adjust(&mut settings);
+    if settings.server.port == 0 {
+        // The API's own address goes into redirect URIs (single sign-on), so
+        // it is chosen before the app starts.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        settings.server.port = port;
+        settings.server.public_url =
+            url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a URL");
+    }
     let app = Application::build(settings)
         .await
         .expect("building the app");

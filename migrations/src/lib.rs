@@ -60,6 +60,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0009_passkeys.up.sql"),
                 down: include_str!("../sql/0009_passkeys.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0010_sso",
+                up: include_str!("../sql/0010_sso.up.sql"),
+                down: include_str!("../sql/0010_sso.down.sql"),
+            }),
         ]
     }
 }

@@ -59,6 +59,17 @@ ensure_go_tool() { # binary module version
   touch "$HOME/go/bin/.$bin-$version"
 }
 
+ensure_go_build() { # binary source-dir: builds a Go program of this repository when its sources changed
+  local bin=$1 dir=$2 stamp
+  stamp=$(cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go | sha256sum | cut -c1-16)
+  [ -x "$HOME/go/bin/$bin" ] && [ -f "$HOME/go/bin/.$bin-$stamp" ] && return 0
+  command -v go >/dev/null || die "Go is needed to build $bin"
+  say "building $bin (go build, once)"
+  mkdir -p "$HOME/go/bin"
+  (cd "$dir" && go build -o "$HOME/go/bin/$bin" .)
+  rm -f "$HOME/go/bin/.$bin-"*; touch "$HOME/go/bin/.$bin-$stamp"
+}
+
 ensure_wasm_target() {
   rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
     || { say "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown; }

@@ -7,7 +7,7 @@
 # name to SERVICES.
 # shellcheck shell=bash
 
-SERVICES=(postgres redis mailpit)
+SERVICES=(postgres redis mailpit oidc)
 
 STOP_COMMANDS=()
 on_exit() { STOP_COMMANDS+=("$*"); }
@@ -116,6 +116,27 @@ start_mailpit() {
   export CAUCUS_MAILPIT_URL="http://127.0.0.1:$http"
 }
 
+# A local OpenID Connect provider for single sign-on: zitadel/oidc's example
+# provider, built from tools/oidc-provider (Dex cannot be installed with `go
+# install`: docs/adr/0004), on loopback, with the static users of
+# tools/oidc-provider/users.json. Clients: "caucus" (confidential; its secret
+# is in the state directory) and "caucus-native" (public, PKCE), both with the
+# callback of the API on any loopback port.
+start_oidc() {
+  local state=$1
+  ensure_go_build caucus-oidc-provider "$ROOT/tools/oidc-provider"
+  local port=${CAUCUS_OIDC_PORT:-$(free_port)} secret
+  mkdir -p "$state/oidc"
+  secret=$(secret_in "$state/oidc/client-secret")
+  PORT=$port USERS_FILE="$ROOT/tools/oidc-provider/users.json" CLIENT_SECRET="$secret" \
+    REDIRECT_URI="http://localhost/auth/sso/callback,http://localhost:${CAUCUS_API_PORT:-8080}/auth/sso/callback" \
+    "$HOME/go/bin/caucus-oidc-provider" > "$state/oidc/provider.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid"
+  wait_for_port "$port" 20 || die "the OIDC provider did not start; see $state/oidc/provider.log"
+  export CAUCUS_OIDC_ISSUER="http://127.0.0.1:$port/" CAUCUS_OIDC_CLIENT_SECRET="$secret"
+}
+
 # Starts every service in a throw-away state directory (removed at exit) and
 # exports the CAUCUS_TEST_* variables the tests and benchmarks read.
 start_throwaway_services() {
@@ -128,5 +149,6 @@ start_throwaway_services() {
   export CAUCUS_TEST_REDIS_URL="$CAUCUS__REDIS__URL"
   export CAUCUS_TEST_SMTP_URL="$CAUCUS__EMAIL__SMTP_URL"
   export CAUCUS_TEST_MAILPIT_URL="${CAUCUS_MAILPIT_URL:-}"
+  export CAUCUS_TEST_OIDC_ISSUER="$CAUCUS_OIDC_ISSUER"
   unset CAUCUS__DATABASE__URL CAUCUS__DATABASE__MIGRATION_URL CAUCUS__REDIS__URL CAUCUS__EMAIL__SMTP_URL
 }

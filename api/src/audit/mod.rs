@@ -38,6 +38,7 @@ pub enum AuditAction {
     OrganizationSwitched,
     PasskeyAdded,
     PasskeyRemoved,
+    SsoConnectionChanged,
 }
 
 impl AuditAction {
@@ -65,6 +66,7 @@ impl AuditAction {
         AuditAction::OrganizationSwitched,
         AuditAction::PasskeyAdded,
         AuditAction::PasskeyRemoved,
+        AuditAction::SsoConnectionChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -92,6 +94,7 @@ impl AuditAction {
             AuditAction::OrganizationSwitched => "identity.organization_switched",
             AuditAction::PasskeyAdded => "identity.passkey_added",
             AuditAction::PasskeyRemoved => "identity.passkey_removed",
+            AuditAction::SsoConnectionChanged => "org.sso_connection_changed",
         }
     }
 

@@ -87,7 +87,7 @@ async fn authenticate(
 }
 
 /// The caller's address (the socket peer) and user agent.
-fn client_info(peer: Option<SocketAddr>, headers: &HeaderMap) -> ClientInfo {
+pub fn client_info(peer: Option<SocketAddr>, headers: &HeaderMap) -> ClientInfo {
     ClientInfo {
         ip: peer.map(|p| p.ip().to_string()),
         user_agent: headers

@@ -15,6 +15,7 @@ use crate::identity::graphql::{IdentityMutation, IdentityQuery, User};
 use crate::identity::invitations_graphql::{InvitationMutation, InvitationQuery};
 use crate::identity::mfa_graphql::MfaMutation;
 use crate::identity::passkeys_graphql::{PasskeyMutation, PasskeyQuery};
+use crate::identity::sso_graphql::{SsoMutation, SsoQuery};
 use crate::jobs::graphql::{JobsMutation, JobsQuery};
 use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization};
 use crate::partner::graphql::{PartnerMutation, PartnerQuery};
@@ -30,6 +31,7 @@ pub struct Query(
     PartnerQuery,
     JobsQuery,
     PasskeyQuery,
+    SsoQuery,
     EntityResolvers,
 );
 
@@ -41,6 +43,7 @@ pub struct Mutation(
     ConsentMutation,
     MfaMutation,
     PasskeyMutation,
+    SsoMutation,
     PartnerMutation,
     JobsMutation,
 );

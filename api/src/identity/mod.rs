@@ -15,4 +15,6 @@ pub mod password_policy;
 pub mod recovery;
 pub mod service;
 pub mod session;
+pub mod sso;
+pub mod sso_graphql;
 pub mod throttle;

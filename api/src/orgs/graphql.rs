@@ -65,6 +65,15 @@ pub struct Branding {
     pub slug: String,
     pub name: String,
     pub brand_color: String,
+    /// The single sign-on connections people may sign in with.
+    pub sso_connections: Vec<SsoOption>,
+}
+
+/// A single sign-on button: start at `/auth/sso/{id}/start?portal=admin|client`.
+#[derive(SimpleObject)]
+pub struct SsoOption {
+    pub id: ID,
+    pub name: String,
 }
 
 #[derive(InputObject)]
@@ -128,12 +137,21 @@ impl OrgQuery {
             .await
             .map_err(AppError::from)?;
         let org = service::current(&tx).await?;
+        let sso_connections = crate::identity::sso::enabled_for_sign_in(&tx)
+            .await?
+            .into_iter()
+            .map(|(id, name)| SsoOption {
+                id: ID(id.to_string()),
+                name,
+            })
+            .collect();
         tx.commit().await.map_err(AppError::from)?;
         let settings = OrgSettings::from_json(&org.settings_json);
         Ok(Some(Branding {
             slug: org.slug,
             name: org.name,
             brand_color: settings.brand_color().to_owned(),
+            sso_connections,
         }))
     }
 }

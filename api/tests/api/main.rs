@@ -23,6 +23,7 @@ mod recovery;
 mod rls;
 mod schema;
 mod sessions;
+mod sso;
 mod subscriptions;
 mod support;
 mod throttle;
