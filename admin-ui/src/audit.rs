@@ -41,6 +41,9 @@ const ACTIONS: &[(&str, &str)] = &[
     ("MFA_ENABLED", "identity.mfa_enabled"),
     ("ROLE_CHANGED", "identity.role_changed"),
     ("ORGANIZATION_SWITCHED", "identity.organization_switched"),
+    ("PASSKEY_ADDED", "identity.passkey_added"),
+    ("PASSKEY_REMOVED", "identity.passkey_removed"),
+    ("SSO_CONNECTION_CHANGED", "org.sso_connection_changed"),
 ];
 
 fn action_filter(value: &str) -> Option<AuditAction> {
@@ -63,13 +66,16 @@ fn action_filter(value: &str) -> Option<AuditAction> {
         "MFA_ENABLED" => AuditAction::MFA_ENABLED,
         "ROLE_CHANGED" => AuditAction::ROLE_CHANGED,
         "ORGANIZATION_SWITCHED" => AuditAction::ORGANIZATION_SWITCHED,
+        "PASSKEY_ADDED" => AuditAction::PASSKEY_ADDED,
+        "PASSKEY_REMOVED" => AuditAction::PASSKEY_REMOVED,
+        "SSO_CONNECTION_CHANGED" => AuditAction::SSO_CONNECTION_CHANGED,
         _ => return None,
     })
 }
 
 /// Each action's name in the current language.
 #[derive(Clone, Copy)]
-struct ActionLabels([Signal<String>; 18]);
+struct ActionLabels([Signal<String>; 21]);
 
 impl ActionLabels {
     fn new() -> Self {
@@ -92,6 +98,9 @@ impl ActionLabels {
             Signal::derive(tr!("audit-action-mfa-enabled")),
             Signal::derive(tr!("audit-action-role-changed")),
             Signal::derive(tr!("audit-action-org-switched")),
+            Signal::derive(tr!("audit-action-passkey-added")),
+            Signal::derive(tr!("audit-action-passkey-removed")),
+            Signal::derive(tr!("audit-action-sso-changed")),
         ])
     }
 

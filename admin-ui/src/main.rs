@@ -5,6 +5,7 @@ mod invitations;
 mod overview;
 mod people;
 mod settings;
+mod sso;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -66,6 +67,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/sessions") view=YourSessions />
                     <Route path=path!("/security") view=TwoStepSignIn />
                     <Route path=path!("/invitation") view=AcceptInvitationPage />
+                    <Route path=path!("/sso") view=SsoLanding />
                 </Routes>
             </Shell>
         </Router>

@@ -37,7 +37,13 @@ pub fn Settings() -> impl IntoView {
         <StaffPage let:viewer>
             <PageTitle id="page-title" text=tr!("settings-title") />
             {if viewer.has(RoleKey::OrgAdmin) {
-                view! { <SecurityLoader /> }.into_any()
+                view! {
+                    <SecurityLoader />
+                    <div class="narrow">
+                        <crate::sso::SsoSection />
+                    </div>
+                }
+                    .into_any()
             } else {
                 view! {
                     <ErrorAlert error=ApiError::Code(shared_types::ErrorCode::Forbidden) id="settings-error" />

@@ -156,10 +156,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     if settings.server.port == 0 {
         // The API's own address goes into redirect URIs (single sign-on), so
         // it is chosen before the app starts.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         settings.server.port = port;
         settings.server.public_url =
             url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a URL");
@@ -190,11 +187,26 @@ pub async fn spawn() -> TestApp {
 /// Serves the built portals too (for browser tests).
 pub async fn spawn_with_portals() -> TestApp {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    // Links and redirects (emails, single sign-on) name the portals, so their
+    // ports are chosen before the app starts.
+    let (admin_port, client_port) = (free_port(), free_port());
     spawn_with(|s| {
         s.portals.admin_dir = Some(root.join("admin-ui/dist"));
-        s.portals.admin_port = Some(0);
+        s.portals.admin_port = Some(admin_port);
         s.portals.client_dir = Some(root.join("client-ui/dist"));
-        s.portals.client_port = Some(0);
+        s.portals.client_port = Some(client_port);
+        s.email.admin_portal_url =
+            url::Url::parse(&format!("http://localhost:{admin_port}")).expect("a URL");
+        s.email.client_portal_url =
+            url::Url::parse(&format!("http://localhost:{client_port}")).expect("a URL");
     })
     .await
+}
+
+/// A port that was free a moment ago, on 127.0.0.1.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
 }

@@ -29,6 +29,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/sessions") view=YourSessions />
                     <Route path=path!("/security") view=TwoStepSignIn />
                     <Route path=path!("/invitation") view=AcceptInvitationPage />
+                    <Route path=path!("/sso") view=SsoLanding />
                 </Routes>
             </Shell>
         </Router>

@@ -28,7 +28,7 @@ pub mod prelude {
     pub use crate::intl;
     pub use crate::invitation::AcceptInvitationPage;
     pub use crate::layout::{NavLink, Shell};
-    pub use crate::pages::{NotFound, SignIn, SignedIn, use_org_slug};
+    pub use crate::pages::{NotFound, SignIn, SignedIn, SsoLanding, use_org_slug};
     pub use crate::security::TwoStepSignIn;
     pub use crate::session::{Organization, Session, SessionState, User, Viewer, use_session};
     pub use crate::sessions::YourSessions;

@@ -11,7 +11,7 @@ use leptos::wasm_bindgen::JsCast;
 use shared_types::ErrorCode;
 
 use crate::components::{
-    Alert, AlertKind, Button, ButtonKind, ErrorAlert, PageLoading, PageTitle, TextField,
+    Alert, AlertKind, Button, ButtonKind, ErrorAlert, Loading, PageLoading, PageTitle, TextField,
 };
 use crate::gql::{ApiError, Failure, use_api};
 use crate::layout::{Brand, focus_main_after_render, set_brand};
@@ -22,7 +22,7 @@ use crate::tr;
 #[graphql(
     schema_path = "../schema.graphql",
     query_path = "graphql/branding.graphql",
-    response_derives = "Debug, Clone"
+    response_derives = "Debug, Clone, PartialEq"
 )]
 pub struct Branding;
 
@@ -94,6 +94,18 @@ pub fn SignIn() -> impl IntoView {
                 color: b.brand_color,
             })
     });
+    let sso_options = Memo::new(move |_| {
+        branding
+            .get()
+            .and_then(Result::ok)
+            .and_then(|data| data.branding)
+            .map(|b| b.sso_connections)
+            .unwrap_or_default()
+    });
+    let portal_key = match api.portal() {
+        crate::gql::Portal::Admin => "admin",
+        crate::gql::Portal::Client => "client",
+    };
     Effect::new(move || set_brand(organization.get()));
 
     let email = RwSignal::new(String::new());
@@ -239,6 +251,29 @@ pub fn SignIn() -> impl IntoView {
                     }}
                 </Button>
             </form>
+            <Show when=move || !sso_options.with(Vec::is_empty)>
+                <div class="alternative" id="sso-options">
+                    <p>{tr!("sign-in-sso-hint")}</p>
+                    <ul class="plain-list">
+                        <For
+                            each=move || sso_options.get()
+                            key=|option| option.id.clone()
+                            let:option
+                        >
+                            <li>
+                                // A full page load to the API, not a route of this app.
+                                <a
+                                    class="button button-secondary"
+                                    rel="external"
+                                    href=format!("/auth/sso/{}/start?portal={portal_key}", option.id)
+                                >
+                                    {tr!("sign-in-sso", provider = option.name.clone())}
+                                </a>
+                            </li>
+                        </For>
+                    </ul>
+                </div>
+            </Show>
             <div class="alternative">
                 <p id="passkey-hint">{tr!("sign-in-passkey-hint")}</p>
                 <Button
@@ -262,6 +297,73 @@ pub fn SignIn() -> impl IntoView {
                     view! { <CodeStep challenge=current restart=restart /> }.into_any()
                 }
                 None => password_step().into_any(),
+            }}
+        </div>
+    }
+}
+
+/// `/sso`: where single sign-on comes back. The fragment holds a one-time
+/// token (or an error code); it is removed from the address bar at once, then
+/// redeemed on this origin so the session cookie is set here.
+#[component]
+pub fn SsoLanding() -> impl IntoView {
+    let session = use_session();
+    let fragment = window().location().hash().unwrap_or_default();
+    // Forget the token: it must not stay in the address bar or the history.
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/sso"));
+    }
+    let fragment = fragment.trim_start_matches('#').to_owned();
+    let failure = RwSignal::new(None::<ApiError>);
+    let challenge = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    if let Some(token) = fragment.strip_prefix("token=") {
+        let token = token.to_owned();
+        leptos::task::spawn_local(async move {
+            match session.complete_sso(token).await {
+                Ok(()) => done.set(true),
+                Err(Failure {
+                    error: ApiError::Code(ErrorCode::MfaRequired),
+                    challenge: Some(next),
+                    ..
+                }) => challenge.set(Some(next)),
+                Err(other) => failure.set(Some(other.error)),
+            }
+        });
+    } else {
+        let code = fragment
+            .strip_prefix("error=")
+            .and_then(ErrorCode::parse)
+            .unwrap_or(ErrorCode::BadRequest);
+        failure.set(Some(ApiError::Code(code)));
+    }
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move || {
+        if done.get() {
+            navigate("/", Default::default());
+        }
+    });
+    let restart = Callback::new(move |_: bool| {
+        challenge.set(None);
+        failure.set(Some(ApiError::Code(ErrorCode::LinkExpired)));
+    });
+    view! {
+        <div class="sign-in">
+            {move || match (challenge.get(), failure.get()) {
+                (Some(current), _) => view! { <CodeStep challenge=current restart=restart /> }.into_any(),
+                (None, Some(error)) => view! {
+                    <PageTitle id="page-title" text=tr!("sso-failed-title") />
+                    <ErrorAlert error=error id="sso-error" />
+                    <p>
+                        <A href="/">{tr!("sso-back")}</A>
+                    </p>
+                }
+                .into_any(),
+                (None, None) => view! {
+                    <PageTitle id="page-title" text=tr!("sso-working") />
+                    <Loading />
+                }
+                .into_any(),
             }}
         </div>
     }

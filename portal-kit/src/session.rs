@@ -57,6 +57,15 @@ pub struct FinishPasskeySignIn;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/complete_sso_sign_in.graphql",
+    extern_enums("RoleKey"),
+    response_derives = "Debug, Clone"
+)]
+pub struct CompleteSsoSignIn;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/sign_out.graphql",
     response_derives = "Debug"
 )]
@@ -158,6 +167,7 @@ viewer_from_fragment!(sign_in);
 viewer_from_fragment!(verify_mfa);
 viewer_from_fragment!(accept_invitation);
 viewer_from_fragment!(finish_passkey_sign_in);
+viewer_from_fragment!(complete_sso_sign_in);
 
 /// Why a passkey sign-in did not happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,6 +289,19 @@ impl Session {
             .map_err(PasskeySignInError::Api)?;
         self.state.set(SessionState::SignedIn(
             data.finish_passkey_sign_in.viewer.into(),
+        ));
+        Ok(())
+    }
+
+    /// Finishes a single sign-on with the callback's one-time token. An
+    /// `MFA_REQUIRED` failure carries the challenge for [`Session::verify_mfa`].
+    pub async fn complete_sso(self, token: String) -> Result<(), Failure> {
+        let data = self
+            .api
+            .run_detailed::<CompleteSsoSignIn>(complete_sso_sign_in::Variables { token })
+            .await?;
+        self.state.set(SessionState::SignedIn(
+            data.complete_sso_sign_in.viewer.into(),
         ));
         Ok(())
     }

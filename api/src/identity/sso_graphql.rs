@@ -75,6 +75,14 @@ pub struct SsoQuery;
 
 #[Object]
 impl SsoQuery {
+    /// The redirect URI to register at a provider (org admins).
+    async fn sso_redirect_uri(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::ManageOrganization)?;
+        Ok(rc.state.sso.callback_url().to_owned())
+    }
+
     /// The organization's single sign-on connections (org admins).
     async fn sso_connections(
         &self,

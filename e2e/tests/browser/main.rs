@@ -10,4 +10,5 @@ mod identity;
 mod org_security;
 mod passkeys;
 mod portals;
+mod sso;
 mod two_step;
