@@ -17,6 +17,8 @@ export CAUCUS_PG_PORT="${CAUCUS_PG_PORT:-54329}"
 export CAUCUS_REDIS_PORT="${CAUCUS_REDIS_PORT:-63799}"
 export CAUCUS_MAILPIT_SMTP_PORT="${CAUCUS_MAILPIT_SMTP_PORT:-1025}"
 export CAUCUS_MAILPIT_HTTP_PORT="${CAUCUS_MAILPIT_HTTP_PORT:-8025}"
+export CAUCUS_OIDC_PORT="${CAUCUS_OIDC_PORT:-5556}"
+export CAUCUS_API_PORT="$API_PORT"
 
 mkdir -p "$STATE"; chmod 755 "$STATE"
 trap 'say "stopping"; stop_services' EXIT
@@ -46,6 +48,10 @@ export CAUCUS__PORTALS__CLIENT_DIR="$ROOT/client-ui/dist" CAUCUS__PORTALS__CLIEN
 say "migrating and seeding"
 "$CAUCUS" migrate
 "$CAUCUS" seed
+# The demo organization signs its staff in through the local OIDC provider too.
+CAUCUS_DEMO_SSO_SECRET="$CAUCUS_OIDC_CLIENT_SECRET" "$CAUCUS" sso-connect --org demo \
+  --name "Riverside staff directory" --issuer "$CAUCUS_OIDC_ISSUER" --client-id caucus \
+  --client-secret-env CAUCUS_DEMO_SSO_SECRET --domain sso.caucus.test --role mediator
 
 "$CAUCUS" serve &
 API_PID=$!
@@ -60,6 +66,7 @@ cat <<TXT
     Client portal  http://localhost:$CLIENT_PORT
     API (GraphiQL) http://localhost:$API_PORT/graphql
     Emails sent    ${CAUCUS_MAILPIT_URL:-(delivered to SMTP_URL)}
+    OIDC provider  $CAUCUS_OIDC_ISSUER (single sign-on)
 
   Demo logins (organization "Riverside Mediation Services"), password: caucus-demo-password
     admin@demo.caucus.test     organization admin   (admin portal)
@@ -68,6 +75,8 @@ cat <<TXT
     party@demo.caucus.test     party                (client portal)
     operator@caucus.test       platform operator    (organization "Caucus Operations";
                                                      creates organizations)
+  Single sign-on: on the admin sign-in page choose "Sign in with Riverside staff
+  directory", then casey@sso.caucus.test / sso test password 2026 (joins as a mediator).
 
   Press Ctrl-C to stop.
 

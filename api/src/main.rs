@@ -51,6 +51,30 @@ enum Command {
         #[arg(long, default_value = "en")]
         language: String,
     },
+    /// Add a single sign-on connection to an organization, unless one with the
+    /// same issuer and client id is there already.
+    SsoConnect {
+        /// The organization's slug or id.
+        #[arg(long)]
+        org: String,
+        /// The name on the sign-in button.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+        /// The client secret, read from this environment variable (never an
+        /// argument: those show in process lists). Absent: a public client.
+        #[arg(long)]
+        client_secret_env: Option<String>,
+        /// Email domains whose verified addresses may sign in (repeat).
+        #[arg(long = "domain", required = true)]
+        domains: Vec<String>,
+        /// Role of people new to the organization, e.g. mediator.
+        #[arg(long, default_value = "mediator")]
+        role: String,
+    },
     /// Verify an organization's audit-log hash chain; reports the first broken link.
     AuditVerify {
         /// The organization's slug or id.
@@ -118,6 +142,49 @@ fn run() -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
                 println!("organization {id} created; its admin's invitation is queued");
+                Ok(())
+            }
+            Command::SsoConnect {
+                org,
+                name,
+                issuer,
+                client_id,
+                client_secret_env,
+                domains,
+                role,
+            } => {
+                let owner = owner_url(&settings)?;
+                let org_id = match uuid::Uuid::parse_str(&org) {
+                    Ok(id) => id,
+                    Err(_) => caucus_api::seed::org_id_by_slug(&owner, &org)
+                        .await?
+                        .with_context(|| format!("no organization with slug {org:?}"))?,
+                };
+                let role = caucus_api::authz::RoleKey::parse(&role)
+                    .with_context(|| format!("unknown role {role:?}"))?;
+                let secret = client_secret_env
+                    .map(|var| std::env::var(&var).with_context(|| format!("{var} is not set")))
+                    .transpose()?;
+                let state = caucus_api::app::connect(settings).await?;
+                let created = caucus_api::identity::sso::connect_once(
+                    &state.db,
+                    &state.data_key,
+                    org_id,
+                    caucus_api::identity::sso::NewConnection {
+                        name,
+                        issuer,
+                        client_id,
+                        client_secret: secret.map(caucus_api::redact::Sensitive::new),
+                        email_domains: domains,
+                        default_role: role,
+                    },
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+                match created {
+                    Some(id) => println!("single sign-on connection {id} added"),
+                    None => println!("that single sign-on connection is there already"),
+                }
                 Ok(())
             }
             Command::Schema => Ok(()),

@@ -610,6 +610,39 @@ pub async fn create(tx: &TenantTx, key: &DataKey, new: NewConnection) -> AppResu
     Ok(id)
 }
 
+/// Adds a connection to `org_id` unless one with the same issuer and client
+/// id is there (the admin CLI, and the run command's demo); returns the new id.
+pub async fn connect_once(
+    db: &Db,
+    key: &DataKey,
+    org_id: Uuid,
+    new: NewConnection,
+) -> AppResult<Option<Uuid>> {
+    let tx = db
+        .tenant(TenantScope {
+            org_id,
+            user_id: None,
+        })
+        .await?;
+    let exists = list(&tx)
+        .await?
+        .iter()
+        .any(|c| c.issuer == new.issuer.trim() && c.client_id == new.client_id.trim());
+    if exists {
+        tx.commit().await?;
+        return Ok(None);
+    }
+    let id = create(&tx, key, new).await?;
+    audit::record(
+        &tx,
+        &ClientInfo::default(),
+        NewEntry::new(None, AuditAction::SsoConnectionChanged).target("sso_connection", id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
 /// Turns a connection on or off; false when there is no such connection here.
 pub async fn set_enabled(tx: &TenantTx, id: Uuid, enabled: bool) -> AppResult<bool> {
     let changed = tx
