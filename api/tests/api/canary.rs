@@ -174,3 +174,205 @@ async fn the_sign_up_flow_leaks_no_email_name_or_password() {
     );
     canary.assert_absent(&[&weak.to_string()]);
 }
+
+#[tokio::test]
+async fn reset_two_step_passkey_and_partner_flows_leak_no_personal_data_or_secrets() {
+    use webauthn_authenticator_rs::WebauthnAuthenticator;
+    use webauthn_authenticator_rs::prelude::Url;
+    use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+    use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse};
+
+    captured();
+    let app = testkit::spawn().await;
+    let mut canary = Canary::new();
+    let admin_email = format!("{}@example.org", canary.marker("email"));
+    let party_email = format!("{}@example.org", canary.marker("email"));
+    let (admin_name, party_name) = (canary.marker("name"), canary.marker("name"));
+    seed_org(
+        app.owner_url().expose_secret(),
+        "canary-flows",
+        &canary.marker("org"),
+        &[
+            SeedAccount {
+                email: &admin_email,
+                name: &admin_name,
+                role: RoleKey::OrgAdmin,
+            },
+            SeedAccount {
+                email: &party_email,
+                name: &party_name,
+                role: RoleKey::Party,
+            },
+        ],
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    let mut others = Vec::new();
+
+    // Password reset to a marker password.
+    let mut party = Client::new(&app);
+    let asked = party
+        .gql(
+            "mutation R($e: String!) { requestPasswordReset(email: $e) }",
+            json!({ "e": party_email }),
+        )
+        .await;
+    others.push(asked.to_string());
+    let mail = crate::support::wait_for_mail(&party_email, 1).await;
+    let text = crate::support::mail_body(&mail[0]).await["Text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reset_token = text
+        .split("/reset-password#")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    canary.markers.push(reset_token.clone());
+    let new_password = canary.marker("password");
+    assert_ok(
+        &party
+            .gql(
+                "mutation R($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }",
+                json!({ "t": reset_token, "p": new_password }),
+            )
+            .await,
+    );
+    assert_ok(&party.sign_in(&party_email, &new_password).await);
+
+    // Two-step sign-in: the secret and the recovery codes are secrets too.
+    let secret = crate::support::enrol_totp(&mut party).await;
+    canary.markers.push(secret.clone());
+    let mut again = Client::new(&app);
+    let challenged = again.sign_in(&party_email, &new_password).await;
+    assert_eq!(error_code(&challenged), "MFA_REQUIRED");
+    let challenge = challenged["errors"][0]["extensions"]["challenge"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    canary.markers.push(challenge.clone());
+    let wrong = again
+        .gql(
+            "mutation V($c: String!, $k: String!) { verifyMfa(challenge: $c, code: $k) { viewer { roles } } }",
+            json!({ "c": challenge, "k": "000000" }),
+        )
+        .await;
+    others.push(wrong.to_string());
+    assert_ok(
+        &again
+            .gql(
+                "mutation V($c: String!, $k: String!) { verifyMfa(challenge: $c, code: $k) { viewer { roles } } }",
+                json!({ "c": challenge, "k": crate::support::code_for(&secret, 1) }),
+            )
+            .await,
+    );
+
+    // A passkey with a marker name, then a passkey sign-in.
+    let mut key = WebauthnAuthenticator::new(SoftPasskey::new(true));
+    let origin = Url::parse("http://localhost:8082").unwrap();
+    let started = party
+        .gql(
+            "mutation { startPasskeyRegistration { challengeId options } }",
+            json!({}),
+        )
+        .await;
+    let options: CreationChallengeResponse = serde_json::from_str(
+        started["data"]["startPasskeyRegistration"]["options"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let credential = key.do_registration(origin.clone(), options).unwrap();
+    assert_ok(
+        &party
+            .gql(
+                "mutation F($c: String!, $k: String!, $n: String!) { finishPasskeyRegistration(challengeId: $c, credential: $k, name: $n) { id } }",
+                json!({
+                    "c": started["data"]["startPasskeyRegistration"]["challengeId"],
+                    "k": serde_json::to_string(&credential).unwrap(),
+                    "n": canary.marker("passkey"),
+                }),
+            )
+            .await,
+    );
+    let mut passkey_browser = Client::new(&app);
+    let started = passkey_browser
+        .gql(
+            "mutation S($e: String!) { startPasskeySignIn(email: $e) { challengeId options } }",
+            json!({ "e": party_email }),
+        )
+        .await;
+    let options: RequestChallengeResponse = serde_json::from_str(
+        started["data"]["startPasskeySignIn"]["options"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let answer = key.do_authentication(origin, options).unwrap();
+    assert_ok(
+        &passkey_browser
+            .gql(
+                "mutation F($c: String!, $k: String!) { finishPasskeySignIn(challengeId: $c, credential: $k) { viewer { roles } } }",
+                json!({
+                    "c": started["data"]["startPasskeySignIn"]["challengeId"],
+                    "k": serde_json::to_string(&answer).unwrap(),
+                }),
+            )
+            .await,
+    );
+    let unknown = passkey_browser
+        .gql(
+            "mutation S($e: String!) { startPasskeySignIn(email: $e) { challengeId } }",
+            json!({ "e": format!("{}@example.org", canary.marker("email")) }),
+        )
+        .await;
+    others.push(unknown.to_string());
+
+    // Profile changes carry a marker name.
+    assert_ok(
+        &party
+            .gql(
+                "mutation P($n: String!) { updateProfile(name: $n) { roles } }",
+                json!({ "n": canary.marker("name") }),
+            )
+            .await,
+    );
+
+    // Partner credentials: the account's name, its secret and its tokens.
+    let mut admin = Client::new(&app);
+    assert_ok(&admin.sign_in(&admin_email, PASSWORD).await);
+    let created = admin
+        .gql(
+            "mutation C($n: String!) { createServiceAccount(name: $n, scopes: [ORG_READ]) { clientId clientSecret } }",
+            json!({ "n": canary.marker("partner") }),
+        )
+        .await;
+    let account = &created["data"]["createServiceAccount"];
+    let client_secret = account["clientSecret"].as_str().unwrap().to_owned();
+    canary.markers.push(client_secret.clone());
+    let token = reqwest::Client::new()
+        .post(app.url("/oauth/token"))
+        .basic_auth(account["clientId"].as_str().unwrap(), Some(&client_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let access_token = token["access_token"].as_str().unwrap().to_owned();
+    canary.markers.push(access_token.clone());
+    let read = reqwest::Client::new()
+        .post(app.url("/graphql"))
+        .bearer_auth(&access_token)
+        .json(&json!({ "query": "{ organization { id } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(read.status().is_success());
+
+    let extra: Vec<&str> = others.iter().map(String::as_str).collect();
+    canary.assert_absent(&extra);
+}

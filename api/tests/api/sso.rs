@@ -9,7 +9,7 @@ use fred::prelude::*;
 use serde_json::{Value, json};
 use sha2::Digest;
 
-use crate::support::{Client, PASSWORD, assert_ok, error_code, org_with};
+use crate::support::{Canary, Client, PASSWORD, assert_ok, captured, error_code, org_with};
 
 const IDP_PASSWORD: &str = "sso test password 2026";
 
@@ -143,6 +143,7 @@ async fn complete(client: &mut Client, fragment: &str) -> Value {
 
 #[tokio::test]
 async fn people_of_the_allowed_domain_sign_in_and_are_provisioned_once() {
+    captured();
     let app = testkit::spawn().await;
     let (mut admin, connection) = org_with_connection(&app, "sso-jit").await;
     // The sign-in page lists the connection.
@@ -192,6 +193,15 @@ async fn people_of_the_allowed_domain_sign_in_and_are_provisioned_once() {
         .collect();
     assert_eq!(casey.len(), 1, "{members}");
     assert_eq!(casey[0]["node"]["roles"], json!(["MEDIATOR"]));
+    // The canary check over the flow: the provider's person, by address and
+    // name, never reached logs or spans.
+    Canary {
+        markers: vec![
+            "casey@sso.caucus.test".to_owned(),
+            "Casey Single-Sign-On".to_owned(),
+        ],
+    }
+    .assert_absent(&[]);
 }
 
 #[tokio::test]
