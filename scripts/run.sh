@@ -71,7 +71,9 @@ cat <<TXT
   Demo logins (organization "Riverside Mediation Services"), password: caucus-demo-password
     admin@demo.caucus.test     organization admin   (admin portal)
     manager@demo.caucus.test   case manager         (admin portal)
-    mediator@demo.caucus.test  mediator             (admin portal)
+    mediator@demo.caucus.test  mediator             (admin portal; also works for
+                                                     "Lakeside Family Mediation":
+                                                     switch at the top of the page)
     party@demo.caucus.test     party                (client portal)
     operator@caucus.test       platform operator    (organization "Caucus Operations";
                                                      creates organizations)

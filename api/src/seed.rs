@@ -46,6 +46,11 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
+/// A second provider the demo mediator also works for: their organization
+/// switcher has a choice.
+pub const SECOND_ORG_SLUG: &str = "lakeside";
+pub const SECOND_ORG_NAME: &str = "Lakeside Family Mediation";
+
 pub const OPERATIONS_ORG_SLUG: &str = "operations";
 pub const OPERATIONS_ORG_NAME: &str = "Caucus Operations";
 pub const OPERATOR_EMAIL: &str = "operator@caucus.test";
@@ -72,6 +77,25 @@ pub async fn seed(owner_url: &str) -> anyhow::Result<()> {
         DEMO_ORG_SLUG,
         DEMO_ORG_NAME,
         &accounts,
+        DEMO_PASSWORD,
+    )
+    .await?;
+    seed_org(
+        owner_url,
+        SECOND_ORG_SLUG,
+        SECOND_ORG_NAME,
+        &[
+            SeedAccount {
+                email: "admin@lakeside.caucus.test",
+                name: "Lee Lakeside",
+                role: RoleKey::OrgAdmin,
+            },
+            SeedAccount {
+                email: "mediator@demo.caucus.test",
+                name: "Morgan Mediator",
+                role: RoleKey::Mediator,
+            },
+        ],
         DEMO_PASSWORD,
     )
     .await?;

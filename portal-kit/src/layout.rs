@@ -100,6 +100,7 @@ pub fn Shell(
                     <span class="brand-portal">{move || portal_name.get()}</span>
                 </p>
                 <div class="header-tools">
+                    <OrganizationSwitcher />
                     <LanguageSwitcher />
                     <SessionBox />
                 </div>
@@ -196,6 +197,58 @@ fn LanguageSwitcher() -> impl IntoView {
                     .collect_view()}
             </select>
         </div>
+    }
+}
+
+/// For people with roles in several organizations: which one they act in.
+/// Shown only when there is a choice.
+#[component]
+fn OrganizationSwitcher() -> impl IntoView {
+    let session = use_session();
+    let navigate = leptos_router::hooks::use_navigate();
+    let signed_in_as = Memo::new(move |_| session.viewer().map(|v| (v.user.id, v.organization.id)));
+    let organizations = LocalResource::new(move || {
+        let who = signed_in_as.get();
+        async move {
+            match who {
+                Some(_) => session.organizations().await.unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+    });
+    let switch = Action::new_local(move |id: &String| {
+        let id = id.clone();
+        let navigate = navigate.clone();
+        async move {
+            if session.switch_organization(id).await.is_ok() {
+                navigate("/", Default::default());
+                focus_main_after_render();
+            }
+        }
+    });
+    move || {
+        let choices = organizations.get().unwrap_or_default();
+        (choices.len() > 1).then(|| {
+            view! {
+                <div class="language-switcher">
+                    <label for="organization">{tr!("organization-label")}</label>
+                    <select
+                        id="organization"
+                        disabled=move || switch.pending().get()
+                        on:change=move |event| {
+                            switch.dispatch_local(event_target_value(&event));
+                        }
+                    >
+                        {choices
+                            .into_iter()
+                            .map(|(id, name, current)| {
+                                view! { <option value=id selected=current>{name}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+            }
+        })
     }
 }
 

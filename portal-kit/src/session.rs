@@ -66,6 +66,23 @@ pub struct CompleteSsoSignIn;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/my_organizations.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct MyOrganizations;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/switch_organization.graphql",
+    extern_enums("RoleKey"),
+    response_derives = "Debug, Clone"
+)]
+pub struct SwitchOrganization;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/sign_out.graphql",
     response_derives = "Debug"
 )]
@@ -168,6 +185,7 @@ viewer_from_fragment!(verify_mfa);
 viewer_from_fragment!(accept_invitation);
 viewer_from_fragment!(finish_passkey_sign_in);
 viewer_from_fragment!(complete_sso_sign_in);
+viewer_from_fragment!(switch_organization);
 
 /// Why a passkey sign-in did not happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,6 +333,30 @@ impl Session {
             .await?;
         self.state
             .set(SessionState::SignedIn(data.accept_invitation.viewer.into()));
+        Ok(())
+    }
+
+    /// The organizations the signed-in person holds roles in: `(id, name, current)`.
+    pub async fn organizations(self) -> Result<Vec<(String, String, bool)>, ApiError> {
+        let data = self
+            .api
+            .run::<MyOrganizations>(my_organizations::Variables)
+            .await?;
+        Ok(data
+            .my_organizations
+            .into_iter()
+            .map(|m| (m.organization_id, m.name, m.current))
+            .collect())
+    }
+
+    /// Makes another organization the active one; the whole portal follows.
+    pub async fn switch_organization(self, organization_id: String) -> Result<(), ApiError> {
+        let data = self
+            .api
+            .run::<SwitchOrganization>(switch_organization::Variables { organization_id })
+            .await?;
+        self.state
+            .set(SessionState::SignedIn(data.switch_organization.into()));
         Ok(())
     }
 

@@ -365,3 +365,4 @@ sso-created = Connection added. Its button now shows on your organization's sign
 audit-action-sso-changed = Single sign-on changed
 audit-action-passkey-added = Passkey added
 audit-action-passkey-removed = Passkey removed
+organization-label = Organization

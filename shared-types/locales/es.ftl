@@ -365,3 +365,4 @@ sso-created = Conexión añadida. Su botón ya aparece en la página de inicio d
 audit-action-sso-changed = Inicio de sesión único cambiado
 audit-action-passkey-added = Llave de acceso añadida
 audit-action-passkey-removed = Llave de acceso quitada
+organization-label = Organización

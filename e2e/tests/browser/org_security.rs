@@ -74,3 +74,33 @@ async fn an_admin_requires_two_steps_of_mediators_who_then_set_it_up_first() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_mediator_of_two_organizations_switches_between_them() {
+    use caucus_api::seed::{DEMO_ORG_NAME, SECOND_ORG_NAME};
+    with_browser("switch_organization", async |b| {
+        b.driver.goto(b.admin_url("/")).await?;
+        b.sign_in("mediator@demo.caucus.test", DEMO_PASSWORD)
+            .await?;
+        b.wait_for_text("org-name", DEMO_ORG_NAME).await?;
+        b.text_of("organization").await?;
+        b.assert_accessible("organization switcher").await?;
+        let lakeside = b
+            .driver
+            .find(By::XPath(format!(
+                "//select[@id='organization']/option[.='{SECOND_ORG_NAME}']"
+            )))
+            .await?
+            .value()
+            .await?
+            .unwrap_or_default();
+        b.select("organization", &lakeside).await?;
+        b.wait_for_text("org-name", SECOND_ORG_NAME).await?;
+        ensure!(
+            b.text_of("organization").await?.contains(DEMO_ORG_NAME),
+            "the switcher lost the first organization"
+        );
+        Ok(())
+    })
+    .await;
+}
