@@ -102,7 +102,11 @@ pub async fn reset_password(
         tx.commit().await?;
         account.email
     };
-    password_policy::check(new_password.expose(), &email)?;
+    // The refusal names this operation's input, `newPassword`.
+    password_policy::check(new_password.expose(), &email).map_err(|error| match error {
+        AppError::Validation { reason, .. } => AppError::validation("newPassword", reason),
+        other => other,
+    })?;
     let Some(redeemed) = links.redeem(LinkPurpose::PasswordReset, token).await? else {
         return Err(AppError::LinkExpired);
     };

@@ -69,6 +69,7 @@ async fn a_reset_link_sets_a_new_password_once_and_signs_out_everywhere() {
         .gql(RESET, json!({ "t": token, "p": "password123456" }))
         .await;
     assert_eq!(weak["errors"][0]["extensions"]["reason"], "common");
+    assert_eq!(weak["errors"][0]["extensions"]["field"], "newPassword");
     let done = anyone
         .gql(RESET, json!({ "t": token, "p": "a brand new passphrase" }))
         .await;
