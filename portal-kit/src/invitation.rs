@@ -9,12 +9,14 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
-use shared_types::{ErrorCode, Locale};
-use wasm_bindgen::JsValue;
+use shared_types::ErrorCode;
 
+use crate::account_fields::{
+    LanguageField, NameField, NewPasswordField, TimeZoneField, forget_fragment,
+    read_fragment_token, time_zone_options,
+};
 use crate::components::{
-    Alert, AlertKind, Button, ButtonKind, Card, ErrorAlert, PageLoading, PageTitle, SelectField,
-    TextField,
+    Alert, AlertKind, Button, ButtonKind, Card, ErrorAlert, PageLoading, PageTitle, TextField,
 };
 use crate::gql::{ApiError, DateTime, Failure, RoleKey, use_api};
 use crate::i18n::use_i18n;
@@ -42,89 +44,10 @@ pub struct AcceptInvitationSignedIn;
 
 type Preview = invitation_preview::InvitationPreviewInvitation;
 
-/// The shortest password the API accepts (it checks the other rules).
-pub const MIN_PASSWORD_LENGTH: usize = 12;
-
-/// Zones offered besides the browser's own.
-const TIME_ZONES: &[&str] = &[
-    "UTC",
-    "Pacific/Honolulu",
-    "America/Anchorage",
-    "America/Los_Angeles",
-    "America/Vancouver",
-    "America/Phoenix",
-    "America/Denver",
-    "America/Chicago",
-    "America/Mexico_City",
-    "America/Guatemala",
-    "America/New_York",
-    "America/Toronto",
-    "America/Bogota",
-    "America/Lima",
-    "America/Panama",
-    "America/Caracas",
-    "America/Puerto_Rico",
-    "America/Santo_Domingo",
-    "America/Santiago",
-    "America/Argentina/Buenos_Aires",
-    "America/Sao_Paulo",
-    "Atlantic/Canary",
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Lisbon",
-    "Europe/Madrid",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Europe/Rome",
-    "Africa/Lagos",
-    "Africa/Cairo",
-    "Africa/Johannesburg",
-    "Asia/Dubai",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Manila",
-    "Asia/Shanghai",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-];
-
-/// The token from `#<token>`, when it looks like one.
-fn read_token() -> Option<String> {
-    let hash = window().location().hash().ok()?;
-    let token = hash.trim_start_matches('#');
-    (!token.is_empty()
-        && token.len() <= 256
-        && token
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-    .then(|| token.to_owned())
-}
-
-/// Drops the token from the address bar and the history entry.
-fn forget_token() {
-    if let Ok(history) = window().history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some("/invitation"));
-    }
-}
-
-/// The time zones to offer: the list above plus `current`, sorted.
-fn time_zone_options(current: &str) -> Vec<(String, String)> {
-    let mut zones: Vec<&str> = TIME_ZONES.to_vec();
-    if !current.is_empty() && !zones.contains(&current) {
-        zones.push(current);
-    }
-    zones.sort_unstable();
-    zones
-        .into_iter()
-        .map(|zone| (zone.to_owned(), zone.replace('_', " ")))
-        .collect()
-}
-
 #[component]
 pub fn AcceptInvitationPage() -> impl IntoView {
     let api = use_api();
-    let token = StoredValue::new(read_token());
+    let token = StoredValue::new(read_fragment_token());
     let preview = LocalResource::new(move || {
         let token = token.get_value();
         async move {
@@ -251,52 +174,16 @@ fn Invitation(preview: Preview, token: String) -> impl IntoView {
     }
 }
 
-/// The messages for a password the API refused, by `extensions.reason`.
-#[derive(Clone, Copy)]
-struct PasswordMessages {
-    too_short: Signal<String>,
-    too_long: Signal<String>,
-    common: Signal<String>,
-    repetitive: Signal<String>,
-    contains_email: Signal<String>,
-    other: Signal<String>,
-}
-
-impl PasswordMessages {
-    fn new() -> Self {
-        Self {
-            too_short: Signal::derive(tr!("password-too-short")),
-            too_long: Signal::derive(tr!("password-too-long")),
-            common: Signal::derive(tr!("password-common")),
-            repetitive: Signal::derive(tr!("password-repetitive")),
-            contains_email: Signal::derive(tr!("password-contains-email")),
-            other: Signal::derive(tr!("error-validation-failed")),
-        }
-    }
-
-    fn for_reason(self, reason: &str) -> String {
-        match reason {
-            "too_short" => self.too_short.get(),
-            "too_long" => self.too_long.get(),
-            "common" => self.common.get(),
-            "repetitive" => self.repetitive.get(),
-            "contains_email" => self.contains_email.get(),
-            _ => self.other.get(),
-        }
-    }
-}
-
 #[component]
 fn NewAccount(token: String) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
-    let messages = PasswordMessages::new();
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let language = RwSignal::new(i18n.locale_untracked().tag().to_owned());
     let browser_zone = intl::browser_time_zone().unwrap_or_else(|| "UTC".to_owned());
-    let zones = time_zone_options(&browser_zone);
+    let zones = time_zone_options(&[&browser_zone]);
     let timezone = RwSignal::new(browser_zone);
     let name_missing = RwSignal::new(false);
     let password_missing = RwSignal::new(false);
@@ -309,7 +196,7 @@ fn NewAccount(token: String) -> impl IntoView {
     Effect::new(move || {
         match submit.value().get() {
             Some(Ok(())) => {
-                forget_token();
+                forget_fragment("/invitation");
                 navigate(
                     "/",
                     NavigateOptions {
@@ -347,68 +234,7 @@ fn NewAccount(token: String) -> impl IntoView {
             timezone: timezone.get_untracked(),
         });
     };
-
-    let name_required = tr!("invitation-name-required");
-    let name_invalid = tr!("invitation-name-invalid");
-    let name_error = Signal::derive(move || {
-        if name_missing.get() {
-            Some(name_required())
-        } else {
-            failure.with(|f| {
-                f.as_ref()
-                    .and_then(|f| f.field.as_deref())
-                    .is_some_and(|field| field == "name")
-                    .then(&name_invalid)
-            })
-        }
-    });
-    let password_required = tr!("invitation-password-required");
-    let password_error = Signal::derive(move || {
-        if password_missing.get() {
-            return Some(password_required());
-        }
-        let reason = failure.with(|f| {
-            f.as_ref()
-                .and_then(|f| f.reason_for("password"))
-                .map(str::to_owned)
-        })?;
-        Some(messages.for_reason(&reason))
-    });
-    let timezone_unknown = tr!("invitation-timezone-unknown");
-    let timezone_error = Signal::derive(move || {
-        failure.with(|f| {
-            f.as_ref()
-                .and_then(|f| f.field.as_deref())
-                .is_some_and(|field| field == "timezone")
-                .then(&timezone_unknown)
-        })
-    });
     let general_error = move || failure.get().map(|f| f.error);
-
-    let hint_ok = tr!("invitation-password-hint-ok");
-    let hint_start = tr!("invitation-password-hint-start");
-    let length = move || password.with(|p| p.chars().count());
-    let hint_short = tr!(
-        "invitation-password-hint-short",
-        count = MIN_PASSWORD_LENGTH.saturating_sub(length())
-    );
-    let hint = move || match length() {
-        0 => hint_start(),
-        n if n < MIN_PASSWORD_LENGTH => hint_short(),
-        _ => hint_ok(),
-    };
-    let hint_class = move || {
-        if length() >= MIN_PASSWORD_LENGTH {
-            "hint hint-ok"
-        } else {
-            "hint"
-        }
-    };
-
-    let languages: Vec<(String, String)> = Locale::ALL
-        .iter()
-        .map(|locale| (locale.tag().to_owned(), locale.native_name().to_owned()))
-        .collect();
     let working = tr!("invitation-working");
     let submit_label = tr!("invitation-submit");
 
@@ -418,52 +244,16 @@ fn NewAccount(token: String) -> impl IntoView {
                 general_error().map(|error| view! { <ErrorAlert error=error id="accept-error" /> })
             }}
             <form class="form form-plain" on:submit=on_submit novalidate=true>
-                <TextField
-                    id="name"
-                    label=tr!("invitation-name")
-                    value=name
-                    autocomplete="name"
-                    required=true
-                    error=name_error
-                />
-                <div id="password-rules" class="password-rules">
-                    <p>{tr!("invitation-password-rules-intro")}</p>
-                    <ul>
-                        <li>{tr!("invitation-password-rule-length")}</li>
-                        <li>{tr!("invitation-password-rule-common")}</li>
-                        <li>{tr!("invitation-password-rule-email")}</li>
-                    </ul>
-                </div>
-                <TextField
-                    id="new-password"
+                <NameField value=name missing=name_missing failure=failure />
+                <NewPasswordField
                     label=tr!("invitation-password")
                     value=password
-                    input_type="password"
-                    autocomplete="new-password"
-                    required=true
-                    described_by="password-rules password-hint"
-                    error=password_error
+                    missing=password_missing
+                    failure=failure
+                    field="password"
                 />
-                <p id="password-hint" class=hint_class aria-live="polite">
-                    {hint}
-                </p>
-                <SelectField
-                    id="account-language"
-                    label=tr!("invitation-language")
-                    value=language
-                    options=languages
-                />
-                <SelectField
-                    id="timezone"
-                    label=tr!("invitation-timezone")
-                    value=timezone
-                    options=zones
-                    described_by="timezone-hint"
-                    error=timezone_error
-                />
-                <p id="timezone-hint" class="hint">
-                    {tr!("invitation-timezone-hint")}
-                </p>
+                <LanguageField value=language />
+                <TimeZoneField value=timezone options=zones failure=failure />
                 <Button id="accept-invitation" button_type="submit" busy=submit.pending()>
                     {move || if submit.pending().get() { working() } else { submit_label() }}
                 </Button>
@@ -490,7 +280,7 @@ fn ExistingAccount(email: String, token: String) -> impl IntoView {
     });
     Effect::new(move || {
         if let Some(Ok(_)) = accept.value().get() {
-            forget_token();
+            forget_fragment("/invitation");
             session.reload();
             navigate(
                 "/",

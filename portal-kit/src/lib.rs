@@ -4,6 +4,7 @@
 //! Every user-facing string goes through [`tr!`] with a literal key, so the
 //! completeness test can find each key in the sources and check both locales.
 
+pub mod account_fields;
 pub mod components;
 pub mod gql;
 pub mod i18n;
