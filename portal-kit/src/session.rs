@@ -255,6 +255,18 @@ impl Session {
         }
     }
 
+    /// Runs operation `Q`; on success the whole portal sees the viewer that
+    /// `viewer` takes from its answer.
+    async fn run_for_viewer<Q: GraphQLQuery>(
+        self,
+        variables: Q::Variables,
+        viewer: impl FnOnce(Q::ResponseData) -> Viewer,
+    ) -> Result<(), Failure> {
+        let data = self.api.run_detailed::<Q>(variables).await?;
+        self.state.set(SessionState::SignedIn(viewer(data)));
+        Ok(())
+    }
+
     /// Signs in; on success the whole portal sees the new viewer.
     pub async fn sign_in(self, email: String, password: String) -> Result<(), ApiError> {
         self.sign_in_detailed(email, password)
@@ -265,24 +277,19 @@ impl Session {
     /// Like [`Session::sign_in`], but an `MFA_REQUIRED` failure carries the
     /// challenge for [`Session::verify_mfa`].
     pub async fn sign_in_detailed(self, email: String, password: String) -> Result<(), Failure> {
-        let data = self
-            .api
-            .run_detailed::<SignIn>(sign_in::Variables { email, password })
-            .await?;
-        self.state
-            .set(SessionState::SignedIn(data.sign_in.viewer.into()));
-        Ok(())
+        self.run_for_viewer::<SignIn>(sign_in::Variables { email, password }, |data| {
+            data.sign_in.viewer.into()
+        })
+        .await
     }
 
     /// Completes a two-step sign-in with a code from the app or a recovery code.
     pub async fn verify_mfa(self, challenge: String, code: String) -> Result<(), ApiError> {
-        let data = self
-            .api
-            .run::<VerifyMfa>(verify_mfa::Variables { challenge, code })
-            .await?;
-        self.state
-            .set(SessionState::SignedIn(data.verify_mfa.viewer.into()));
-        Ok(())
+        self.run_for_viewer::<VerifyMfa>(verify_mfa::Variables { challenge, code }, |data| {
+            data.verify_mfa.viewer.into()
+        })
+        .await
+        .map_err(|failure| failure.error)
     }
 
     /// Signs in with a passkey of the account at `email`: the API's options go
@@ -297,43 +304,34 @@ impl Session {
         let credential = crate::passkey::get(&started.options)
             .await
             .map_err(PasskeySignInError::Browser)?;
-        let data = self
-            .api
-            .run::<FinishPasskeySignIn>(finish_passkey_sign_in::Variables {
-                challenge_id: started.challenge_id,
-                credential,
-            })
-            .await
-            .map_err(PasskeySignInError::Api)?;
-        self.state.set(SessionState::SignedIn(
-            data.finish_passkey_sign_in.viewer.into(),
-        ));
-        Ok(())
+        let variables = finish_passkey_sign_in::Variables {
+            challenge_id: started.challenge_id,
+            credential,
+        };
+        self.run_for_viewer::<FinishPasskeySignIn>(variables, |data| {
+            data.finish_passkey_sign_in.viewer.into()
+        })
+        .await
+        .map_err(|failure| PasskeySignInError::Api(failure.error))
     }
 
     /// Finishes a single sign-on with the callback's one-time token. An
     /// `MFA_REQUIRED` failure carries the challenge for [`Session::verify_mfa`].
     pub async fn complete_sso(self, token: String) -> Result<(), Failure> {
-        let data = self
-            .api
-            .run_detailed::<CompleteSsoSignIn>(complete_sso_sign_in::Variables { token })
-            .await?;
-        self.state.set(SessionState::SignedIn(
-            data.complete_sso_sign_in.viewer.into(),
-        ));
-        Ok(())
+        self.run_for_viewer::<CompleteSsoSignIn>(
+            complete_sso_sign_in::Variables { token },
+            |data| data.complete_sso_sign_in.viewer.into(),
+        )
+        .await
     }
 
     /// Accepts an invitation by creating the account; on success the portal is
     /// signed in as the new user.
     pub async fn accept_invitation(self, input: AcceptInvitationInput) -> Result<(), Failure> {
-        let data = self
-            .api
-            .run_detailed::<AcceptInvitation>(accept_invitation::Variables { input })
-            .await?;
-        self.state
-            .set(SessionState::SignedIn(data.accept_invitation.viewer.into()));
-        Ok(())
+        self.run_for_viewer::<AcceptInvitation>(accept_invitation::Variables { input }, |data| {
+            data.accept_invitation.viewer.into()
+        })
+        .await
     }
 
     /// The organizations the signed-in person holds roles in: `(id, name, current)`.
@@ -351,13 +349,10 @@ impl Session {
 
     /// Makes another organization the active one; the whole portal follows.
     pub async fn switch_organization(self, organization_id: String) -> Result<(), ApiError> {
-        let data = self
-            .api
-            .run::<SwitchOrganization>(switch_organization::Variables { organization_id })
-            .await?;
-        self.state
-            .set(SessionState::SignedIn(data.switch_organization.into()));
-        Ok(())
+        let variables = switch_organization::Variables { organization_id };
+        self.run_for_viewer::<SwitchOrganization>(variables, |data| data.switch_organization.into())
+            .await
+            .map_err(|failure| failure.error)
     }
 
     /// Forgets the viewer after the session ended elsewhere (sign out everywhere).
