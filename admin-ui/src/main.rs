@@ -68,6 +68,9 @@ fn App() -> impl IntoView {
                     <Route path=path!("/security") view=TwoStepSignIn />
                     <Route path=path!("/invitation") view=AcceptInvitationPage />
                     <Route path=path!("/sso") view=SsoLanding />
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                    <Route path=path!("/reset-password") view=ResetPasswordPage />
+                    <Route path=path!("/sign-in-link") view=SignInLinkPage />
                 </Routes>
             </Shell>
         </Router>

@@ -13,6 +13,7 @@ pub mod invitation;
 pub mod layout;
 pub mod pages;
 pub mod passkey;
+pub mod recovery;
 pub mod security;
 pub mod session;
 pub mod sessions;
@@ -30,6 +31,7 @@ pub mod prelude {
     pub use crate::invitation::AcceptInvitationPage;
     pub use crate::layout::{NavLink, Shell};
     pub use crate::pages::{NotFound, SignIn, SignedIn, SsoLanding, use_org_slug};
+    pub use crate::recovery::{ForgotPasswordPage, ResetPasswordPage, SignInLinkPage};
     pub use crate::security::TwoStepSignIn;
     pub use crate::session::{Organization, Session, SessionState, User, Viewer, use_session};
     pub use crate::sessions::YourSessions;

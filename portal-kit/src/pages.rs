@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 use leptos::wasm_bindgen::JsCast;
 use shared_types::ErrorCode;
 
+use crate::account_fields::forget_fragment;
 use crate::components::{
     Alert, AlertKind, Button, ButtonKind, ErrorAlert, Loading, PageLoading, PageTitle, TextField,
 };
@@ -28,19 +29,32 @@ pub struct Branding;
 
 /// The organization whose sign-in page this is: `?org=slug`, `demo` by default.
 pub fn use_org_slug() -> Signal<String> {
+    let org = org_in_query();
+    Signal::derive(move || org.get().unwrap_or_else(|| "demo".to_owned()))
+}
+
+/// `?org=slug` when present and well-formed.
+fn org_in_query() -> Signal<Option<String>> {
     let query = use_query_map();
     Signal::derive(move || {
-        query
-            .with(|q| q.get("org"))
-            .filter(|slug| {
-                !slug.is_empty()
-                    && slug.len() <= 64
-                    && slug
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            })
-            .unwrap_or_else(|| "demo".to_owned())
+        query.with(|q| q.get("org")).filter(|slug| {
+            !slug.is_empty()
+                && slug.len() <= 64
+                && slug
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
     })
+}
+
+/// `path` with this page's `?org=` kept, so the next page of signing in
+/// keeps the organization's look.
+pub(crate) fn keep_org(path: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let org = org_in_query();
+    move || match org.get() {
+        Some(slug) => format!("{path}?org={slug}"),
+        None => path.to_owned(),
+    }
 }
 
 /// Renders `children` with the viewer once someone is signed in; until then the
@@ -251,6 +265,21 @@ pub fn SignIn() -> impl IntoView {
                     }}
                 </Button>
             </form>
+            <p class="form-link">
+                <A href=keep_org("/forgot-password") attr:id="forgot-password-link">
+                    {tr!("sign-in-forgot-password")}
+                </A>
+            </p>
+            <div class="alternative">
+                <p id="sign-in-link-hint">{tr!("sign-in-link-hint")}</p>
+                <A
+                    href=keep_org("/sign-in-link")
+                    attr:id="sign-in-link-link"
+                    attr:class="button button-secondary"
+                >
+                    {tr!("sign-in-link")}
+                </A>
+            </div>
             <Show when=move || !sso_options.with(Vec::is_empty)>
                 <div class="alternative" id="sso-options">
                     <p>{tr!("sign-in-sso-hint")}</p>
@@ -310,17 +339,51 @@ pub fn SsoLanding() -> impl IntoView {
     let session = use_session();
     let fragment = window().location().hash().unwrap_or_default();
     // Forget the token: it must not stay in the address bar or the history.
-    if let Ok(history) = window().history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/sso"));
+    forget_fragment("/sso");
+    let fragment = fragment.trim_start_matches('#');
+    let redeem = match fragment.strip_prefix("token=") {
+        Some(token) => Ok(session.complete_sso(token.to_owned())),
+        None => Err(ApiError::Code(
+            fragment
+                .strip_prefix("error=")
+                .and_then(ErrorCode::parse)
+                .unwrap_or(ErrorCode::BadRequest),
+        )),
+    };
+    view! {
+        <div class="sign-in">
+            {redeem_sign_in(
+                redeem,
+                |error| {
+                    view! {
+                        <PageTitle id="page-title" text=tr!("sso-failed-title") />
+                        <ErrorAlert error=error id="sso-error" />
+                        <p>
+                            <A href="/">{tr!("sso-back")}</A>
+                        </p>
+                    }
+                },
+            )}
+        </div>
     }
-    let fragment = fragment.trim_start_matches('#').to_owned();
+}
+
+/// Finishes signing in with a one-time token (single sign-on, an emailed
+/// link): runs `redeem` (or shows its error at once), asks for the code when a
+/// second factor is owed, then goes to the start page. `failed` shows why it
+/// did not work.
+pub(crate) fn redeem_sign_in<R, F, V>(redeem: Result<R, ApiError>, failed: F) -> impl IntoView
+where
+    R: Future<Output = Result<(), Failure>> + 'static,
+    F: Fn(ApiError) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
     let failure = RwSignal::new(None::<ApiError>);
     let challenge = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
-    if let Some(token) = fragment.strip_prefix("token=") {
-        let token = token.to_owned();
-        leptos::task::spawn_local(async move {
-            match session.complete_sso(token).await {
+    match redeem {
+        Ok(redeem) => leptos::task::spawn_local(async move {
+            match redeem.await {
                 Ok(()) => done.set(true),
                 Err(Failure {
                     error: ApiError::Code(ErrorCode::MfaRequired),
@@ -329,13 +392,8 @@ pub fn SsoLanding() -> impl IntoView {
                 }) => challenge.set(Some(next)),
                 Err(other) => failure.set(Some(other.error)),
             }
-        });
-    } else {
-        let code = fragment
-            .strip_prefix("error=")
-            .and_then(ErrorCode::parse)
-            .unwrap_or(ErrorCode::BadRequest);
-        failure.set(Some(ApiError::Code(code)));
+        }),
+        Err(error) => failure.set(Some(error)),
     }
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move || {
@@ -343,29 +401,19 @@ pub fn SsoLanding() -> impl IntoView {
             navigate("/", Default::default());
         }
     });
+    // The token is spent: going back means starting again.
     let restart = Callback::new(move |_: bool| {
         challenge.set(None);
         failure.set(Some(ApiError::Code(ErrorCode::LinkExpired)));
     });
-    view! {
-        <div class="sign-in">
-            {move || match (challenge.get(), failure.get()) {
-                (Some(current), _) => view! { <CodeStep challenge=current restart=restart /> }.into_any(),
-                (None, Some(error)) => view! {
-                    <PageTitle id="page-title" text=tr!("sso-failed-title") />
-                    <ErrorAlert error=error id="sso-error" />
-                    <p>
-                        <A href="/">{tr!("sso-back")}</A>
-                    </p>
-                }
-                .into_any(),
-                (None, None) => view! {
-                    <PageTitle id="page-title" text=tr!("sso-working") />
-                    <Loading />
-                }
-                .into_any(),
-            }}
-        </div>
+    move || match (challenge.get(), failure.get()) {
+        (Some(current), _) => view! { <CodeStep challenge=current restart=restart /> }.into_any(),
+        (None, Some(error)) => failed(error).into_any(),
+        (None, None) => view! {
+            <PageTitle id="page-title" text=tr!("sso-working") />
+            <Loading />
+        }
+        .into_any(),
     }
 }
 
@@ -382,10 +430,10 @@ fn focus_after_render(id: &'static str) {
 }
 
 /// The second step of a two-step sign-in: a code from the authenticator app or
-/// a recovery code. `restart` goes back to the password step (`true`: because
+/// a recovery code. `restart` goes back to the first step (`true`: because
 /// the challenge ended).
 #[component]
-fn CodeStep(challenge: String, restart: Callback<bool>) -> impl IntoView {
+pub(crate) fn CodeStep(challenge: String, restart: Callback<bool>) -> impl IntoView {
     let session = use_session();
     let challenge = StoredValue::new(challenge);
     let code = RwSignal::new(String::new());

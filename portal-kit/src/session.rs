@@ -66,6 +66,15 @@ pub struct CompleteSsoSignIn;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "../schema.graphql",
+    query_path = "graphql/sign_in.graphql",
+    extern_enums("RoleKey"),
+    response_derives = "Debug, Clone"
+)]
+pub struct SignInWithLink;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
     query_path = "graphql/my_organizations.graphql",
     response_derives = "Debug, Clone, PartialEq"
 )]
@@ -186,6 +195,7 @@ viewer_from_fragment!(accept_invitation);
 viewer_from_fragment!(finish_passkey_sign_in);
 viewer_from_fragment!(complete_sso_sign_in);
 viewer_from_fragment!(switch_organization);
+viewer_from_fragment!(sign_in_with_link);
 
 /// Why a passkey sign-in did not happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,6 +332,15 @@ impl Session {
             complete_sso_sign_in::Variables { token },
             |data| data.complete_sso_sign_in.viewer.into(),
         )
+        .await
+    }
+
+    /// Signs in with the one-time token of an emailed sign-in link. An
+    /// `MFA_REQUIRED` failure carries the challenge for [`Session::verify_mfa`].
+    pub async fn sign_in_with_link(self, token: String) -> Result<(), Failure> {
+        self.run_for_viewer::<SignInWithLink>(sign_in_with_link::Variables { token }, |data| {
+            data.sign_in_with_link.viewer.into()
+        })
         .await
     }
 
