@@ -71,6 +71,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=ResetPasswordPage />
                     <Route path=path!("/sign-in-link") view=SignInLinkPage />
+                    <Route path=path!("/profile") view=ProfilePage />
                 </Routes>
             </Shell>
         </Router>

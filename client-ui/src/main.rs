@@ -33,6 +33,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=ResetPasswordPage />
                     <Route path=path!("/sign-in-link") view=SignInLinkPage />
+                    <Route path=path!("/profile") view=ProfilePage />
+                    <Route path=path!("/consents") view=ConsentsPage />
                 </Routes>
             </Shell>
         </Router>

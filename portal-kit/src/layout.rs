@@ -8,7 +8,7 @@ use shared_types::Locale;
 use wasm_bindgen::JsCast;
 
 use crate::components::{Button, ButtonKind, ErrorAlert};
-use crate::gql::ApiError;
+use crate::gql::{ApiError, Portal, use_api};
 use crate::i18n::use_i18n;
 use crate::session::use_session;
 use crate::tr;
@@ -256,6 +256,8 @@ fn OrganizationSwitcher() -> impl IntoView {
 #[component]
 fn SessionBox() -> impl IntoView {
     let session = use_session();
+    // Agreements are the client portal's: parties accept them before mediation.
+    let portal = use_api().portal();
     let sign_out = Action::new_local(move |_: &()| async move {
         let result = session.sign_out().await;
         if result.is_ok() {
@@ -272,13 +274,30 @@ fn SessionBox() -> impl IntoView {
                     let name = viewer.user.name;
                     view! {
                         <div class="session-box">
-                            <p class="signed-in-as">{tr!("portal-signed-in-as", name = name)}</p>
+                            <p class="signed-in-as" id="signed-in-as">
+                                {tr!("portal-signed-in-as", name = name)}
+                            </p>
+                            <A href="/profile" attr:id="profile-link" attr:class="header-link">
+                                {tr!("profile-link")}
+                            </A>
                             <A href="/sessions" attr:id="sessions-link" attr:class="header-link">
                                 {tr!("sessions-link")}
                             </A>
                             <A href="/security" attr:id="security-link" attr:class="header-link">
                                 {tr!("security-link")}
                             </A>
+                            {(portal == Portal::Client)
+                                .then(|| {
+                                    view! {
+                                        <A
+                                            href="/consents"
+                                            attr:id="consents-link"
+                                            attr:class="header-link"
+                                        >
+                                            {tr!("consents-link")}
+                                        </A>
+                                    }
+                                })}
                             <Button
                                 id="sign-out"
                                 kind=ButtonKind::OnBrand

@@ -6,6 +6,7 @@
 
 pub mod account_fields;
 pub mod components;
+pub mod consents;
 pub mod gql;
 pub mod i18n;
 pub mod intl;
@@ -13,6 +14,7 @@ pub mod invitation;
 pub mod layout;
 pub mod pages;
 pub mod passkey;
+pub mod profile;
 pub mod recovery;
 pub mod security;
 pub mod session;
@@ -25,12 +27,14 @@ pub use session::{Organization, Session, SessionState, User, Viewer, use_session
 /// Everything a portal page usually needs.
 pub mod prelude {
     pub use crate::components::*;
+    pub use crate::consents::ConsentsPage;
     pub use crate::gql::{Api, ApiError, Portal, RoleKey, use_api};
     pub use crate::i18n::{I18n, use_i18n};
     pub use crate::intl;
     pub use crate::invitation::AcceptInvitationPage;
     pub use crate::layout::{NavLink, Shell};
     pub use crate::pages::{NotFound, SignIn, SignedIn, SsoLanding, use_org_slug};
+    pub use crate::profile::ProfilePage;
     pub use crate::recovery::{ForgotPasswordPage, ResetPasswordPage, SignInLinkPage};
     pub use crate::security::TwoStepSignIn;
     pub use crate::session::{Organization, Session, SessionState, User, Viewer, use_session};

@@ -4,7 +4,7 @@
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared_types::ErrorCode;
+use shared_types::{ErrorCode, Locale};
 
 use crate::gql::{Api, ApiError, DateTime, Failure, RoleKey, use_api};
 
@@ -71,6 +71,15 @@ pub struct CompleteSsoSignIn;
     response_derives = "Debug, Clone"
 )]
 pub struct SignInWithLink;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/me.graphql",
+    extern_enums("RoleKey"),
+    response_derives = "Debug, Clone"
+)]
+pub struct UpdateProfile;
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -196,6 +205,7 @@ viewer_from_fragment!(finish_passkey_sign_in);
 viewer_from_fragment!(complete_sso_sign_in);
 viewer_from_fragment!(switch_organization);
 viewer_from_fragment!(sign_in_with_link);
+viewer_from_fragment!(update_profile);
 
 /// Why a passkey sign-in did not happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,6 +352,27 @@ impl Session {
             data.sign_in_with_link.viewer.into()
         })
         .await
+    }
+
+    /// Saves the signed-in person's name, language and time zone; the whole
+    /// portal sees the changed viewer.
+    pub async fn update_profile(
+        self,
+        name: String,
+        language: Locale,
+        timezone: String,
+    ) -> Result<(), Failure> {
+        let language = match language {
+            Locale::En => update_profile::LanguageInput::EN,
+            Locale::Es => update_profile::LanguageInput::ES,
+        };
+        let variables = update_profile::Variables {
+            name: Some(name),
+            language: Some(language),
+            timezone: Some(timezone),
+        };
+        self.run_for_viewer::<UpdateProfile>(variables, |data| data.update_profile.into())
+            .await
     }
 
     /// Accepts an invitation by creating the account; on success the portal is

@@ -404,3 +404,41 @@ reset-sign-in = Sign in
 reset-problem-title = This link does not work
 reset-problem-body = Password reset links work once, for 30 minutes, and only the newest one works. Ask for a new link and use it soon after it arrives.
 reset-ask-again = Ask for a new link
+
+## Your profile
+profile-link = Your profile
+profile-title = Your profile
+profile-intro = Your name as others on your case see it, the language we use with you, and your time zone.
+profile-account-heading = Your account
+profile-email-note = To use a different email address, ask your organization.
+profile-save = Save changes
+profile-saving = Saving…
+profile-saved = Your changes are saved.
+
+## Your agreements (consents)
+consents-link = Your agreements
+consents-title = Your agreements
+consents-intro = Before your mediation, please accept these documents. You can come back here at any time to see what you accepted and when.
+consents-required-heading = Documents to accept
+consents-complete = You have accepted all the documents needed. Thank you.
+consents-copy-hint = If you do not have a copy of a document, ask your organization for one before you accept it.
+consent-document-terms = Terms of use
+consent-document-privacy = Privacy notice
+consent-document-confidentiality = Confidentiality agreement of { $organization }
+consent-document-other = Other document
+consent-version = Version { $version }
+consent-accepted = Accepted
+consent-accept = Accept
+consent-recorded = You accepted: { $document }.
+consent-new-version = This document has just been updated. Please look at the new version below and accept it.
+consents-history-heading = What you accepted
+consents-history-caption = Documents you accepted, newest first
+consents-history-empty = You have not accepted any documents yet.
+column-document = Document
+column-version = Version
+column-accepted = Accepted on
+column-where = Where
+consent-context-sign-up = When you joined
+consent-context-settings = In your account
+consent-context-session-lobby = Before a session
+consent-context-intake = During intake

@@ -404,3 +404,41 @@ reset-sign-in = Iniciar sesión
 reset-problem-title = Este enlace no funciona
 reset-problem-body = Los enlaces para cambiar la contraseña sirven una sola vez, durante 30 minutos, y solo funciona el más reciente. Pida un enlace nuevo y úselo poco después de recibirlo.
 reset-ask-again = Pedir un enlace nuevo
+
+## Your profile
+profile-link = Su perfil
+profile-title = Su perfil
+profile-intro = Su nombre tal como lo ven las demás personas de su caso, el idioma en que nos dirigimos a usted y su zona horaria.
+profile-account-heading = Su cuenta
+profile-email-note = Para usar otro correo electrónico, pídalo a su organización.
+profile-save = Guardar los cambios
+profile-saving = Guardando…
+profile-saved = Sus cambios se han guardado.
+
+## Your agreements (consents)
+consents-link = Sus acuerdos
+consents-title = Sus acuerdos
+consents-intro = Antes de su mediación, acepte estos documentos. Puede volver aquí cuando quiera para ver qué aceptó y cuándo.
+consents-required-heading = Documentos que debe aceptar
+consents-complete = Ha aceptado todos los documentos necesarios. Gracias.
+consents-copy-hint = Si no tiene una copia de algún documento, pídala a su organización antes de aceptarlo.
+consent-document-terms = Condiciones de uso
+consent-document-privacy = Aviso de privacidad
+consent-document-confidentiality = Acuerdo de confidencialidad de { $organization }
+consent-document-other = Otro documento
+consent-version = Versión { $version }
+consent-accepted = Aceptado
+consent-accept = Aceptar
+consent-recorded = Ha aceptado: { $document }.
+consent-new-version = Este documento se acaba de actualizar. Revise la versión nueva abajo y acéptela.
+consents-history-heading = Lo que ha aceptado
+consents-history-caption = Documentos que ha aceptado, del más reciente al más antiguo
+consents-history-empty = Todavía no ha aceptado ningún documento.
+column-document = Documento
+column-version = Versión
+column-accepted = Aceptado el
+column-where = Dónde
+consent-context-sign-up = Al unirse
+consent-context-settings = En su cuenta
+consent-context-session-lobby = Antes de una sesión
+consent-context-intake = Durante la admisión
