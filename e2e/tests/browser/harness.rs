@@ -1,8 +1,9 @@
 //! The browser harness.
 
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use caucus_api::testkit::{self, TestApp};
@@ -49,6 +50,98 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `GET base + path` from Mailpit's API, as JSON (plain HTTP/1.0: no chunking).
+fn mailpit_get(base: &str, path: &str) -> anyhow::Result<Value> {
+    let rest = base
+        .strip_prefix("http://")
+        .context("CAUCUS_TEST_MAILPIT_URL must be http://")?;
+    let (authority, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let prefix = prefix.trim_end_matches('/');
+    let full_path = if prefix.is_empty() {
+        path.to_owned()
+    } else {
+        format!("/{prefix}{path}")
+    };
+    let mut stream = std::net::TcpStream::connect(authority)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "GET {full_path} HTTP/1.0\r\nHost: {authority}\r\nAccept: application/json\r\n\r\n"
+    )?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let response = String::from_utf8(response)?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .context("Mailpit answered without a body")?;
+    ensure!(
+        head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
+        "Mailpit answered {}",
+        head.lines().next().unwrap_or_default()
+    );
+    Ok(serde_json::from_str(body)?)
+}
+
+/// The token after `link` in the text of one of the newest emails to
+/// `address` (Mailpit keeps mail of every test run, so pass enough of the link
+/// to tell this run's apart, such as the portal's address).
+fn find_emailed_token(base: &str, address: &str, link: &str) -> anyhow::Result<Option<String>> {
+    let search = format!(
+        "/api/v1/search?limit=10&query={}",
+        encode(&format!("to:{address}"))
+    );
+    let results = mailpit_get(base, &search)?;
+    let ids = results["messages"].as_array().cloned().unwrap_or_default();
+    for id in ids.iter().filter_map(|m| m["ID"].as_str()) {
+        let message = mailpit_get(base, &format!("/api/v1/message/{id}"))?;
+        let text = message["Text"].as_str().unwrap_or_default();
+        if let Some((_, rest)) = text.split_once(link) {
+            let token: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            if !token.is_empty() {
+                return Ok(Some(token));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Waits up to 15 s for an email to `address` holding `link` (for example
+/// `/invitation#`, or a portal URL ending in `/reset-password#`) and returns
+/// the token that follows it.
+pub async fn emailed_token(address: &str, link: &str) -> anyhow::Result<String> {
+    let base = std::env::var("CAUCUS_TEST_MAILPIT_URL")
+        .context("CAUCUS_TEST_MAILPIT_URL is not set (source the services' env file)")?;
+    let started = Instant::now();
+    loop {
+        let (base, to, text) = (base.clone(), address.to_owned(), link.to_owned());
+        let found =
+            tokio::task::spawn_blocking(move || find_emailed_token(&base, &to, &text)).await??;
+        if let Some(token) = found {
+            return Ok(token);
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            bail!("no email to {address} with {link} in Mailpit after 15 s");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
 }
 
 /// Runs `body` with a fresh platform (demo data seeded) and a fresh browser.
@@ -181,6 +274,19 @@ impl Browser {
     pub async fn click(&self, id: &str) -> anyhow::Result<()> {
         self.text_of(id).await?;
         self.driver.find(By::Id(id)).await?.click().await?;
+        Ok(())
+    }
+
+    /// Replaces the text in `#id` with `text` (empties it for `""`), as a
+    /// person would: select all, delete, type.
+    pub async fn replace_text(&self, id: &str, text: &str) -> anyhow::Result<()> {
+        self.text_of(id).await?;
+        let element = self.driver.find(By::Id(id)).await?;
+        element.send_keys(Key::Control + "a").await?;
+        element.send_keys(Key::Backspace).await?;
+        if !text.is_empty() {
+            element.send_keys(text).await?;
+        }
         Ok(())
     }
 

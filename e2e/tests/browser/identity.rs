@@ -2,92 +2,11 @@
 //! party opens the emailed link (read from Mailpit) in the client portal, creates
 //! an account, sees their session, signs out and back in with the new password.
 
-use std::io::{Read, Write};
-use std::time::{Duration, Instant};
-
-use anyhow::{Context, bail, ensure};
+use anyhow::ensure;
 use caucus_api::seed::{DEMO_ORG_NAME, DEMO_PASSWORD};
-use serde_json::Value;
 use thirtyfour::prelude::*;
 
-use crate::harness::with_browser;
-
-/// Percent-encodes everything but unreserved characters.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// `GET base + path` from Mailpit's API, as JSON (plain HTTP/1.0: no chunking).
-fn mailpit_get(base: &str, path: &str) -> anyhow::Result<Value> {
-    let rest = base
-        .strip_prefix("http://")
-        .context("CAUCUS_TEST_MAILPIT_URL must be http://")?;
-    let (authority, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    let prefix = prefix.trim_end_matches('/');
-    let full_path = if prefix.is_empty() {
-        path.to_owned()
-    } else {
-        format!("/{prefix}{path}")
-    };
-    let mut stream = std::net::TcpStream::connect(authority)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(
-        stream,
-        "GET {full_path} HTTP/1.0\r\nHost: {authority}\r\nAccept: application/json\r\n\r\n"
-    )?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let response = String::from_utf8(response)?;
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .context("Mailpit answered without a body")?;
-    ensure!(
-        head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
-        "Mailpit answered {}",
-        head.lines().next().unwrap_or_default()
-    );
-    Ok(serde_json::from_str(body)?)
-}
-
-/// Waits up to 15 s for the invitation email to `address` and returns its token.
-async fn invitation_token(address: &str) -> anyhow::Result<String> {
-    let base = std::env::var("CAUCUS_TEST_MAILPIT_URL")
-        .context("CAUCUS_TEST_MAILPIT_URL is not set (source the services' env file)")?;
-    let search = format!("/api/v1/search?query={}", encode(&format!("to:{address}")));
-    let started = Instant::now();
-    loop {
-        let (base, search) = (base.clone(), search.clone());
-        let found = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<String>> {
-            let results = mailpit_get(&base, &search)?;
-            let Some(id) = results["messages"][0]["ID"].as_str() else {
-                return Ok(None);
-            };
-            let message = mailpit_get(&base, &format!("/api/v1/message/{id}"))?;
-            let text = message["Text"].as_str().unwrap_or_default();
-            Ok(text.split_once("/invitation#").map(|(_, rest)| {
-                rest.chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                    .collect()
-            }))
-        })
-        .await??;
-        if let Some(token) = found.filter(|token: &String| !token.is_empty()) {
-            return Ok(token);
-        }
-        if started.elapsed() > Duration::from_secs(15) {
-            bail!("no invitation email to {address} in Mailpit after 15 s");
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
+use crate::harness::{emailed_token, with_browser};
 
 #[tokio::test]
 async fn an_invited_party_joins_through_the_emailed_link_and_manages_sessions() {
@@ -125,7 +44,7 @@ async fn an_invited_party_joins_through_the_emailed_link_and_manages_sessions() 
         b.text_of("email").await?;
 
         // The party opens the emailed link in the client portal.
-        let token = invitation_token(&address).await?;
+        let token = emailed_token(&address, "/invitation#").await?;
         b.driver
             .goto(b.client_url(&format!("/invitation#{token}")))
             .await?;
