@@ -74,19 +74,6 @@ fn SecurityLoader() -> impl IntoView {
     }
 }
 
-/// A whole number in `range` (`None` when left empty), or `Err` when the
-/// text is not one.
-fn parse_in(text: &str, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>, ()> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    match text.parse::<i64>() {
-        Ok(value) if range.contains(&value) => Ok(Some(value)),
-        _ => Err(()),
-    }
-}
-
 #[component]
 fn SecurityForm(security: Security) -> impl IntoView {
     let api = use_api();
@@ -139,8 +126,8 @@ fn SecurityForm(security: Security) -> impl IntoView {
         event.prevent_default();
         saved.set(false);
         failure.set(None);
-        let idle_value = parse_in(&idle.get_untracked(), 5..=1440);
-        let absolute_value = parse_in(&absolute.get_untracked(), 1..=720);
+        let idle_value = portal_kit::forms::whole_number_in(&idle.get_untracked(), 5..=1440);
+        let absolute_value = portal_kit::forms::whole_number_in(&absolute.get_untracked(), 1..=720);
         idle_invalid.set(idle_value.is_err());
         absolute_invalid.set(absolute_value.is_err());
         let (Ok(idle_value), Ok(absolute_value)) = (idle_value, absolute_value) else {
@@ -239,20 +226,5 @@ fn SecurityForm(security: Security) -> impl IntoView {
                 </Button>
             </form>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_must_be_whole_and_in_range() {
-        assert_eq!(parse_in("", 5..=1440), Ok(None));
-        assert_eq!(parse_in(" 30 ", 5..=1440), Ok(Some(30)));
-        assert_eq!(parse_in("4", 5..=1440), Err(()));
-        assert_eq!(parse_in("1441", 5..=1440), Err(()));
-        assert_eq!(parse_in("2.5", 1..=720), Err(()));
-        assert_eq!(parse_in("soon", 1..=720), Err(()));
     }
 }

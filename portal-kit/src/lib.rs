@@ -7,6 +7,7 @@
 pub mod account_fields;
 pub mod components;
 pub mod consents;
+pub mod forms;
 pub mod gql;
 pub mod i18n;
 pub mod intl;
