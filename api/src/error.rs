@@ -22,7 +22,17 @@ pub enum AppError {
         field: &'static str,
         reason: &'static str,
     },
+    /// Several named inputs are invalid at once (an intake step, a template):
+    /// `field` is a path or an answer's key, chosen by the caller's input.
+    Fields(Vec<FieldError>),
     Conflict(&'static str),
+    /// An edit was made against an old version of the record: someone else
+    /// changed it first. Nothing was written.
+    StaleVersion,
+    /// The case cannot move from its state to the one asked for.
+    InvalidTransition,
+    /// The record is archived (or otherwise closed to edits).
+    ReadOnly,
     RateLimited,
     /// A single-use link that expired or was revoked.
     LinkExpired,
@@ -38,6 +48,25 @@ pub enum AppError {
     /// one is a passkey: it must sign in with the passkey.
     PasskeyRequired,
     Internal(anyhow::Error),
+}
+
+/// One invalid input among several.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub reason: &'static str,
+}
+
+impl FieldError {
+    pub fn new(field: String, reason: &'static str) -> Self {
+        Self { field, reason }
+    }
+}
+
+impl From<Vec<FieldError>> for AppError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        AppError::Fields(errors)
+    }
 }
 
 impl From<anyhow::Error> for AppError {
@@ -59,8 +88,11 @@ impl AppError {
             AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::NotFound => ErrorCode::NotFound,
-            AppError::Validation { .. } => ErrorCode::ValidationFailed,
+            AppError::Validation { .. } | AppError::Fields(_) => ErrorCode::ValidationFailed,
             AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::StaleVersion => ErrorCode::StaleVersion,
+            AppError::InvalidTransition => ErrorCode::InvalidTransition,
+            AppError::ReadOnly => ErrorCode::ReadOnly,
             AppError::RateLimited => ErrorCode::RateLimited,
             AppError::LinkExpired => ErrorCode::LinkExpired,
             AppError::LinkUsed => ErrorCode::LinkUsed,
@@ -85,7 +117,22 @@ impl AppError {
             AppError::Validation { field, reason } => {
                 format!("Invalid value for {field}: {reason}")
             }
+            AppError::Fields(errors) => format!(
+                "Invalid values for {}",
+                errors
+                    .iter()
+                    .map(|e| e.field.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             AppError::Conflict(what) => (*what).into(),
+            AppError::InvalidTransition => {
+                "The case cannot move to that stage from where it is now.".into()
+            }
+            AppError::ReadOnly => "This case is archived and can no longer be changed.".into(),
+            AppError::StaleVersion => {
+                "Someone else changed this since you opened it. Reload to see their changes.".into()
+            }
             AppError::RateLimited => {
                 "Too many attempts. Please wait a few minutes and try again.".into()
             }
@@ -158,6 +205,26 @@ impl From<AppError> for async_graphql::Error {
                     ext.set("field", *field);
                     ext.set("reason", *reason);
                 }),
+            AppError::Fields(errors) => {
+                let list: Vec<async_graphql::Value> = errors
+                    .iter()
+                    .map(|e| {
+                        let mut item = async_graphql::indexmap::IndexMap::new();
+                        item.insert(async_graphql::Name::new("field"), e.field.clone().into());
+                        item.insert(async_graphql::Name::new("reason"), e.reason.into());
+                        async_graphql::Value::Object(item)
+                    })
+                    .collect();
+                let first = errors.first().cloned();
+                async_graphql::Error::new(error.message()).extend_with(move |_, ext| {
+                    ext.set("code", code.as_str());
+                    if let Some(first) = &first {
+                        ext.set("field", first.field.clone());
+                        ext.set("reason", first.reason);
+                    }
+                    ext.set("fields", async_graphql::Value::List(list.clone()));
+                })
+            }
             _ => async_graphql::Error::new(error.message())
                 .extend_with(|_, ext| ext.set("code", code.as_str())),
         }

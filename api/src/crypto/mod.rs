@@ -1,13 +1,16 @@
 //! Encryption of secrets at rest with the installation's data key
 //! (XChaCha20-Poly1305, random 192-bit nonces). Each sealed value is bound to
 //! its owner (associated data), so a ciphertext copied onto another row does
-//! not open. Issue #4 adds per-tenant data keys wrapped by this key.
+//! not open. Tenant content is sealed with per-tenant keys wrapped by this one
+//! ([`tenant`]).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use secrecy::ExposeSecret;
+
+pub mod tenant;
 
 use crate::config::SecuritySettings;
 
