@@ -2,6 +2,8 @@
 //! Later features add their actions here, and the matrix test in
 //! `tests/api/authz.rs` pins every role × action down.
 
+pub mod cases;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -146,6 +148,12 @@ pub enum Action {
     ManagePartnerCredentials,
     /// Give a member this role or take it away.
     AssignRole(RoleKey),
+    /// See every case of the organization: the triage queue and case lists.
+    ListAllCases,
+    /// File a new case through the intake wizard.
+    FileIntake,
+    /// Write and publish intake templates.
+    ManageTemplates,
 }
 
 impl Action {
@@ -166,6 +174,9 @@ impl Action {
         Action::AssignRole(RoleKey::OrgAdmin),
         Action::AssignRole(RoleKey::Mediator),
         Action::AssignRole(RoleKey::Party),
+        Action::ListAllCases,
+        Action::FileIntake,
+        Action::ManageTemplates,
     ];
 }
 
@@ -215,6 +226,10 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::ViewAuditLog | Action::ViewConsents => {
             actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::ComplianceOfficer)
         }
+        Action::ListAllCases => actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager),
+        // Parties file their own disputes; counsel files for a client.
+        Action::FileIntake => actor.has(RoleKey::Party) || actor.has(RoleKey::PartyRepresentative),
+        Action::ManageTemplates => actor.has(RoleKey::OrgAdmin),
     }
 }
 
@@ -278,6 +293,9 @@ mod tests {
         (Action::AssignRole(R::OrgAdmin), &[R::OrgAdmin]),
         (Action::AssignRole(R::Mediator), &[R::OrgAdmin]),
         (Action::AssignRole(R::Party), &[R::OrgAdmin]),
+        (Action::ListAllCases, &[R::OrgAdmin, R::CaseManager]),
+        (Action::FileIntake, &[R::Party, R::PartyRepresentative]),
+        (Action::ManageTemplates, &[R::OrgAdmin]),
     ];
 
     fn actor(roles: Vec<RoleKey>) -> Actor {

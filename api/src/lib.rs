@@ -7,6 +7,7 @@
 pub mod app;
 pub mod audit;
 pub mod authz;
+pub mod cases;
 pub mod compliance;
 pub mod config;
 pub mod crypto;

@@ -65,6 +65,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0010_sso.up.sql"),
                 down: include_str!("../sql/0010_sso.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0012_cases",
+                up: include_str!("../sql/0012_cases.up.sql"),
+                down: include_str!("../sql/0012_cases.down.sql"),
+            }),
         ]
     }
 }

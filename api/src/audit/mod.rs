@@ -39,6 +39,14 @@ pub enum AuditAction {
     PasskeyAdded,
     PasskeyRemoved,
     SsoConnectionChanged,
+    CaseFiled,
+    CaseStatusChanged,
+    CaseManagerAssigned,
+    CaseEdited,
+    PartyAdded,
+    PartyVerified,
+    IntakeViewed,
+    TemplatePublished,
 }
 
 impl AuditAction {
@@ -67,6 +75,14 @@ impl AuditAction {
         AuditAction::PasskeyAdded,
         AuditAction::PasskeyRemoved,
         AuditAction::SsoConnectionChanged,
+        AuditAction::CaseFiled,
+        AuditAction::CaseStatusChanged,
+        AuditAction::CaseManagerAssigned,
+        AuditAction::CaseEdited,
+        AuditAction::PartyAdded,
+        AuditAction::PartyVerified,
+        AuditAction::IntakeViewed,
+        AuditAction::TemplatePublished,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -95,6 +111,14 @@ impl AuditAction {
             AuditAction::PasskeyAdded => "identity.passkey_added",
             AuditAction::PasskeyRemoved => "identity.passkey_removed",
             AuditAction::SsoConnectionChanged => "org.sso_connection_changed",
+            AuditAction::CaseFiled => "case.filed",
+            AuditAction::CaseStatusChanged => "case.status_changed",
+            AuditAction::CaseManagerAssigned => "case.manager_assigned",
+            AuditAction::CaseEdited => "case.edited",
+            AuditAction::PartyAdded => "case.party_added",
+            AuditAction::PartyVerified => "case.party_verified",
+            AuditAction::IntakeViewed => "case.intake_viewed",
+            AuditAction::TemplatePublished => "case.template_published",
         }
     }
 

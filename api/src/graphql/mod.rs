@@ -8,6 +8,8 @@ pub mod http;
 use async_graphql::{Context, ID, MergedObject, MergedSubscription, Object, Schema};
 
 use crate::audit::graphql::AuditQuery;
+use crate::cases::graphql::CaseQuery;
+use crate::cases::mutations::CaseMutation;
 use crate::compliance::consents::{ConsentMutation, ConsentQuery};
 use crate::config::GraphqlSettings;
 use crate::error::AppError;
@@ -32,6 +34,7 @@ pub struct Query(
     JobsQuery,
     PasskeyQuery,
     SsoQuery,
+    CaseQuery,
     EntityResolvers,
 );
 
@@ -46,6 +49,7 @@ pub struct Mutation(
     SsoMutation,
     PartnerMutation,
     JobsMutation,
+    CaseMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -358,6 +358,7 @@ async fn grant_and_close(
         [invitation.id.into(), user_id.into()],
     ))
     .await?;
+    crate::cases::parties::link_invited(tx, invitation.id, user_id).await?;
     audit::record(
         tx,
         client,

@@ -25,6 +25,11 @@ pub struct OrgSettings {
     pub session_absolute_hours: Option<u32>,
     /// Whether staff may sign in with an emailed link (parties always may).
     pub staff_sign_in_links: bool,
+    /// Hours within which a new intake should be accepted or declined.
+    pub triage_sla_hours: Option<u32>,
+    /// Whether the other side is invited as soon as a claimant files (when
+    /// the claimant gave their address); otherwise a case manager invites.
+    pub auto_invite_respondents: bool,
 }
 
 /// What organizations created on the installation start with: every staff
@@ -44,6 +49,11 @@ impl OrgSettings {
 
     pub fn brand_color(&self) -> &str {
         self.brand_color.as_deref().unwrap_or(DEFAULT_BRAND_COLOR)
+    }
+
+    /// The triage target, 48 hours unless the organization set one.
+    pub fn triage_sla_hours(&self) -> u32 {
+        self.triage_sla_hours.unwrap_or(48).clamp(1, 24 * 60)
     }
 
     pub fn confidentiality_version(&self) -> &str {

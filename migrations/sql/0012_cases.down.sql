@@ -1,0 +1,10 @@
+ALTER TABLE invitations DROP COLUMN IF EXISTS party_id;
+DROP TABLE IF EXISTS case_notes;
+DROP TABLE IF EXISTS case_events;
+DROP TABLE IF EXISTS case_submissions;
+DROP TABLE IF EXISTS intake_drafts;
+DROP TABLE IF EXISTS parties;
+DROP TABLE IF EXISTS case_reference_counters;
+DROP TABLE IF EXISTS cases;
+DROP TABLE IF EXISTS intake_templates;
+DROP TABLE IF EXISTS org_data_keys;
