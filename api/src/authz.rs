@@ -154,6 +154,12 @@ pub enum Action {
     FileIntake,
     /// Write and publish intake templates.
     ManageTemplates,
+    /// Keep the mediator roster: profiles and declared conflicts of anyone.
+    ManageRoster,
+    /// See outcome statistics (counts only).
+    ViewCaseStatistics,
+    /// Write agreement templates.
+    ManageAgreementTemplates,
 }
 
 impl Action {
@@ -177,6 +183,9 @@ impl Action {
         Action::ListAllCases,
         Action::FileIntake,
         Action::ManageTemplates,
+        Action::ManageRoster,
+        Action::ViewCaseStatistics,
+        Action::ManageAgreementTemplates,
     ];
 }
 
@@ -229,7 +238,11 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::ListAllCases => actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager),
         // Parties file their own disputes; counsel files for a client.
         Action::FileIntake => actor.has(RoleKey::Party) || actor.has(RoleKey::PartyRepresentative),
-        Action::ManageTemplates => actor.has(RoleKey::OrgAdmin),
+        Action::ManageTemplates | Action::ManageAgreementTemplates => actor.has(RoleKey::OrgAdmin),
+        Action::ManageRoster => actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager),
+        Action::ViewCaseStatistics => {
+            actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::ComplianceOfficer)
+        }
     }
 }
 
@@ -296,6 +309,12 @@ mod tests {
         (Action::ListAllCases, &[R::OrgAdmin, R::CaseManager]),
         (Action::FileIntake, &[R::Party, R::PartyRepresentative]),
         (Action::ManageTemplates, &[R::OrgAdmin]),
+        (Action::ManageRoster, &[R::OrgAdmin, R::CaseManager]),
+        (
+            Action::ViewCaseStatistics,
+            &[R::OrgAdmin, R::ComplianceOfficer],
+        ),
+        (Action::ManageAgreementTemplates, &[R::OrgAdmin]),
     ];
 
     fn actor(roles: Vec<RoleKey>) -> Actor {

@@ -33,6 +33,8 @@ pub enum AppError {
     InvalidTransition,
     /// The record is archived (or otherwise closed to edits).
     ReadOnly,
+    /// The mediator may not be neutral: these conflicts must be cleared.
+    ConflictOfInterest(Vec<crate::cases::roster::FoundConflict>),
     RateLimited,
     /// A single-use link that expired or was revoked.
     LinkExpired,
@@ -93,6 +95,7 @@ impl AppError {
             AppError::StaleVersion => ErrorCode::StaleVersion,
             AppError::InvalidTransition => ErrorCode::InvalidTransition,
             AppError::ReadOnly => ErrorCode::ReadOnly,
+            AppError::ConflictOfInterest(_) => ErrorCode::ConflictOfInterest,
             AppError::RateLimited => ErrorCode::RateLimited,
             AppError::LinkExpired => ErrorCode::LinkExpired,
             AppError::LinkUsed => ErrorCode::LinkUsed,
@@ -130,6 +133,10 @@ impl AppError {
                 "The case cannot move to that stage from where it is now.".into()
             }
             AppError::ReadOnly => "This case is archived and can no longer be changed.".into(),
+            AppError::ConflictOfInterest(found) => format!(
+                "This mediator may have {} conflict(s) of interest on this case.",
+                found.len()
+            ),
             AppError::StaleVersion => {
                 "Someone else changed this since you opened it. Reload to see their changes.".into()
             }
@@ -205,6 +212,24 @@ impl From<AppError> for async_graphql::Error {
                     ext.set("field", *field);
                     ext.set("reason", *reason);
                 }),
+            AppError::ConflictOfInterest(found) => {
+                let list = async_graphql::Value::from_json(serde_json::json!(
+                    found
+                        .iter()
+                        .map(|c| serde_json::json!({
+                            "key": c.key,
+                            "reason": c.reason,
+                            "partyId": c.party_id,
+                            "otherCaseReference": c.other_case_reference,
+                        }))
+                        .collect::<Vec<_>>()
+                ))
+                .unwrap_or(async_graphql::Value::Null);
+                async_graphql::Error::new(error.message()).extend_with(move |_, ext| {
+                    ext.set("code", code.as_str());
+                    ext.set("conflicts", list.clone());
+                })
+            }
             AppError::Fields(errors) => {
                 let list: Vec<async_graphql::Value> = errors
                     .iter()

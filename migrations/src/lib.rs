@@ -70,6 +70,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0012_cases.up.sql"),
                 down: include_str!("../sql/0012_cases.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0013_case_work",
+                up: include_str!("../sql/0013_case_work.up.sql"),
+                down: include_str!("../sql/0013_case_work.down.sql"),
+            }),
         ]
     }
 }

@@ -98,6 +98,7 @@ error-conflict = Someone else changed this at the same time. Please reload and t
 error-stale-version = Someone else changed this since you opened it. Reload to see their changes, then make yours again.
 error-invalid-transition = The case cannot move to that stage from where it is now.
 error-read-only = This case is archived and can no longer be changed.
+error-conflict-of-interest = This mediator may have a conflict of interest on this case. Review each conflict and clear it with a note, or choose another mediator.
 error-rate-limited = Too many attempts. Please wait a few minutes and try again.
 error-link-expired = This link has expired or was withdrawn. Ask the person who sent it for a new one.
 error-mfa-required = Enter the 6-digit code from your authenticator app, or one of your recovery codes.
@@ -127,6 +128,10 @@ email-sign-in-link-heading = Sign in to Caucus
 email-sign-in-link-body = Use the button below to sign in to { $organization } without a password.
 email-sign-in-link-button = Sign in
 email-link-expiry = The link works once, for { $minutes } minutes. If you did not ask for it, you can ignore this email: nothing changes.
+email-task-due-subject = A task on one of your cases is due soon
+email-task-due-heading = A task is due soon
+email-task-due-body = A task assigned to you on one of your cases is due on { $due }. Open Caucus to see it.
+email-task-due-button = Open the case
 
 ## Invitations (accepting)
 invitation-title = Join { $organization }

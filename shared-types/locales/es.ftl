@@ -98,6 +98,7 @@ error-conflict = Otra persona cambió esto al mismo tiempo. Recargue e inténtel
 error-stale-version = Otra persona cambió esto desde que lo abrió. Vuelva a cargar para ver sus cambios y haga los suyos de nuevo.
 error-invalid-transition = El caso no puede pasar a esa etapa desde donde está ahora.
 error-read-only = Este caso está archivado y ya no se puede cambiar.
+error-conflict-of-interest = Este mediador podría tener un conflicto de intereses en este caso. Revise cada conflicto y descártelo con una nota, o elija otro mediador.
 error-rate-limited = Demasiados intentos. Espere unos minutos e inténtelo de nuevo.
 error-link-expired = Este enlace caducó o fue retirado. Pida uno nuevo a quien se lo envió.
 error-mfa-required = Introduzca el código de 6 cifras de su aplicación de autenticación, o uno de sus códigos de recuperación.
@@ -127,6 +128,10 @@ email-sign-in-link-heading = Inicie sesión en Caucus
 email-sign-in-link-body = Use el botón de abajo para iniciar sesión en { $organization } sin contraseña.
 email-sign-in-link-button = Iniciar sesión
 email-link-expiry = El enlace funciona una sola vez, durante { $minutes } minutos. Si no lo pidió, puede ignorar este mensaje: no cambia nada.
+email-task-due-subject = Una tarea de uno de sus casos vence pronto
+email-task-due-heading = Una tarea vence pronto
+email-task-due-body = Una tarea que tiene asignada en uno de sus casos vence el { $due }. Abra Caucus para verla.
+email-task-due-button = Abrir el caso
 
 ## Invitations (accepting)
 invitation-title = Únase a { $organization }

@@ -55,6 +55,7 @@ error_codes! {
     StaleVersion => "STALE_VERSION",
     InvalidTransition => "INVALID_TRANSITION",
     ReadOnly => "READ_ONLY",
+    ConflictOfInterest => "CONFLICT_OF_INTEREST",
     RateLimited => "RATE_LIMITED",
     LinkExpired => "LINK_EXPIRED",
     LinkUsed => "LINK_USED",

@@ -47,6 +47,8 @@ pub enum AuditAction {
     PartyVerified,
     IntakeViewed,
     TemplatePublished,
+    MediatorProposed,
+    AgreementShared,
 }
 
 impl AuditAction {
@@ -83,6 +85,8 @@ impl AuditAction {
         AuditAction::PartyVerified,
         AuditAction::IntakeViewed,
         AuditAction::TemplatePublished,
+        AuditAction::MediatorProposed,
+        AuditAction::AgreementShared,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -119,6 +123,8 @@ impl AuditAction {
             AuditAction::PartyVerified => "case.party_verified",
             AuditAction::IntakeViewed => "case.intake_viewed",
             AuditAction::TemplatePublished => "case.template_published",
+            AuditAction::MediatorProposed => "case.mediator_proposed",
+            AuditAction::AgreementShared => "case.agreement_shared",
         }
     }
 

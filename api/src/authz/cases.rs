@@ -66,6 +66,14 @@ pub enum CaseAction {
     MediatorNotes,
     /// Fill in this side's intake for the case (a respondent's intake).
     SubmitIntake(Side),
+    /// Propose or assign the mediator, clearing conflicts of interest.
+    AssignMediator,
+    /// Confirm or object to a proposed mediator (a party, for its side).
+    RespondToMediator,
+    /// Create, see and complete the case's tasks.
+    ManageTasks,
+    /// Draft, edit and share agreements.
+    DraftAgreements,
 }
 
 impl CaseAction {
@@ -80,6 +88,10 @@ impl CaseAction {
         CaseAction::MediatorNotes,
         CaseAction::SubmitIntake(Side::Claimant),
         CaseAction::SubmitIntake(Side::Respondent),
+        CaseAction::AssignMediator,
+        CaseAction::RespondToMediator,
+        CaseAction::ManageTasks,
+        CaseAction::DraftAgreements,
     ];
 }
 
@@ -165,6 +177,10 @@ fn allowed(actor: &Actor, rel: &CaseRelation, action: CaseAction) -> bool {
         CaseAction::RecordOutcome => manager(actor) || mediator,
         CaseAction::MediatorNotes => mediator,
         CaseAction::SubmitIntake(s) => side == Some(s),
+        CaseAction::AssignMediator => manager(actor) || admin(actor),
+        CaseAction::RespondToMediator => side.is_some(),
+        CaseAction::ManageTasks => manager(actor) || admin(actor) || mediator,
+        CaseAction::DraftAgreements => manager(actor) || mediator,
     }
 }
 
@@ -333,6 +349,34 @@ mod tests {
                 &[
                     (R::Party, Some(Rel::Respondent)),
                     (R::PartyRepresentative, Some(Rel::Respondent)),
+                ],
+            ),
+            (
+                A::AssignMediator,
+                &[(R::CaseManager, None), (R::OrgAdmin, None)],
+            ),
+            (
+                A::RespondToMediator,
+                &[
+                    (R::Party, Some(Rel::Claimant)),
+                    (R::Party, Some(Rel::Respondent)),
+                    (R::PartyRepresentative, Some(Rel::Claimant)),
+                    (R::PartyRepresentative, Some(Rel::Respondent)),
+                ],
+            ),
+            (
+                A::ManageTasks,
+                &[
+                    (R::CaseManager, None),
+                    (R::OrgAdmin, None),
+                    (R::Mediator, Some(Rel::LeadMediator)),
+                ],
+            ),
+            (
+                A::DraftAgreements,
+                &[
+                    (R::CaseManager, None),
+                    (R::Mediator, Some(Rel::LeadMediator)),
                 ],
             ),
         ]

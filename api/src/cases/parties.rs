@@ -376,3 +376,34 @@ pub async fn link_invited(tx: &TenantTx, invitation_id: Uuid, user_id: Uuid) -> 
     }
     Ok(())
 }
+
+/// The languages of the case's parties with accounts (their profiles).
+pub async fn languages(tx: &TenantTx, case_id: Uuid) -> AppResult<Vec<String>> {
+    let rows = tx
+        .conn()
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT DISTINCT pr.locale FROM parties p JOIN profiles pr ON pr.user_id = p.user_id
+             WHERE p.case_id = $1 ORDER BY 1",
+            [case_id.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get::<String>("", "locale")?))
+        .collect()
+}
+
+/// A member's display name.
+pub async fn profile_name(tx: &TenantTx, user_id: Uuid) -> AppResult<String> {
+    Ok(tx
+        .conn()
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT name FROM profiles WHERE user_id = $1",
+            [user_id.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<String>("", "name"))
+        .transpose()?
+        .unwrap_or_default())
+}

@@ -180,6 +180,41 @@ pub fn link(
     }
 }
 
+/// "A task on one of your cases is due": the due time in the recipient's
+/// zone and a link, never the task's title or the case's details.
+pub fn task_due(
+    locale: Locale,
+    organization: &str,
+    brand_color: &str,
+    due_at: chrono::DateTime<chrono::Utc>,
+    timezone: &str,
+    link: &str,
+) -> Rendered {
+    let tr = Translator::new(locale);
+    let zone: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::UTC);
+    let due = due_at
+        .with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string();
+    let heading = tr.tr("email-task-due-heading");
+    let paragraphs = vec![tr.tr_args("email-task-due-body", &[("due", Arg::Str(&due))])];
+    let button = tr.tr("email-task-due-button");
+    let mut text = plain(&tr, organization, &heading, &paragraphs);
+    text.push_str(&format!("\n{button}: {link}\n"));
+    Rendered {
+        subject: tr.tr("email-task-due-subject"),
+        text,
+        html: frame(
+            &tr,
+            organization,
+            brand_color,
+            &heading,
+            &paragraphs,
+            Some((&button, link)),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

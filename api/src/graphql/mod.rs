@@ -10,6 +10,7 @@ use async_graphql::{Context, ID, MergedObject, MergedSubscription, Object, Schem
 use crate::audit::graphql::AuditQuery;
 use crate::cases::graphql::CaseQuery;
 use crate::cases::mutations::CaseMutation;
+use crate::cases::work_graphql::{CaseWorkMutation, CaseWorkQuery};
 use crate::compliance::consents::{ConsentMutation, ConsentQuery};
 use crate::config::GraphqlSettings;
 use crate::error::AppError;
@@ -35,6 +36,7 @@ pub struct Query(
     PasskeyQuery,
     SsoQuery,
     CaseQuery,
+    CaseWorkQuery,
     EntityResolvers,
 );
 
@@ -50,6 +52,7 @@ pub struct Mutation(
     PartnerMutation,
     JobsMutation,
     CaseMutation,
+    CaseWorkMutation,
 );
 
 #[derive(MergedSubscription, Default)]

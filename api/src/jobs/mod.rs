@@ -25,6 +25,11 @@ pub enum JobKind {
     Invitation,
     /// Send a password-reset or sign-in link.
     EmailLink,
+    /// A proposed mediator's answer deadline passed: confirm it unless a
+    /// party objected.
+    AssignmentDeadline,
+    /// Remind a task's assignee that it is due soon.
+    TaskReminder,
 }
 
 impl JobKind {
@@ -33,6 +38,8 @@ impl JobKind {
             JobKind::SignInNotice => "email.sign_in_notice",
             JobKind::Invitation => "email.invitation",
             JobKind::EmailLink => "email.link",
+            JobKind::AssignmentDeadline => "case.assignment_deadline",
+            JobKind::TaskReminder => "email.task_reminder",
         }
     }
 
@@ -41,6 +48,8 @@ impl JobKind {
             "email.sign_in_notice" => Some(JobKind::SignInNotice),
             "email.invitation" => Some(JobKind::Invitation),
             "email.link" => Some(JobKind::EmailLink),
+            "case.assignment_deadline" => Some(JobKind::AssignmentDeadline),
+            "email.task_reminder" => Some(JobKind::TaskReminder),
             _ => None,
         }
     }
@@ -66,6 +75,32 @@ pub async fn enqueue(
                 kind.into(),
                 payload.into(),
                 max_attempts.into(),
+            ],
+        ))
+        .await?;
+    Ok(id)
+}
+
+/// Enqueues a job in `tx` to run from `run_at` on.
+pub async fn enqueue_at(
+    tx: &TenantTx,
+    kind: &str,
+    payload: Value,
+    max_attempts: i32,
+    run_at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Uuid> {
+    let id = Uuid::now_v7();
+    tx.conn()
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO jobs (id, org_id, kind, payload, max_attempts, run_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            [
+                id.into(),
+                tx.scope().org_id.into(),
+                kind.into(),
+                payload.into(),
+                max_attempts.into(),
+                run_at.into(),
             ],
         ))
         .await?;

@@ -10,6 +10,7 @@ use shared_types::Locale;
 use uuid::Uuid;
 
 use crate::config::WorkerSettings;
+use crate::crypto::tenant::TenantKey;
 use crate::db::{TenantScope, TenantTx};
 use crate::email::{Mailer, templates};
 use crate::entities::{profile, user};
@@ -112,6 +113,8 @@ impl Worker {
             Some(JobKind::SignInNotice) => self.sign_in_notice(job).await,
             Some(JobKind::Invitation) => self.invitation(job).await,
             Some(JobKind::EmailLink) => self.email_link(job).await,
+            Some(JobKind::AssignmentDeadline) => self.assignment_deadline(job).await,
+            Some(JobKind::TaskReminder) => self.task_reminder(job).await,
             None => bail!("unknown job kind"),
         }
     }
@@ -215,6 +218,72 @@ impl Worker {
             .send(&Sensitive::new(account.email), message)
             .await
             .context("sending the link")
+    }
+
+    /// Confirms a proposed mediator nobody objected to by the deadline.
+    async fn assignment_deadline(&self, job: &ClaimedJob) -> anyhow::Result<()> {
+        let id: Uuid = payload_id(job, "assignmentId")?;
+        let tx = self.job_tx(job, None).await?;
+        let key = TenantKey::of(&tx, &self.state.data_key)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading the tenant key: {}", e.message()))?;
+        crate::cases::assignment::deadline_passed(&tx, &key, id)
+            .await
+            .map_err(|e| anyhow::anyhow!("closing the proposal: {}", e.message()))?;
+        tx.commit().await.context("closing the job's transaction")
+    }
+
+    /// Tells a task's assignee that it is due; says nothing of the task.
+    async fn task_reminder(&self, job: &ClaimedJob) -> anyhow::Result<()> {
+        let id: Uuid = payload_id(job, "taskId")?;
+        let tx = self.job_tx(job, None).await?;
+        let target = crate::cases::tasks::reminder_target(&tx, id)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading the task: {}", e.message()))?;
+        let Some((assignee, case_id, due_at)) = target else {
+            // Done (or gone) meanwhile: nothing to remind.
+            return Ok(());
+        };
+        let (account, profile) = user::Entity::find_by_id(assignee)
+            .find_also_related(profile::Entity)
+            .one(tx.conn())
+            .await
+            .context("loading the assignee")?
+            .context("the assignee no longer exists")?;
+        let org = orgs::current(&tx)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading the organization: {}", e.message()))?;
+        tx.commit().await.context("closing the job's transaction")?;
+        if account.status != "active" {
+            return Ok(());
+        }
+        let locale = profile
+            .as_ref()
+            .and_then(|p| Locale::parse(&p.locale))
+            .unwrap_or_default();
+        let timezone = profile.as_ref().map_or("UTC", |p| p.timezone.as_str());
+        let link = format!(
+            "{}/cases/{case_id}",
+            self.state
+                .settings
+                .email
+                .admin_portal_url
+                .as_str()
+                .trim_end_matches('/')
+        );
+        let settings = OrgSettings::from_json(&org.settings_json);
+        let message = templates::task_due(
+            locale,
+            &org.name,
+            settings.brand_color(),
+            due_at,
+            timezone,
+            &link,
+        );
+        self.mailer
+            .send(&Sensitive::new(account.email), message)
+            .await
+            .context("sending the task reminder")
     }
 
     async fn sign_in_notice(&self, job: &ClaimedJob) -> anyhow::Result<()> {

@@ -1,0 +1,9 @@
+DROP TABLE IF EXISTS agreement_shares;
+DROP TABLE IF EXISTS agreement_versions;
+DROP TABLE IF EXISTS agreements;
+DROP TABLE IF EXISTS agreement_templates;
+DROP TABLE IF EXISTS case_tasks;
+DROP TABLE IF EXISTS assignment_responses;
+DROP TABLE IF EXISTS case_assignments;
+DROP TABLE IF EXISTS mediator_conflicts;
+DROP TABLE IF EXISTS mediator_profiles;
