@@ -1,6 +1,7 @@
 //! The Caucus admin portal: the staff's view of their organization.
 
 mod audit;
+mod cases;
 mod invitations;
 mod overview;
 mod people;
@@ -38,6 +39,12 @@ fn App() -> impl IntoView {
             visible: None,
         },
         NavLink {
+            href: "/cases",
+            label: Signal::derive(tr!("admin-nav-cases")),
+            exact: false,
+            visible: None,
+        },
+        NavLink {
             href: "/people",
             label: Signal::derive(tr!("admin-nav-people")),
             exact: false,
@@ -61,6 +68,7 @@ fn App() -> impl IntoView {
             <Shell portal_name=tr!("admin-portal-name") nav=nav>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=overview::Overview />
+                    <Route path=path!("/cases") view=cases::Cases />
                     <Route path=path!("/people") view=people::People />
                     <Route path=path!("/audit") view=audit::Audit />
                     <Route path=path!("/settings") view=settings::Settings />

@@ -1,5 +1,7 @@
 //! The Caucus client portal: where parties follow their mediation.
 
+mod cases;
+
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -15,17 +17,27 @@ fn main() {
 #[component]
 fn App() -> impl IntoView {
     portal_kit::provide_portal(Portal::Client);
-    let nav = vec![NavLink {
-        href: "/",
-        label: Signal::derive(tr!("client-nav-home")),
-        exact: true,
-        visible: None,
-    }];
+    let nav = vec![
+        NavLink {
+            href: "/",
+            label: Signal::derive(tr!("client-nav-home")),
+            exact: true,
+            visible: None,
+        },
+        NavLink {
+            href: "/cases",
+            label: Signal::derive(tr!("client-nav-cases")),
+            exact: false,
+            visible: None,
+        },
+    ];
     view! {
         <Router>
             <Shell portal_name=tr!("client-portal-name") nav=nav>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />
+                    <Route path=path!("/cases") view=cases::MyCasesPage />
+                    <Route path=path!("/cases/:id") view=cases::CaseOverviewPage />
                     <Route path=path!("/sessions") view=YourSessions />
                     <Route path=path!("/security") view=TwoStepSignIn />
                     <Route path=path!("/invitation") view=AcceptInvitationPage />

@@ -5,6 +5,7 @@
 //! completeness test can find each key in the sources and check both locales.
 
 pub mod account_fields;
+pub mod cases;
 pub mod components;
 pub mod consents;
 pub mod forms;

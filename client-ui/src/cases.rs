@@ -1,0 +1,251 @@
+//! `/cases`: the party's cases; `/cases/:id`: one case, with where it stands,
+//! who takes part and what has happened, as much as this party may see.
+
+use graphql_client::GraphQLQuery;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use portal_kit::cases::{CaseStatus, STEPS, dispute_type_label, status_label};
+use portal_kit::gql::DateTime;
+use portal_kit::prelude::*;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/cases.graphql",
+    extern_enums("CaseStatus"),
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct MyCases;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/cases.graphql",
+    extern_enums("CaseStatus"),
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CaseOverview;
+
+type Overview = case_overview::CaseOverviewCase;
+type PartyType = case_overview::PartyType;
+
+#[component]
+pub fn MyCasesPage() -> impl IntoView {
+    view! {
+        <SignedIn let:_viewer>
+            <MyCasesBody />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn MyCasesBody() -> impl IntoView {
+    let api = use_api();
+    let session = use_session();
+    let i18n = use_i18n();
+    let loaded = LocalResource::new(move || async move {
+        let result = api.run::<MyCases>(my_cases::Variables).await;
+        if let Err(error) = result {
+            session.notice(error);
+        }
+        result
+    });
+    view! {
+        <PageTitle id="page-title" text=tr!("client-cases-title") />
+        <Suspense fallback=move || view! { <Loading /> }>
+            {move || {
+                loaded
+                    .get()
+                    .map(|result| match result {
+                        Err(error) => view! { <ErrorAlert error=error id="cases-error" /> }.into_any(),
+                        Ok(data) if data.cases.nodes.is_empty() => {
+                            view! { <p id="cases-empty" class="empty">{tr!("client-cases-empty")}</p> }.into_any()
+                        }
+                        Ok(data) => {
+                            view! {
+                                <ul id="my-cases" class="plain-list">
+                                    {data
+                                        .cases
+                                        .nodes
+                                        .into_iter()
+                                        .map(|case| {
+                                            let href = format!("/cases/{}", case.id);
+                                            let opened = intl::format_date(&case.opened_at, i18n.locale())
+                                                .unwrap_or_default();
+                                            view! {
+                                                <li class="card">
+                                                    <h2 class="card-title">
+                                                        <a href=href>{case.title.clone()}</a>
+                                                    </h2>
+                                                    <p>
+                                                        <code>{case.reference.clone()}</code>
+                                                        " · "
+                                                        {status_label(case.status)}
+                                                    </p>
+                                                    <p class="hint">{tr!("client-case-opened", date = opened)}</p>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn CaseOverviewPage() -> impl IntoView {
+    view! {
+        <SignedIn let:_viewer>
+            <CaseOverviewBody />
+        </SignedIn>
+    }
+}
+
+#[component]
+fn CaseOverviewBody() -> impl IntoView {
+    let api = use_api();
+    let session = use_session();
+    let params = use_params_map();
+    let loaded = LocalResource::new(move || {
+        let id = params.with(|p| p.get("id").unwrap_or_default());
+        async move {
+            let result = api
+                .run::<CaseOverview>(case_overview::Variables { id })
+                .await;
+            if let Err(error) = result {
+                session.notice(error);
+            }
+            result
+        }
+    });
+    view! {
+        <Suspense fallback=move || view! { <Loading /> }>
+            {move || {
+                loaded
+                    .get()
+                    .map(|result| match result {
+                        Err(error) => view! {
+                            <PageTitle id="page-title" text=tr!("client-case-title") />
+                            <ErrorAlert error=error id="case-error" />
+                        }
+                            .into_any(),
+                        Ok(data) => view! { <CaseView case=data.case /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+fn party_label(kind: &PartyType) -> String {
+    match kind {
+        PartyType::CLAIMANT => tr!("party-type-claimant")(),
+        PartyType::RESPONDENT => tr!("party-type-respondent")(),
+        PartyType::REPRESENTATIVE => tr!("party-type-representative")(),
+        _ => tr!("party-type-other")(),
+    }
+}
+
+fn event_label(kind: &str) -> String {
+    match kind {
+        "case.filed" => tr!("timeline-case-filed")(),
+        "case.status_changed" => tr!("timeline-status-changed")(),
+        "case.respondent_intake" => tr!("timeline-respondent-intake")(),
+        "party.added" => tr!("timeline-party-added")(),
+        "party.invited" => tr!("timeline-party-invited")(),
+        "party.joined" => tr!("timeline-party-joined")(),
+        "mediator.proposed" => tr!("timeline-mediator-proposed")(),
+        "mediator.assigned" => tr!("timeline-mediator-assigned")(),
+        "agreement.shared" => tr!("timeline-agreement-shared")(),
+        _ => tr!("timeline-other")(),
+    }
+}
+
+#[component]
+fn CaseView(case: Overview) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = case.case.status;
+    let current = status.step();
+    let title = case.case.title.clone();
+    view! {
+        <PageTitle id="page-title" text=Signal::derive(move || title.clone()) />
+        <p class="lead">
+            <code id="case-reference">{case.case.reference.clone()}</code>
+            " · "
+            {dispute_type_label(&case.case.dispute_type)}
+        </p>
+        <Card id="case-stage" title=tr!("client-case-stage")>
+            <p id="case-status">{status_label(status)}</p>
+            <ol class="case-steps" aria-label=tr!("client-case-steps")>
+                {STEPS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, step)| {
+                        let here = i == current;
+                        view! {
+                            <li class:done=i < current aria-current=here.then_some("step")>
+                                {status_label(*step)}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+            {(current >= STEPS.len())
+                .then(|| view! { <p class="hint">{tr!("client-case-ended")}</p> })}
+        </Card>
+        <Card id="case-parties" title=tr!("client-case-parties")>
+            <ul class="plain-list">
+                {case
+                    .parties
+                    .into_iter()
+                    .map(|p| {
+                        let check = if p.verified {
+                            tr!("party-verified")()
+                        } else {
+                            tr!("party-not-verified")()
+                        };
+                        let joined = if p.has_account {
+                            tr!("party-joined")()
+                        } else {
+                            tr!("party-not-joined")()
+                        };
+                        view! {
+                            <li>
+                                <strong>{p.name.clone()}</strong>
+                                " — "
+                                {party_label(&p.party_type)}
+                                <br />
+                                <span class="hint">{format!("{joined} · {check}")}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </Card>
+        <Card id="case-timeline" title=tr!("client-case-timeline")>
+            <ol class="timeline">
+                {case
+                    .timeline
+                    .into_iter()
+                    .map(|e| {
+                        let when = intl::format_timestamp(&e.created_at, i18n.locale(), None);
+                        view! {
+                            <li data-kind=e.kind.clone()>
+                                <time datetime=e.created_at.clone()>{when}</time>
+                                " — "
+                                {event_label(&e.kind)}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </Card>
+        <p>
+            <a href="/cases">{tr!("client-case-back")}</a>
+        </p>
+    }
+}
