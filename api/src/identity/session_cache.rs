@@ -36,7 +36,8 @@ pub const TOUCH_EVERY: Duration = Duration::from_secs(30);
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(1);
 /// The cache answers only this long after the last answered ping.
 pub const HEARTBEAT_GRACE: Duration = Duration::from_secs(3);
-/// Most entries kept; past that the cache starts over.
+/// Most entries kept; past that stale ones go, and if that is not enough the
+/// cache starts over.
 const MAX_ENTRIES: usize = 50_000;
 
 #[derive(Clone)]
@@ -48,6 +49,8 @@ struct Inner {
     client: Client,
     prefix: String,
     state: Mutex<State>,
+    /// One (re)start of tracking at a time.
+    restarting: tokio::sync::Mutex<()>,
 }
 
 struct State {
@@ -86,6 +89,7 @@ impl SessionCache {
             inner: Arc::new(Inner {
                 client,
                 prefix: format!("{key_prefix}session:"),
+                restarting: tokio::sync::Mutex::new(()),
                 state: Mutex::new(State {
                     entries: HashMap::new(),
                     generation: 0,
@@ -95,7 +99,10 @@ impl SessionCache {
             }),
         };
         cache.spawn_listeners();
-        cache.start_tracking().await?;
+        if let Err(error) = cache.start_tracking().await {
+            // Sessions still work, from Redis on every request.
+            tracing::warn!(error = %format!("{error:#}"), "session cache off: Redis tracking did not start");
+        }
         Ok(cache)
     }
 
@@ -111,7 +118,11 @@ impl SessionCache {
         &self.inner.client
     }
 
+    /// (Re)starts tracking; the cache answers nothing until it has, and
+    /// starts empty.
     async fn start_tracking(&self) -> anyhow::Result<()> {
+        let _one_at_a_time = self.inner.restarting.lock().await;
+        self.distrust();
         let _ = self.inner.client.stop_tracking().await;
         self.inner
             .client
@@ -240,7 +251,11 @@ impl SessionCache {
             return;
         }
         if state.entries.len() >= MAX_ENTRIES {
-            state.entries.clear();
+            let now = Instant::now();
+            state.entries.retain(|_, entry| now < entry.fresh_until);
+            if state.entries.len() >= MAX_ENTRIES {
+                state.entries.clear();
+            }
         }
         state.entries.insert(
             key,
