@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Runs the graphql-throughput benchmark against private PostgreSQL and Redis
-# started in a throw-away state directory, as scripts/test.sh does. Not part of
-# the test command: run it by hand. Arguments go to the benchmark, e.g.
+# Runs a benchmark against private PostgreSQL and Redis started in a throw-away
+# state directory, as scripts/test.sh does. Not part of the test command: run it
+# by hand. The first argument names the benchmark (graphql-throughput, the
+# default, or sign-in); the rest go to it, e.g.
 #   bench/run.sh --duration-secs 5 --connections 16,64
+#   bench/run.sh sign-in --duration-secs 5
 # (or BENCH_DURATION_SECS, BENCH_CONNECTIONS, ...; see --help).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/common.sh"
 source "$(dirname "$0")/../scripts/lib/services.sh"
 
+bin=graphql-throughput
+case "${1:-}" in
+  graphql-throughput|sign-in) bin=$1; shift ;;
+esac
+
 cd "$ROOT"
 say "building the benchmark (release)"
-cargo build --quiet --release -p bench --bin graphql-throughput
+cargo build --quiet --release -p bench --bin "$bin"
 
 start_throwaway_services
 
-say "graphql-throughput"
-cargo run --quiet --release -p bench --bin graphql-throughput -- "$@"
+say "$bin"
+cargo run --quiet --release -p bench --bin "$bin" -- "$@"

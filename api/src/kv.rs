@@ -1,6 +1,8 @@
-//! Redis, through `fred`: a connection pool for commands and one subscriber
-//! connection whose messages fan out to GraphQL subscriptions on this replica.
-//! Every key and channel starts with `redis.key_prefix`.
+//! Redis, through `fred`: a connection pool for commands, one subscriber
+//! connection whose messages fan out to GraphQL subscriptions on this replica,
+//! and one RESP3 connection that keeps the session cache correct (see
+//! `identity::session_cache`). Every key and channel starts with
+//! `redis.key_prefix`.
 
 use std::time::Duration;
 
@@ -13,6 +15,7 @@ use secrecy::ExposeSecret;
 use tokio::sync::broadcast;
 
 use crate::config::RedisSettings;
+use crate::identity::session_cache::SessionCache;
 
 /// Reconnects forever with backoff (0.1 s to 5 s), and gives every command a
 /// deadline so a lost server turns into errors (and `/readyz` into 503) instead
@@ -38,6 +41,7 @@ pub struct Kv {
     prefix: String,
     messages: broadcast::Sender<ChannelMessage>,
     subscriber: SubscriberClient,
+    session_cache: SessionCache,
 }
 
 /// A message published on one of our event channels (`{prefix}events:` removed).
@@ -55,6 +59,12 @@ impl Kv {
             .build_pool(settings.pool_size)
             .context("creating the Redis pool")?;
         pool.init().await.context("connecting to Redis")?;
+        let mut tracking = config.clone();
+        tracking.version = fred::types::RespVersion::RESP3;
+        let tracking = builder(tracking)
+            .build()
+            .context("creating the Redis tracking connection")?;
+        let session_cache = SessionCache::connect(tracking, &settings.key_prefix).await?;
         let subscriber = builder(config)
             .build_subscriber_client()
             .context("creating the Redis subscriber")?;
@@ -95,6 +105,7 @@ impl Kv {
             prefix,
             messages,
             subscriber,
+            session_cache,
         })
     }
 
@@ -105,6 +116,11 @@ impl Kv {
 
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// This replica's cache of sessions.
+    pub fn session_cache(&self) -> &SessionCache {
+        &self.session_cache
     }
 
     /// Keeps `value` for `ttl_secs` under a fresh random token, which is

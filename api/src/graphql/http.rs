@@ -133,7 +133,7 @@ pub async fn graphql_post(
             "The request body is not valid UTF-8.",
         );
     }
-    let request: async_graphql::Request = match serde_json::from_slice(&bytes) {
+    let mut request: async_graphql::Request = match serde_json::from_slice(&bytes) {
         Ok(request) => request,
         Err(_) => {
             return error_response(
@@ -143,6 +143,7 @@ pub async fn graphql_post(
             );
         }
     };
+    crate::graphql::documents::shared().prepare(&mut request);
     let (actor, session_token) = match authenticate(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,

@@ -2,6 +2,7 @@
 //! module, merged, with Apollo Federation v2 entities for `User` and `Organization`.
 
 pub mod context;
+pub mod documents;
 pub mod extensions;
 pub mod http;
 

@@ -15,6 +15,7 @@ pub mod password_policy;
 pub mod recovery;
 pub mod service;
 pub mod session;
+pub mod session_cache;
 pub mod sso;
 pub mod sso_graphql;
 pub mod throttle;

@@ -1,8 +1,12 @@
 //! Argon2id password hashing with OWASP's recommended parameters
-//! (19 MiB, 2 iterations, 1 lane). Hashing runs on the blocking pool, at most one
-//! per core at a time, so sign-ins cannot starve the async runtime.
+//! (19 MiB, 2 iterations, 1 lane). Hashing runs on its own threads, one fewer
+//! than the cores (at least one), at a lower scheduling priority than the rest
+//! of the process (see [`HASHING_NICE`]). A burst of sign-ins therefore always
+//! leaves a core to the async runtime (and to PostgreSQL and Redis when they
+//! share the host): nice alone does not do it, since the kernel lets a running
+//! hash finish its time slice before a woken request runs.
 
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, mpsc};
 
 use anyhow::Context;
 use argon2::password_hash::rand_core::OsRng;
@@ -23,14 +27,91 @@ fn params() -> anyhow::Result<Params> {
         .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))
 }
 
-static PERMITS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    Arc::new(Semaphore::new(cores))
-});
+/// How many nice levels below the process the hashing threads run (Linux
+/// only; capped at 19). The kernel then gives a runnable async worker (or a
+/// PostgreSQL backend on the same host) the CPU in preference to a hash, and
+/// hashes still get every cycle nobody else wants.
+pub const HASHING_NICE: i32 = 10;
 
-/// Argon2's 19 MiB working memory, reused: hashing runs at most once per core at
-/// a time, so at most that many buffers ever exist. Allocating afresh for every
-/// sign-in leaves the allocator holding hundreds of megabytes after a burst.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The hashing threads, started on first use, and a permit per thread so that
+/// a waiting caller holds no thread and a cancelled one never hashes.
+struct HashPool {
+    jobs: mpsc::Sender<Job>,
+    permits: Arc<Semaphore>,
+    threads: usize,
+}
+
+static POOL: LazyLock<HashPool> = LazyLock::new(HashPool::start);
+
+impl HashPool {
+    fn start() -> Self {
+        let wanted = threads_for(std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let (jobs, receiver) = mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        let mut threads = 0;
+        for i in 0..wanted {
+            let receiver = receiver.clone();
+            let started = std::thread::Builder::new()
+                .name(format!("caucus-hash-{i}"))
+                .spawn(move || hashing_thread(&receiver));
+            match started {
+                Ok(_) => threads += 1,
+                Err(error) => tracing::warn!(%error, "could not start a password hashing thread"),
+            }
+        }
+        Self {
+            jobs,
+            permits: Arc::new(Semaphore::new(threads)),
+            threads,
+        }
+    }
+}
+
+fn hashing_thread(receiver: &Mutex<mpsc::Receiver<Job>>) {
+    lower_priority();
+    loop {
+        let job = receiver
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .recv();
+        let Ok(job) = job else { break };
+        // A panicking job drops its reply channel (its caller gets an error);
+        // the thread carries on.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    }
+}
+
+/// Lowers the calling thread's priority by [`HASHING_NICE`]. On Linux the nice
+/// value belongs to the thread, so the rest of the process is unaffected.
+#[cfg(target_os = "linux")]
+pub fn lower_priority() {
+    use rustix::process::{getpriority_process, setpriority_process};
+    let tid = Some(rustix::thread::gettid());
+    let lowered = getpriority_process(tid)
+        .and_then(|current| setpriority_process(tid, (current + HASHING_NICE).min(19)));
+    if let Err(error) = lowered {
+        tracing::warn!(%error, "could not lower the priority of password hashing");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn lower_priority() {}
+
+/// Hashing threads for a machine with `cores` cores: all but one.
+fn threads_for(cores: usize) -> usize {
+    cores.saturating_sub(1).max(1)
+}
+
+/// How many passwords the API hashes at once: one fewer than the cores.
+pub fn parallelism() -> usize {
+    POOL.threads.max(1)
+}
+
+/// Argon2's 19 MiB working memory, reused: hashing runs on a few threads, so at
+/// most that many buffers ever exist. Allocating afresh for every sign-in
+/// leaves the allocator holding hundreds of megabytes after a burst.
 static BUFFERS: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
 
 fn with_buffer<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> T {
@@ -108,28 +189,41 @@ fn verify_blocking(password: &str, hash: &str) -> anyhow::Result<bool> {
     Ok(Output::new(&output).map_err(|e| anyhow::anyhow!("output: {e}"))? == expected)
 }
 
-async fn on_blocking_pool<T: Send + 'static>(
+async fn on_hashing_pool<T: Send + 'static>(
     job: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
 ) -> anyhow::Result<T> {
-    let _permit = PERMITS
-        .clone()
-        .acquire_owned()
+    let pool = &*POOL;
+    if pool.threads == 0 {
+        // No thread could be started: the blocking pool still keeps hashing
+        // off the async workers.
+        return tokio::task::spawn_blocking(job)
+            .await
+            .context("password hashing task")?;
+    }
+    let _permit = pool
+        .permits
+        .acquire()
         .await
         .context("password hashing closed")?;
-    tokio::task::spawn_blocking(job)
-        .await
-        .context("password hashing task")?
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    pool.jobs
+        .send(Box::new(move || {
+            // The caller may have gone away; nobody to tell.
+            let _ = reply.send(job());
+        }))
+        .map_err(|_| anyhow::anyhow!("password hashing stopped"))?;
+    answer.await.context("password hashing task")?
 }
 
 /// Hashes a password for storage.
 pub async fn hash(password: Sensitive<String>) -> anyhow::Result<String> {
-    on_blocking_pool(move || hash_blocking(password.expose())).await
+    on_hashing_pool(move || hash_blocking(password.expose())).await
 }
 
 /// Verifies `password` against `stored`; with no stored hash, verifies against a
 /// dummy so the time taken does not reveal whether the account exists.
 pub async fn verify(password: Sensitive<String>, stored: Option<String>) -> anyhow::Result<bool> {
-    on_blocking_pool(move || match stored {
+    on_hashing_pool(move || match stored {
         Some(hash) => verify_blocking(password.expose(), &hash),
         None => {
             if let Some(dummy) = DUMMY_HASH.as_deref() {
@@ -185,6 +279,29 @@ mod tests {
         assert!(!verify_now("a long enough passworD", &theirs)?);
         assert!(verify_now("x", "not a hash").is_err());
         Ok(())
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_threads_run_below_the_priority_of_the_rest() -> anyhow::Result<()> {
+        fn nice() -> anyhow::Result<i32> {
+            Ok(rustix::process::getpriority_process(Some(
+                rustix::thread::gettid(),
+            ))?)
+        }
+        let ours = nice()?;
+        let hashing = on_hashing_pool(nice).await?;
+        assert_eq!(hashing, (ours + HASHING_NICE).min(19));
+        // This thread kept its own.
+        assert_eq!(nice()?, ours);
+        Ok(())
+    }
+
+    #[test]
+    fn one_core_is_left_to_the_rest() {
+        assert_eq!(threads_for(1), 1);
+        assert_eq!(threads_for(2), 1);
+        assert_eq!(threads_for(8), 7);
     }
 
     #[test]

@@ -159,16 +159,29 @@ impl Sessions {
     }
 
     /// The live session for `token`, extending its idle timeout. Sessions past
-    /// their absolute lifetime are deleted and read as absent.
+    /// their absolute lifetime are deleted and read as absent. Answers from
+    /// this replica's cache when it can (see `session_cache`).
     pub async fn load(&self, token: &str) -> anyhow::Result<Option<SessionRecord>> {
         if !crate::token::is_plausible(token) {
             return Ok(None);
         }
         let key = self.key(token);
+        let cache = self.kv.session_cache();
+        let miss = match cache.get(&key) {
+            Ok(record) => return Ok(Some(record)),
+            Err(miss) => miss,
+        };
+        // A miss reads through the tracking connection, so that extending the
+        // session does not invalidate what it caches; with the cache off,
+        // through the pool.
+        let client = match &miss {
+            Some(_) => cache.client(),
+            None => self.kv.pool().next(),
+        };
         // One round trip: read and extend by the installation's idle timeout;
         // an organization with a shorter one costs a second call below.
         let default_idle = i64::try_from(self.settings.idle_timeout_secs).unwrap_or(i64::MAX);
-        let pipeline = self.kv.pool().next().pipeline();
+        let pipeline = client.pipeline();
         let _: () = pipeline.get(&key).await?;
         let _: () = pipeline.expire(&key, default_idle, None).await?;
         let (json, _touched): (Option<String>, i64) =
@@ -176,30 +189,39 @@ impl Sessions {
         let Some(json) = json else { return Ok(None) };
         let record: SessionRecord =
             serde_json::from_str(&json).context("decoding a stored session")?;
-        let age = Utc::now() - record.created_at;
+        let age = (Utc::now() - record.created_at)
+            .to_std()
+            .unwrap_or_default();
         let absolute = Duration::from_secs(
             record
                 .absolute_secs
                 .unwrap_or(self.settings.absolute_timeout_secs)
                 .min(self.settings.absolute_timeout_secs),
         );
-        if age.to_std().unwrap_or_default() >= absolute {
+        if age >= absolute {
             let _: i64 = self
                 .kv
                 .pool()
                 .del(&key)
                 .await
                 .context("expiring a session")?;
+            cache.forget(&key);
             return Ok(None);
         }
         let idle = self.idle_secs(&record);
         if idle < default_idle {
-            let _: bool = self
-                .kv
-                .pool()
+            let _: bool = client
                 .expire(&key, idle, None)
                 .await
                 .context("extending a session")?;
+        }
+        if let Some(miss) = miss {
+            let fresh_until = crate::identity::session_cache::fresh_until(
+                miss.started,
+                u64::try_from(idle).unwrap_or(u64::MAX),
+                absolute - age,
+            );
+            cache.fill(miss, key, record.clone(), fresh_until);
         }
         Ok(Some(record))
     }
@@ -211,12 +233,14 @@ impl Sessions {
                 self.revoke_id(user_id, &session_id(token)).await?;
             }
             None => {
+                let key = self.key(token);
                 let _: i64 = self
                     .kv
                     .pool()
-                    .del(self.key(token))
+                    .del(&key)
                     .await
                     .context("revoking a session")?;
+                self.kv.session_cache().forget(&key);
             }
         }
         Ok(())
@@ -234,12 +258,14 @@ impl Sessions {
         if removed == 0 {
             return Ok(false);
         }
+        let key = self.key_of_id(id);
         let _: i64 = self
             .kv
             .pool()
-            .del(self.key_of_id(id))
+            .del(&key)
             .await
             .context("revoking a session")?;
+        self.kv.session_cache().forget(&key);
         Ok(true)
     }
 
@@ -303,9 +329,12 @@ impl Sessions {
         let _: i64 = self
             .kv
             .pool()
-            .del(keys)
+            .del(keys.clone())
             .await
             .context("signing out everywhere")?;
+        for key in &keys {
+            self.kv.session_cache().forget(key);
+        }
         Ok(live.len())
     }
 

@@ -240,3 +240,76 @@ async fn users_list_and_revoke_their_own_sessions_and_can_sign_out_everywhere() 
     assert!(laptop.cookie.is_none(), "the cookie is cleared");
     assert!(stranger.gql(ME, json!({})).await["data"]["me"].is_object());
 }
+
+/// Sessions in use are cached on the replica; a revocation still ends one at
+/// once, whether it happens here or anywhere else that deletes it in Redis.
+#[tokio::test]
+async fn a_revoked_session_is_refused_at_once_though_it_was_cached() {
+    let app = testkit::spawn().await;
+    let (_, emails) = org_with(&app, "cached", &[RoleKey::Party]).await;
+    let mut laptop = Client::new(&app);
+    let mut phone = Client::new(&app);
+    for client in [&mut laptop, &mut phone] {
+        assert_ok(&client.sign_in(&emails[0], PASSWORD).await);
+        for _ in 0..2 {
+            assert!(client.gql(ME, json!({})).await["data"]["me"].is_object());
+        }
+    }
+    let key_of = |client: &Client| {
+        let pair = client.cookie.clone().unwrap();
+        let token = pair.split_once('=').unwrap().1.to_owned();
+        app.state.kv.key(&format!(
+            "session:{}",
+            caucus_api::identity::session::session_id(&token)
+        ))
+    };
+    let cache = app.state.kv.session_cache();
+    assert!(cache.contains(&key_of(&laptop)), "the session is cached");
+    assert!(cache.contains(&key_of(&phone)), "the session is cached");
+
+    // Revoked on this replica: the very next request is refused.
+    let phone_id = phone.gql(SESSIONS, json!({})).await["data"]["mySessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoked = laptop
+        .gql(
+            "mutation R($id: ID!) { revokeSession(id: $id) }",
+            json!({ "id": phone_id }),
+        )
+        .await;
+    assert_eq!(revoked["data"]["revokeSession"], true);
+    assert_eq!(
+        phone.gql(ME, json!({})).await["data"]["me"],
+        serde_json::Value::Null
+    );
+
+    // Deleted in Redis by another client (another replica signing the user
+    // out): Redis's invalidation reaches this replica's cache, which drops the
+    // entry long before it would go stale, and the session is refused.
+    let laptop_key = key_of(&laptop);
+    assert!(laptop.gql(ME, json!({})).await["data"]["me"].is_object());
+    let other_replica = fred::prelude::Builder::from_config(
+        fred::prelude::Config::from_url(&std::env::var("CAUCUS_TEST_REDIS_URL").unwrap()).unwrap(),
+    )
+    .build()
+    .unwrap();
+    other_replica.init().await.unwrap();
+    let deleted: i64 = other_replica.del(&laptop_key).await.unwrap();
+    assert_eq!(deleted, 1);
+    let waited = Instant::now();
+    while cache.contains(&laptop_key) && waited.elapsed() < Duration::from_secs(2) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(!cache.contains(&laptop_key), "the invalidation arrived");
+    assert_eq!(
+        laptop.gql(ME, json!({})).await["data"]["me"],
+        serde_json::Value::Null
+    );
+    let _ = other_replica.quit().await;
+}

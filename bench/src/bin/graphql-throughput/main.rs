@@ -14,10 +14,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod load;
-mod observe;
-mod procfs;
 mod report;
 mod serve;
+
+use bench::{observe, procfs};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +30,8 @@ use uuid::Uuid;
 
 use crate::load::{Plan, Target};
 use crate::report::{ApiMemory, Measured, Path, Row};
-use crate::serve::{ApiReady, BaselineReady, Server};
+use crate::serve::BaselineReady;
+use bench::child::{ApiReady, Server, drop_database};
 
 pub const ORG_SLUG: &str = "bench";
 pub const ORG_NAME: &str = "Bench Mediation Services";
@@ -95,7 +96,7 @@ pub enum Role {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.serve {
-        Some(Role::Api) => serve::run_api(&cli),
+        Some(Role::Api) => bench::child::run_api(cli.db_pool, cli.redis_pool),
         Some(Role::Baseline) => serve::run_baseline(&cli),
         None => {
             check(&cli)?;
@@ -153,7 +154,7 @@ fn check(cli: &Cli) -> anyhow::Result<()> {
 
 async fn drive(cli: Cli) -> anyhow::Result<()> {
     eprintln!("starting the API (fresh database, migrations) ...");
-    let api = Server::<ApiReady>::start(Role::Api, &cli, Vec::new()).await?;
+    let api = Server::<ApiReady>::start(&server_args("api", &cli), Vec::new()).await?;
     let result = drive_with_api(&cli, &api).await;
     let database = api.ready.database.clone();
     api.stop().await;
@@ -190,8 +191,7 @@ async fn drive_with_api(cli: &Cli, api: &Server<ApiReady>) -> anyhow::Result<Mea
 
     eprintln!("starting the baseline server ...");
     let baseline = Server::<BaselineReady>::start(
-        Role::Baseline,
-        cli,
+        &server_args("baseline", cli),
         vec![
             (serve::BASELINE_URL_ENV, api.ready.app_url.clone()),
             (serve::BASELINE_ORG_ENV, org_id.to_string()),
@@ -305,18 +305,14 @@ async fn runs(
     Ok(rows)
 }
 
-/// Drops the database the testkit created for the API, through the owner URL.
-async fn drop_database(name: &str) -> anyhow::Result<()> {
-    use sqlx::Connection as _;
-    ensure!(
-        name.starts_with("test_") && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-        "unexpected database name"
-    );
-    let owner = std::env::var("CAUCUS_TEST_DATABASE_URL")?;
-    let mut conn = sqlx::PgConnection::connect(&owner).await?;
-    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await?;
-    conn.close().await?;
-    Ok(())
+/// The arguments that start this binary as one of the servers.
+fn server_args(role: &str, cli: &Cli) -> Vec<String> {
+    vec![
+        "--serve".into(),
+        role.into(),
+        "--db-pool".into(),
+        cli.db_pool.to_string(),
+        "--redis-pool".into(),
+        cli.redis_pool.to_string(),
+    ]
 }
