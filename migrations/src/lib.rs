@@ -65,6 +65,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0010_sso.up.sql"),
                 down: include_str!("../sql/0010_sso.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0011_org_logo",
+                up: include_str!("../sql/0011_org_logo.up.sql"),
+                down: include_str!("../sql/0011_org_logo.down.sql"),
+            }),
         ]
     }
 }
