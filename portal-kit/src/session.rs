@@ -137,6 +137,8 @@ pub struct Organization {
     pub tier: String,
     /// `#rrggbb`, readable under white text.
     pub brand_color: String,
+    /// Where its logo is served (`/branding/…`), if it has one.
+    pub logo_url: Option<String>,
     /// RFC 3339.
     pub created_at: DateTime,
 }
@@ -187,6 +189,7 @@ macro_rules! viewer_from_fragment {
                         name: organization.name,
                         tier: organization.tier,
                         brand_color: organization.brand_color,
+                        logo_url: organization.logo_url,
                         created_at: organization.created_at,
                     },
                     roles,
@@ -264,6 +267,19 @@ impl Session {
                 Err(error) => SessionState::Failed(error),
             };
             session.state.set(state);
+        });
+    }
+
+    /// Fetches the viewer again without leaving the page (after a change to the
+    /// organization the header shows, such as its logo).
+    pub fn refresh(&self) {
+        let session = *self;
+        spawn_local(async move {
+            if let Ok(me::ResponseData { me: Some(parts) }) =
+                session.api.run::<Me>(me::Variables).await
+            {
+                session.state.set(SessionState::SignedIn(parts.into()));
+            }
         });
     }
 
