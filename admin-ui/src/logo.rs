@@ -1,6 +1,6 @@
 //! The logo part of `/settings` (org admins): the current logo, uploading a
 //! new one (PNG, JPEG or WebP; the API checks the bytes) and removing it. The
-//! header follows at once.
+//! header follows at once (through [`portal_kit::layout::set_logo`]).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -85,9 +85,13 @@ pub fn LogoSection() -> impl IntoView {
         if let Err(error) = result {
             session.notice(error);
         }
-        result.map(|data| (data.organization.name, data.organization.logo_url))
+        result.map(|data| {
+            let org = data.organization;
+            (org.id, org.name, org.logo_url)
+        })
     });
-    let current = RwSignal::new(None::<(String, Option<String>)>);
+    // (organization id, name, logo address)
+    let current = RwSignal::new(None::<(String, String, Option<String>)>);
     Effect::new(move || {
         if let Some(Ok(found)) = loaded.get() {
             current.set(Some(found));
@@ -96,11 +100,10 @@ pub fn LogoSection() -> impl IntoView {
     let problem = RwSignal::new(None::<&'static str>);
     let failure = RwSignal::new(None::<ApiError>);
     let outcome = RwSignal::new(None::<Outcome>);
-    let changed = move |name: String, url: Option<String>, what: Outcome| {
-        current.set(Some((name, url)));
+    let changed = move |id: String, name: String, url: Option<String>, what: Outcome| {
+        portal_kit::layout::set_logo(id.clone(), url.clone());
+        current.set(Some((id, name, url)));
         outcome.set(Some(what));
-        // The header shows the organization's logo: fetch the viewer again.
-        session.refresh();
     };
     let upload = Action::new_local(move |image: &String| {
         let image = image.clone();
@@ -111,7 +114,7 @@ pub fn LogoSection() -> impl IntoView {
             {
                 Ok(data) => {
                     let org = data.set_organization_logo;
-                    changed(org.name, org.logo_url, Outcome::Saved);
+                    changed(org.id, org.name, org.logo_url, Outcome::Saved);
                 }
                 Err(refused) => {
                     let refused: Failure = refused;
@@ -129,7 +132,7 @@ pub fn LogoSection() -> impl IntoView {
         match api.run::<RemoveOrgLogo>(remove_org_logo::Variables).await {
             Ok(data) => {
                 let org = data.remove_organization_logo;
-                changed(org.name, org.logo_url, Outcome::Removed);
+                changed(org.id, org.name, org.logo_url, Outcome::Removed);
             }
             Err(error) => {
                 session.notice(error);
@@ -157,7 +160,7 @@ pub fn LogoSection() -> impl IntoView {
     };
     let busy = Signal::derive(move || reading.get() || upload.pending().get());
     let picture = move || {
-        current.get().map(|(name, url)| match url {
+        current.get().map(|(_, name, url)| match url {
             Some(url) if portal_kit::layout::safe_logo(&url).is_some() => {
                 let alt = tr!("logo-current-alt", organization = name);
                 view! { <img id="current-logo" class="logo-preview" src=url alt=alt /> }.into_any()
@@ -165,7 +168,7 @@ pub fn LogoSection() -> impl IntoView {
             _ => view! { <p id="no-logo">{tr!("logo-none")}</p> }.into_any(),
         })
     };
-    let has_logo = move || current.with(|c| c.as_ref().is_some_and(|(_, url)| url.is_some()));
+    let has_logo = move || current.with(|c| c.as_ref().is_some_and(|(_, _, url)| url.is_some()));
     let working = tr!("logo-uploading");
     let label = tr!("logo-upload");
     view! {

@@ -34,6 +34,19 @@ pub fn set_brand(brand: Option<Brand>) {
     }
 }
 
+/// A logo just set or removed in an organization (its id, its new address),
+/// shown over the signed-in viewer's until the viewer is fetched again.
+#[derive(Clone, Copy)]
+pub struct LogoOverride(pub RwSignal<Option<(String, Option<String>)>>);
+
+/// Shows `logo` (or none) as the organization `org_id`'s at once, without
+/// fetching the viewer again (which would rebuild the page).
+pub fn set_logo(org_id: String, logo: Option<String>) {
+    if let Some(LogoOverride(signal)) = use_context::<LogoOverride>() {
+        signal.set(Some((org_id, logo)));
+    }
+}
+
 /// The colour when it is `#rrggbb`; only such a value reaches a style attribute.
 pub fn safe_color(color: &str) -> Option<String> {
     let hex = color.strip_prefix('#')?;
@@ -74,13 +87,21 @@ pub fn Shell(
     let session = use_session();
     let brand_override = RwSignal::new(None::<Brand>);
     provide_context(BrandContext(brand_override));
+    let logo_override = RwSignal::new(None::<(String, Option<String>)>);
+    provide_context(LogoOverride(logo_override));
     let brand = Memo::new(move |_| {
         session
             .viewer()
-            .map(|viewer| Brand {
-                name: viewer.organization.name,
-                color: viewer.organization.brand_color,
-                logo: viewer.organization.logo_url,
+            .map(|viewer| {
+                let logo = logo_override
+                    .get()
+                    .filter(|(org, _)| *org == viewer.organization.id)
+                    .map_or(viewer.organization.logo_url, |(_, logo)| logo);
+                Brand {
+                    name: viewer.organization.name,
+                    color: viewer.organization.brand_color,
+                    logo,
+                }
             })
             .or_else(|| brand_override.get())
     });

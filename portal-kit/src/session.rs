@@ -270,19 +270,6 @@ impl Session {
         });
     }
 
-    /// Fetches the viewer again without leaving the page (after a change to the
-    /// organization the header shows, such as its logo).
-    pub fn refresh(&self) {
-        let session = *self;
-        spawn_local(async move {
-            if let Ok(me::ResponseData { me: Some(parts) }) =
-                session.api.run::<Me>(me::Variables).await
-            {
-                session.state.set(SessionState::SignedIn(parts.into()));
-            }
-        });
-    }
-
     /// Reacts to an error from any operation: an `UNAUTHENTICATED` answer means the
     /// session ended (expired, or signed out elsewhere), so ask again who is here.
     pub fn notice(&self, error: ApiError) {
