@@ -6,8 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod account;
+mod branding;
+mod credentials;
 mod harness;
 mod identity;
+mod invitation_totp;
 mod org_security;
 mod passkeys;
 mod portals;
