@@ -2,7 +2,9 @@
 
 mod audit;
 mod cases;
+mod credentials;
 mod invitations;
+mod logo;
 mod overview;
 mod people;
 mod settings;
@@ -57,6 +59,12 @@ fn App() -> impl IntoView {
             visible: Some(may_audit),
         },
         NavLink {
+            href: "/credentials",
+            label: Signal::derive(tr!("admin-nav-credentials")),
+            exact: false,
+            visible: Some(may_manage),
+        },
+        NavLink {
             href: "/settings",
             label: Signal::derive(tr!("admin-nav-settings")),
             exact: false,
@@ -72,6 +80,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/people") view=people::People />
                     <Route path=path!("/audit") view=audit::Audit />
                     <Route path=path!("/settings") view=settings::Settings />
+                    <Route path=path!("/credentials") view=credentials::Credentials />
                     <Route path=path!("/sessions") view=YourSessions />
                     <Route path=path!("/security") view=TwoStepSignIn />
                     <Route path=path!("/invitation") view=AcceptInvitationPage />

@@ -165,6 +165,10 @@ fn graphql_routes(state: AppState) -> Router {
             "/auth/sso/callback",
             get(crate::identity::sso_graphql::callback),
         )
+        .route(
+            "/branding/{org_id}/logo/{sha256}",
+            get(crate::orgs::logo::serve),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)

@@ -66,6 +66,11 @@ impl MigratorTrait for Migrator {
                 down: include_str!("../sql/0010_sso.down.sql"),
             }),
             Box::new(SqlMigration {
+                name: "m0011_org_logo",
+                up: include_str!("../sql/0011_org_logo.up.sql"),
+                down: include_str!("../sql/0011_org_logo.down.sql"),
+            }),
+            Box::new(SqlMigration {
                 name: "m0012_cases",
                 up: include_str!("../sql/0012_cases.up.sql"),
                 down: include_str!("../sql/0012_cases.down.sql"),

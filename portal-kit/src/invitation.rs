@@ -64,6 +64,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
             set_brand(Some(Brand {
                 name: preview.organization_name,
                 color: preview.brand_color,
+                logo: None,
             }));
         }
     });

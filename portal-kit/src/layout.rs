@@ -19,6 +19,8 @@ pub struct Brand {
     pub name: String,
     /// `#rrggbb`, readable under white text.
     pub color: String,
+    /// Where the organization's logo is served, if it has one.
+    pub logo: Option<String>,
 }
 
 /// The brand a sign-in page has loaded; the signed-in organization wins over it.
@@ -32,10 +34,33 @@ pub fn set_brand(brand: Option<Brand>) {
     }
 }
 
+/// A logo just set or removed in an organization (its id, its new address),
+/// shown over the signed-in viewer's until the viewer is fetched again.
+#[derive(Clone, Copy)]
+pub struct LogoOverride(pub RwSignal<Option<(String, Option<String>)>>);
+
+/// Shows `logo` (or none) as the organization `org_id`'s at once, without
+/// fetching the viewer again (which would rebuild the page).
+pub fn set_logo(org_id: String, logo: Option<String>) {
+    if let Some(LogoOverride(signal)) = use_context::<LogoOverride>() {
+        signal.set(Some((org_id, logo)));
+    }
+}
+
 /// The colour when it is `#rrggbb`; only such a value reaches a style attribute.
 pub fn safe_color(color: &str) -> Option<String> {
     let hex = color.strip_prefix('#')?;
     (hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit())).then(|| color.to_owned())
+}
+
+/// The logo address when it is one of ours (`/branding/…` on this origin);
+/// nothing else reaches an `<img src>`.
+pub fn safe_logo(url: &str) -> Option<String> {
+    (url.starts_with("/branding/")
+        && url
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '-'))
+    .then(|| url.to_owned())
 }
 
 /// A link in the main navigation.
@@ -62,16 +87,34 @@ pub fn Shell(
     let session = use_session();
     let brand_override = RwSignal::new(None::<Brand>);
     provide_context(BrandContext(brand_override));
+    let logo_override = RwSignal::new(None::<(String, Option<String>)>);
+    provide_context(LogoOverride(logo_override));
     let brand = Memo::new(move |_| {
         session
             .viewer()
-            .map(|viewer| Brand {
-                name: viewer.organization.name,
-                color: viewer.organization.brand_color,
+            .map(|viewer| {
+                let logo = logo_override
+                    .get()
+                    .filter(|(org, _)| *org == viewer.organization.id)
+                    .map_or(viewer.organization.logo_url, |(_, logo)| logo);
+                Brand {
+                    name: viewer.organization.name,
+                    color: viewer.organization.brand_color,
+                    logo,
+                }
             })
             .or_else(|| brand_override.get())
     });
     let brand_name = move || brand.with(|b| b.as_ref().map(|b| b.name.clone()));
+    let brand_logo = move || {
+        brand
+            .with(|b| {
+                b.as_ref()
+                    .and_then(|b| b.logo.as_deref().and_then(safe_logo))
+            })
+            // The organization's name is beside it, so the image is decorative.
+            .map(|src| view! { <img id="header-logo" class="brand-logo" src=src alt="" /> })
+    };
     let brand_style = move || {
         brand
             .with(|b| b.as_ref().and_then(|b| safe_color(&b.color)))
@@ -95,10 +138,13 @@ pub fn Shell(
         </a>
         <header class="site-header" style=brand_style>
             <div class="header-inner">
-                <p class="brand">
-                    <span class="brand-org">{move || brand_name().unwrap_or_else(&app_name)}</span>
-                    <span class="brand-portal">{move || portal_name.get()}</span>
-                </p>
+                <div class="brand-block">
+                    {brand_logo}
+                    <p class="brand">
+                        <span class="brand-org">{move || brand_name().unwrap_or_else(&app_name)}</span>
+                        <span class="brand-portal">{move || portal_name.get()}</span>
+                    </p>
+                </div>
                 <div class="header-tools">
                     <OrganizationSwitcher />
                     <LanguageSwitcher />
@@ -313,5 +359,28 @@ fn SessionBox() -> impl IntoView {
                 })
         }}
         {move || failed().map(|error: ApiError| view! { <ErrorAlert error=error /> })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_logo;
+
+    #[test]
+    fn only_our_logo_addresses_reach_an_image() {
+        let ours = "/branding/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b/logo/9f86d081884c7d65";
+        assert_eq!(safe_logo(ours).as_deref(), Some(ours));
+        for other in [
+            "https://elsewhere.example/logo.png",
+            "//elsewhere.example/branding/x",
+            "javascript:alert(1)",
+            "data:image/svg+xml;base64,PHN2Zz4=",
+            "/branding/../graphql",
+            "/branding/x?y=1",
+            "/other/logo",
+            "",
+        ] {
+            assert_eq!(safe_logo(other), None, "{other}");
+        }
     }
 }

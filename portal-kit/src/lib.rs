@@ -6,6 +6,7 @@
 
 pub mod account_fields;
 pub mod cases;
+pub mod clipboard;
 pub mod components;
 pub mod consents;
 pub mod forms;
@@ -28,6 +29,7 @@ pub use session::{Organization, Session, SessionState, User, Viewer, use_session
 
 /// Everything a portal page usually needs.
 pub mod prelude {
+    pub use crate::clipboard::CopyButton;
     pub use crate::components::*;
     pub use crate::consents::ConsentsPage;
     pub use crate::gql::{Api, ApiError, Portal, RoleKey, use_api};

@@ -106,6 +106,7 @@ pub fn SignIn() -> impl IntoView {
             .map(|b| Brand {
                 name: b.name,
                 color: b.brand_color,
+                logo: b.logo_url,
             })
     });
     let sso_options = Memo::new(move |_| {

@@ -137,6 +137,8 @@ pub struct Organization {
     pub tier: String,
     /// `#rrggbb`, readable under white text.
     pub brand_color: String,
+    /// Where its logo is served (`/branding/…`), if it has one.
+    pub logo_url: Option<String>,
     /// RFC 3339.
     pub created_at: DateTime,
 }
@@ -187,6 +189,7 @@ macro_rules! viewer_from_fragment {
                         name: organization.name,
                         tier: organization.tier,
                         brand_color: organization.brand_color,
+                        logo_url: organization.logo_url,
                         created_at: organization.created_at,
                     },
                     roles,

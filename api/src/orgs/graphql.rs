@@ -1,6 +1,6 @@
 //! GraphQL for organizations.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Subscription};
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 use uuid::Uuid;
@@ -11,10 +11,12 @@ use crate::db::TenantScope;
 use crate::entities::organization;
 use crate::error::AppError;
 use crate::graphql::context::RequestContext;
+use crate::orgs::logo::{self, Logo};
 use crate::orgs::service::{self, OrgEvent, OrgEventKind, OrgSettings, OrgUpdate};
 
 /// A mediation provider: a court ADR program, a mediation firm, an ombuds office.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct Organization {
     pub id: ID,
     pub slug: String,
@@ -37,6 +39,31 @@ pub struct SecuritySettings {
     pub session_absolute_hours: Option<u32>,
     /// Whether staff may sign in with an emailed link; parties always may.
     pub staff_sign_in_links: bool,
+}
+
+#[ComplexObject]
+impl Organization {
+    /// Where the organization's logo is served, relative to the portal or API
+    /// (null: no logo). The address changes whenever the logo does.
+    async fn logo_url(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let rc = RequestContext::of(ctx);
+        let Ok(org_id) = Uuid::parse_str(self.id.as_str()) else {
+            return Ok(None);
+        };
+        // Whoever may see this organization may see its logo, which is public.
+        let tx = rc
+            .state
+            .db
+            .tenant(TenantScope {
+                org_id,
+                user_id: None,
+            })
+            .await
+            .map_err(AppError::from)?;
+        let url = logo::current_url(&tx).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(url)
+    }
 }
 
 impl From<organization::Model> for Organization {
@@ -65,6 +92,8 @@ pub struct Branding {
     pub slug: String,
     pub name: String,
     pub brand_color: String,
+    /// Where the organization's logo is served (null: no logo).
+    pub logo_url: Option<String>,
     /// The single sign-on connections people may sign in with.
     pub sso_connections: Vec<SsoOption>,
 }
@@ -145,12 +174,14 @@ impl OrgQuery {
                 name,
             })
             .collect();
+        let logo_url = logo::current_url(&tx).await?;
         tx.commit().await.map_err(AppError::from)?;
         let settings = OrgSettings::from_json(&org.settings_json);
         Ok(Some(Branding {
             slug: org.slug,
             name: org.name,
             brand_color: settings.brand_color().to_owned(),
+            logo_url,
             sso_connections,
         }))
     }
@@ -236,18 +267,80 @@ impl OrgMutation {
         )
         .await?;
         tx.commit().await.map_err(AppError::from)?;
-        let event = OrgEvent {
-            organization_id: org.id,
-            kind: OrgEventKind::SettingsChanged,
-        };
-        let payload = serde_json::to_string(&event).map_err(|e| AppError::Internal(e.into()))?;
-        rc.state
-            .kv
-            .publish(&service::channel(org.id), payload)
-            .await
-            .map_err(AppError::from)?;
+        publish_settings_changed(rc, org.id).await?;
         Ok(org.into())
     }
+
+    /// Sets the organization's logo (org admins): a PNG, JPEG or WebP image,
+    /// base64-encoded, at most 128 KiB and 1024 pixels on each side. Refusals
+    /// are `VALIDATION_FAILED` with `field: "image"` and a `reason`: too_large,
+    /// encoding, empty, type, dimensions or corrupt.
+    async fn set_organization_logo(
+        &self,
+        ctx: &Context<'_>,
+        image: String,
+    ) -> async_graphql::Result<Organization> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::ManageOrganization)?;
+        let checked = Logo::parse_blocking(image).await?;
+        let tx = rc.tenant_tx(actor).await?;
+        logo::store(&tx, &checked).await?;
+        let org = service::current(&tx).await?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::OrganizationUpdated)
+                .target("organization_logo", org.id),
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        tracing::info!(org_id = %org.id, bytes = checked.bytes.len(), "organization logo set");
+        publish_settings_changed(rc, org.id).await?;
+        Ok(org.into())
+    }
+
+    /// Removes the organization's logo (org admins); the portals show the name alone.
+    async fn remove_organization_logo(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Organization> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::ManageOrganization)?;
+        let tx = rc.tenant_tx(actor).await?;
+        let removed = logo::remove(&tx).await?;
+        let org = service::current(&tx).await?;
+        if removed {
+            audit::record(
+                &tx,
+                &rc.client,
+                NewEntry::new(Some(actor.user_id), AuditAction::OrganizationUpdated)
+                    .target("organization_logo", org.id),
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(AppError::from)?;
+        if removed {
+            publish_settings_changed(rc, org.id).await?;
+        }
+        Ok(org.into())
+    }
+}
+
+/// Tells the organization's subscribers that its settings changed.
+async fn publish_settings_changed(rc: &RequestContext, org_id: Uuid) -> Result<(), AppError> {
+    let event = OrgEvent {
+        organization_id: org_id,
+        kind: OrgEventKind::SettingsChanged,
+    };
+    let payload = serde_json::to_string(&event).map_err(|e| AppError::Internal(e.into()))?;
+    rc.state
+        .kv
+        .publish(&service::channel(org_id), payload)
+        .await
+        .map_err(AppError::from)?;
+    Ok(())
 }
 
 #[derive(Default)]

@@ -2,4 +2,5 @@
 
 pub mod brand;
 pub mod graphql;
+pub mod logo;
 pub mod service;

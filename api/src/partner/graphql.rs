@@ -28,6 +28,8 @@ pub struct ServiceAccount {
     pub scopes: Vec<Scope>,
     pub revoked: bool,
     pub created_at: DateTime<Utc>,
+    /// When it last obtained a token (null: never).
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Default)]
@@ -48,7 +50,8 @@ impl PartnerQuery {
             .conn()
             .query_all(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "SELECT id, name, client_id, scopes, revoked_at IS NOT NULL AS revoked, created_at
+                "SELECT id, name, client_id, scopes, revoked_at IS NOT NULL AS revoked, created_at,
+                        last_used_at
                  FROM service_accounts WHERE org_id = $1 ORDER BY created_at DESC",
                 [actor.org_id.into()],
             ))
@@ -65,6 +68,7 @@ impl PartnerQuery {
                     scopes: scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
                     revoked: row.try_get("", "revoked")?,
                     created_at: crate::db::utc(row, "created_at")?,
+                    last_used_at: crate::db::utc_opt(row, "last_used_at")?,
                 })
             })
             .collect::<Result<Vec<_>, sea_orm::DbErr>>()

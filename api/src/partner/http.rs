@@ -129,6 +129,10 @@ pub async fn token(
         Ok(access) => access,
         Err(_) => return oauth_error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable"),
     };
+    if let Err(error) = mark_used(&state, id, org_id).await {
+        // The token is good; only the "last used" time shown to admins is late.
+        crate::error::report_internal(&anyhow::Error::new(error));
+    }
     tracing::info!(service_account_id = %id, org_id = %org_id, "partner token issued");
     (
         StatusCode::OK,
@@ -145,4 +149,24 @@ pub async fn token(
         .to_string(),
     )
         .into_response()
+}
+
+/// Records when the credential last obtained a token.
+async fn mark_used(state: &AppState, id: Uuid, org_id: Uuid) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let tx = state
+        .db
+        .tenant(crate::db::TenantScope {
+            org_id,
+            user_id: None,
+        })
+        .await?;
+    tx.conn()
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE service_accounts SET last_used_at = now() WHERE id = $1",
+            [id.into()],
+        ))
+        .await?;
+    tx.commit().await
 }

@@ -17,6 +17,7 @@ mod jobs;
 mod lifecycle;
 mod mfa;
 mod org_creation;
+mod org_logo;
 mod org_security;
 mod otlp;
 mod partner;

@@ -55,13 +55,17 @@ async fn partners_get_scoped_tokens_that_die_with_their_credential() {
     );
     // The secret is never shown again.
     let listed = admin
-        .gql("{ serviceAccounts { clientId scopes revoked } }", json!({}))
+        .gql(
+            "{ serviceAccounts { clientId scopes revoked lastUsedAt } }",
+            json!({}),
+        )
         .await;
     assert!(!listed.to_string().contains(&secret));
     assert_eq!(
         listed["data"]["serviceAccounts"][0]["clientId"],
         client_id.as_str()
     );
+    assert!(listed["data"]["serviceAccounts"][0]["lastUsedAt"].is_null());
 
     // Wrong secrets, unknown clients and wrong grants are refused per RFC 6749.
     let (status, body) = token_request(
@@ -130,6 +134,14 @@ async fn partners_get_scoped_tokens_that_die_with_their_credential() {
     )
     .await;
     assert_eq!(error_code(&write), "FORBIDDEN");
+    // Refused requests above did not count as use; the token issued did.
+    let listed = admin
+        .gql("{ serviceAccounts { lastUsedAt } }", json!({}))
+        .await;
+    assert!(
+        listed["data"]["serviceAccounts"][0]["lastUsedAt"].is_string(),
+        "{listed}"
+    );
 
     let (_, full) = token_request(
         &app,

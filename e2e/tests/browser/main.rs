@@ -6,9 +6,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod account;
+mod branding;
 mod cases;
+mod credentials;
 mod harness;
 mod identity;
+mod invitation_totp;
 mod org_security;
 mod passkeys;
 mod portals;
