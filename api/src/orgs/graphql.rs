@@ -26,6 +26,16 @@ pub struct Organization {
     pub brand_color: String,
     pub created_at: DateTime<Utc>,
     pub security: SecuritySettings,
+    pub cases: CaseSettings,
+}
+
+/// How the organization runs new cases.
+#[derive(SimpleObject, Clone)]
+pub struct CaseSettings {
+    /// Hours within which a new intake should be accepted or declined.
+    pub triage_sla_hours: u32,
+    /// Whether the other side is invited as soon as a claimant files.
+    pub auto_invite_respondents: bool,
 }
 
 /// How the organization protects sign-in.
@@ -82,6 +92,10 @@ impl From<organization::Model> for Organization {
                 session_absolute_hours: settings.session_absolute_hours,
                 staff_sign_in_links: settings.staff_sign_in_links,
             },
+            cases: CaseSettings {
+                triage_sla_hours: settings.triage_sla_hours(),
+                auto_invite_respondents: settings.auto_invite_respondents,
+            },
         }
     }
 }
@@ -116,6 +130,9 @@ pub struct UpdateOrganizationInput {
     /// 1 hour to 30 days, and at most the installation's.
     pub session_absolute_hours: Option<u32>,
     pub staff_sign_in_links: Option<bool>,
+    /// 1 hour to 60 days.
+    pub triage_sla_hours: Option<u32>,
+    pub auto_invite_respondents: Option<bool>,
 }
 
 #[derive(SimpleObject)]
@@ -256,6 +273,8 @@ impl OrgMutation {
                 session_idle_minutes: input.session_idle_minutes,
                 session_absolute_hours: input.session_absolute_hours,
                 staff_sign_in_links: input.staff_sign_in_links,
+                triage_sla_hours: input.triage_sla_hours,
+                auto_invite_respondents: input.auto_invite_respondents,
             },
         )
         .await?;

@@ -97,7 +97,12 @@ pub struct OrgUpdate {
     pub session_idle_minutes: Option<u32>,
     pub session_absolute_hours: Option<u32>,
     pub staff_sign_in_links: Option<bool>,
+    pub triage_sla_hours: Option<u32>,
+    pub auto_invite_respondents: Option<bool>,
 }
+
+/// Bounds of the triage target: an hour to sixty days.
+pub const TRIAGE_SLA_HOURS: std::ops::RangeInclusive<u32> = 1..=60 * 24;
 
 /// Bounds of the organization's session lifetimes; the installation's
 /// configuration may cap them lower still.
@@ -143,6 +148,12 @@ pub async fn update(tx: &TenantTx, update: OrgUpdate) -> AppResult<organization:
     {
         return Err(AppError::validation("mfaRequiredRoles", "length"));
     }
+    if update
+        .triage_sla_hours
+        .is_some_and(|h| !TRIAGE_SLA_HOURS.contains(&h))
+    {
+        return Err(AppError::validation("triageSlaHours", "range"));
+    }
     let existing = current(tx).await?;
     let mut settings = OrgSettings::from_json(&existing.settings_json);
     if let Some(color) = brand_color {
@@ -161,6 +172,12 @@ pub async fn update(tx: &TenantTx, update: OrgUpdate) -> AppResult<organization:
     }
     if let Some(allowed) = update.staff_sign_in_links {
         settings.staff_sign_in_links = allowed;
+    }
+    if let Some(hours) = update.triage_sla_hours {
+        settings.triage_sla_hours = Some(hours);
+    }
+    if let Some(auto) = update.auto_invite_respondents {
+        settings.auto_invite_respondents = auto;
     }
     let mut active: organization::ActiveModel = existing.into();
     if let Some(name) = name {

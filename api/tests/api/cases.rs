@@ -856,3 +856,62 @@ async fn case_lists_page_by_cursor_search_by_name_and_hint_duplicates() {
         "FORBIDDEN"
     );
 }
+
+#[tokio::test]
+async fn case_settings_invite_the_other_side_on_filing_and_set_the_triage_target() {
+    let app = testkit::spawn().await;
+    let mut org = case_org(&app, "settings").await;
+    const UPDATE: &str = "mutation U($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { cases { triageSlaHours autoInviteRespondents } } }";
+    let refused = org
+        .manager
+        .gql(
+            UPDATE,
+            json!({ "input": { "autoInviteRespondents": true } }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), "FORBIDDEN");
+    let out_of_range = org
+        .admin
+        .gql(
+            UPDATE,
+            json!({ "input": { "triageSlaHours": 0, "autoInviteRespondents": true } }),
+        )
+        .await;
+    assert_eq!(error_code(&out_of_range), "VALIDATION_FAILED");
+    let set = org
+        .admin
+        .gql(
+            UPDATE,
+            json!({ "input": { "triageSlaHours": 1, "autoInviteRespondents": true } }),
+        )
+        .await;
+    assert_ok(&set);
+    assert_eq!(
+        set["data"]["updateOrganization"]["cases"],
+        json!({ "triageSlaHours": 1, "autoInviteRespondents": true })
+    );
+
+    let other_email = format!("auto-{}@example.org", uuid::Uuid::new_v4().simple());
+    let filed = file_case(
+        &mut org.claimant,
+        family_answers("Private.", "Ari Other", &other_email),
+    )
+    .await;
+    // The other side is invited by the system as the case is filed.
+    let message = mail_body(&wait_for_mail(&other_email, 1).await[0]).await;
+    assert!(message["Text"].as_str().unwrap().contains("/invitation#"));
+    let view = org.manager.gql(CASE, json!({ "id": filed["id"] })).await;
+    let kinds: Vec<&str> = case_of(&view)["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["case.filed", "party.invited"]);
+    // The one-hour target: due an hour after filing.
+    let queue = org.manager.gql(TRIAGE, json!({})).await;
+    let sla = &queue["data"]["triageQueue"]["nodes"][0]["sla"];
+    let due = chrono::DateTime::parse_from_rfc3339(sla["dueAt"].as_str().unwrap()).unwrap();
+    let in_minutes = (due.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_minutes();
+    assert!((55..=60).contains(&in_minutes), "{in_minutes}");
+}
