@@ -146,6 +146,8 @@ fn SecurityForm(security: Security) -> impl IntoView {
             session_idle_minutes: idle_value,
             session_absolute_hours: absolute_value,
             staff_sign_in_links: Some(staff_links.get_untracked()),
+            triage_sla_hours: None,
+            auto_invite_respondents: None,
         });
     };
     let field_failed = move |name: &'static str| {
