@@ -30,6 +30,41 @@ fn payload_id(job: &ClaimedJob, field: &str) -> anyhow::Result<Uuid> {
         .with_context(|| format!("payload without {field}"))
 }
 
+/// Whom an email goes to, and in whose name: read in the job's transaction.
+struct Recipient {
+    email: Sensitive<String>,
+    /// Suspended and deleted accounts get no email.
+    active: bool,
+    locale: Locale,
+    timezone: String,
+    org_name: String,
+    brand_color: String,
+}
+
+async fn recipient(tx: &TenantTx, user_id: Uuid) -> anyhow::Result<Recipient> {
+    let (account, profile) = user::Entity::find_by_id(user_id)
+        .find_also_related(profile::Entity)
+        .one(tx.conn())
+        .await
+        .context("loading the recipient")?
+        .context("the recipient no longer exists")?;
+    let org = orgs::current(tx)
+        .await
+        .map_err(|e| anyhow::anyhow!("loading the organization: {}", e.message()))?;
+    let settings = OrgSettings::from_json(&org.settings_json);
+    Ok(Recipient {
+        active: account.status == "active",
+        email: Sensitive::new(account.email),
+        locale: profile
+            .as_ref()
+            .and_then(|p| Locale::parse(&p.locale))
+            .unwrap_or_default(),
+        timezone: profile.map_or_else(|| "UTC".to_owned(), |p| p.timezone),
+        brand_color: settings.brand_color().to_owned(),
+        org_name: org.name,
+    })
+}
+
 pub struct Worker {
     state: AppState,
     mailer: Mailer,
@@ -174,20 +209,12 @@ impl Worker {
             .and_then(|v| serde_json::from_value(v).ok())
             .context("payload without a link purpose")?;
         let tx = self.job_tx(job, Some(user_id)).await?;
-        let (account, profile) = user::Entity::find_by_id(user_id)
-            .find_also_related(profile::Entity)
-            .one(tx.conn())
-            .await
-            .context("loading the recipient")?
-            .context("the recipient no longer exists")?;
+        let to = recipient(&tx, user_id).await?;
         let roles = crate::identity::service::roles_of(&tx, user_id)
             .await
             .map_err(|e| anyhow::anyhow!("loading roles: {}", e.message()))?;
-        let org = orgs::current(&tx)
-            .await
-            .map_err(|e| anyhow::anyhow!("loading the organization: {}", e.message()))?;
         tx.commit().await.context("closing the job's transaction")?;
-        if account.status != "active" {
+        if !to.active {
             return Ok(());
         }
         let token = self
@@ -208,14 +235,9 @@ impl Worker {
             purpose.path(),
             token.expose()
         );
-        let locale = profile
-            .as_ref()
-            .and_then(|p| Locale::parse(&p.locale))
-            .unwrap_or_default();
-        let settings = OrgSettings::from_json(&org.settings_json);
-        let message = templates::link(locale, purpose, &org.name, settings.brand_color(), &link);
+        let message = templates::link(to.locale, purpose, &to.org_name, &to.brand_color, &link);
         self.mailer
-            .send(&Sensitive::new(account.email), message)
+            .send(&to.email, message)
             .await
             .context("sending the link")
     }
@@ -244,24 +266,11 @@ impl Worker {
             // Done (or gone) meanwhile: nothing to remind.
             return Ok(());
         };
-        let (account, profile) = user::Entity::find_by_id(assignee)
-            .find_also_related(profile::Entity)
-            .one(tx.conn())
-            .await
-            .context("loading the assignee")?
-            .context("the assignee no longer exists")?;
-        let org = orgs::current(&tx)
-            .await
-            .map_err(|e| anyhow::anyhow!("loading the organization: {}", e.message()))?;
+        let to = recipient(&tx, assignee).await?;
         tx.commit().await.context("closing the job's transaction")?;
-        if account.status != "active" {
+        if !to.active {
             return Ok(());
         }
-        let locale = profile
-            .as_ref()
-            .and_then(|p| Locale::parse(&p.locale))
-            .unwrap_or_default();
-        let timezone = profile.as_ref().map_or("UTC", |p| p.timezone.as_str());
         let link = format!(
             "{}/cases/{case_id}",
             self.state
@@ -271,17 +280,16 @@ impl Worker {
                 .as_str()
                 .trim_end_matches('/')
         );
-        let settings = OrgSettings::from_json(&org.settings_json);
         let message = templates::task_due(
-            locale,
-            &org.name,
-            settings.brand_color(),
+            to.locale,
+            &to.org_name,
+            &to.brand_color,
             due_at,
-            timezone,
+            &to.timezone,
             &link,
         );
         self.mailer
-            .send(&Sensitive::new(account.email), message)
+            .send(&to.email, message)
             .await
             .context("sending the task reminder")
     }
@@ -289,27 +297,14 @@ impl Worker {
     async fn sign_in_notice(&self, job: &ClaimedJob) -> anyhow::Result<()> {
         let user_id: Uuid = payload_id(job, "userId")?;
         let tx = self.job_tx(job, Some(user_id)).await?;
-        let (account, profile) = user::Entity::find_by_id(user_id)
-            .find_also_related(profile::Entity)
-            .one(tx.conn())
-            .await
-            .context("loading the recipient")?
-            .context("the recipient no longer exists")?;
-        let org = orgs::current(&tx)
-            .await
-            .map_err(|e| anyhow::anyhow!("loading the organization: {}", e.message()))?;
+        let to = recipient(&tx, user_id).await?;
         tx.commit().await.context("closing the job's transaction")?;
-        if account.status != "active" {
+        if !to.active {
             return Ok(());
         }
-        let locale = profile
-            .as_ref()
-            .and_then(|p| Locale::parse(&p.locale))
-            .unwrap_or_default();
-        let settings = OrgSettings::from_json(&org.settings_json);
-        let message = templates::sign_in_notice(locale, &org.name, settings.brand_color());
+        let message = templates::sign_in_notice(to.locale, &to.org_name, &to.brand_color);
         self.mailer
-            .send(&Sensitive::new(account.email), message)
+            .send(&to.email, message)
             .await
             .context("sending the sign-in notice")
     }
