@@ -486,6 +486,19 @@ pub fn search_tokens(key: &TenantKey, texts: &[&str], emails: &[&str]) -> Vec<Ve
     tokens
 }
 
+/// Blind-index tokens as a PostgreSQL `bytea[]` parameter.
+pub fn bytes_array(tokens: Vec<Vec<u8>>) -> sea_orm::Value {
+    sea_orm::Value::Array(
+        sea_orm::sea_query::ArrayType::Bytes,
+        Some(Box::new(
+            tokens
+                .into_iter()
+                .map(|t| sea_orm::Value::Bytes(Some(Box::new(t))))
+                .collect(),
+        )),
+    )
+}
+
 async fn check_submittable(
     tx: &TenantTx,
     draft: &Draft,
@@ -512,17 +525,16 @@ async fn check_submittable(
     Ok(template)
 }
 
-/// Submits a claimant's draft: files the case. Everything happens in the
+/// Submits a claimant's draft (loaded with [`draft`], which locks it): files the case. Everything happens in the
 /// caller's transaction, so a failure leaves no case, party or submission.
 pub async fn submit_claimant(
     tx: &TenantTx,
     key: &TenantKey,
     actor: &Actor,
     org_slug: &str,
-    draft_id: Uuid,
+    draft: Draft,
     version: i32,
 ) -> AppResult<CaseRow> {
-    let draft = draft(tx, key, draft_id).await?;
     if draft.case_id.is_some() {
         return Err(AppError::NotFound);
     }
@@ -552,10 +564,7 @@ pub async fn submit_claimant(
                 template.dispute_type.clone().into(),
                 template.id.into(),
                 title_sealed.into(),
-                sea_orm::Value::Array(
-                    sea_orm::sea_query::ArrayType::Bytes,
-                    Some(Box::new(tokens.into_iter().map(|t| sea_orm::Value::Bytes(Some(Box::new(t)))).collect())),
-                ),
+                bytes_array(tokens),
                 actor.user_id.into(),
             ],
         ))
@@ -638,15 +647,14 @@ async fn insert_submission(
     Ok(id)
 }
 
-/// Submits a respondent's draft: their intake joins the case.
+/// Submits a respondent's draft (loaded with [`draft`]): their intake joins the case.
 pub async fn submit_respondent(
     tx: &TenantTx,
     key: &TenantKey,
     actor: &Actor,
-    draft_id: Uuid,
+    draft: Draft,
     version: i32,
 ) -> AppResult<CaseRow> {
-    let draft = draft(tx, key, draft_id).await?;
     let case_id = draft.case_id.ok_or(AppError::NotFound)?;
     let (case, _) = access::open(
         tx,

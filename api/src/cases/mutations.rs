@@ -3,21 +3,19 @@
 //! transaction: on any error nothing is written.
 
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
-use serde_json::json;
 
 use super::access;
 use super::graphql::{
     Case, IntakeDraft, IntakeTemplate, MediatorNote, case_out, open_tx, parse_uuid,
 };
 use super::intake::{self, DraftUpdate};
+use super::notes;
 use super::parties::{self, ManualVerification, NewPartyKind, PartyInput, VerificationMethod};
 use super::service::{self, Move};
 use super::status::CaseStatus;
 use super::template::{Answers, TemplateDefinition};
 use super::templates;
-use super::{notes, timeline};
 use crate::audit::{self, AuditAction, NewEntry};
-use crate::authz::cases::Visibility;
 use crate::authz::{self, Action};
 use crate::error::AppError;
 use crate::graphql::context::RequestContext;
@@ -180,12 +178,11 @@ impl CaseMutation {
         let draft_id = access::parse_id(id.as_str())?;
         let draft = intake::draft(&tx, &key, draft_id).await?;
         let case = if draft.case_id.is_some() {
-            intake::submit_respondent(&tx, &key, actor, draft_id, version).await?
+            intake::submit_respondent(&tx, &key, actor, draft, version).await?
         } else {
             authz::authorize(actor, Action::FileIntake)?;
             let org = orgs::current(&tx).await?;
-            let case =
-                intake::submit_claimant(&tx, &key, actor, &org.slug, draft_id, version).await?;
+            let case = intake::submit_claimant(&tx, &key, actor, &org.slug, draft, version).await?;
             audit::record(
                 &tx,
                 &rc.client,
@@ -193,7 +190,7 @@ impl CaseMutation {
             )
             .await?;
             if OrgSettings::from_json(&org.settings_json).auto_invite_respondents {
-                auto_invite(&tx, &key, case.id).await?;
+                parties::invite_on_filing(&tx, &key, case.id).await?;
             }
             case
         };
@@ -442,46 +439,4 @@ impl CaseMutation {
         tx.commit().await.map_err(AppError::from)?;
         Ok(true)
     }
-}
-
-/// The organization invites the other side as soon as the claimant files,
-/// when the claimant gave an address. Runs as the system: no person chose to.
-async fn auto_invite(
-    tx: &crate::db::TenantTx,
-    key: &crate::crypto::tenant::TenantKey,
-    case_id: uuid::Uuid,
-) -> Result<(), AppError> {
-    let respondents: Vec<_> = parties::list(tx, key, case_id)
-        .await?
-        .into_iter()
-        .filter(|p| p.party_type == "respondent" && p.user_id.is_none())
-        .collect();
-    for party in respondents {
-        let Some(email) = party.email.as_deref() else {
-            continue;
-        };
-        let invitation = crate::identity::invitations::invite_unchecked(
-            tx,
-            email,
-            crate::authz::RoleKey::Party,
-            shared_types::Locale::En,
-            None,
-        )
-        .await?;
-        parties::mark_invited(tx, party.id, invitation).await?;
-        timeline::record(
-            tx,
-            key,
-            timeline::NewEvent {
-                case_id,
-                actor_id: None,
-                kind: "party.invited",
-                visibility: Visibility::Everyone,
-                detail: json!({ "partyId": party.id, "invitationId": invitation }),
-                note: None,
-            },
-        )
-        .await?;
-    }
-    Ok(())
 }

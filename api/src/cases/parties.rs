@@ -306,25 +306,37 @@ pub async fn invite(
     };
     authz::authorize(actor, Action::Invite(role))?;
     let invitation = invitations::invite(tx, client, actor, email, role, locale).await?;
-    mark_invited(tx, party_id, invitation).await?;
-    timeline::record(
-        tx,
-        key,
-        NewEvent {
-            case_id,
-            actor_id: Some(actor.user_id),
-            kind: "party.invited",
-            visibility: Visibility::Everyone,
-            detail: json!({ "partyId": party_id, "invitationId": invitation }),
-            note: None,
-        },
-    )
-    .await?;
+    mark_invited(tx, case_id, party_id, invitation, Some(actor.user_id)).await?;
     Ok(invitation)
 }
 
-/// Ties an invitation to the party it invites.
-pub async fn mark_invited(tx: &TenantTx, party_id: Uuid, invitation_id: Uuid) -> AppResult<()> {
+/// Invites the other side of a just-filed case, when the claimant gave their
+/// address (the organization's `autoInviteRespondents`). The system does it:
+/// no person chose to, so no one is recorded as the actor.
+pub async fn invite_on_filing(tx: &TenantTx, key: &TenantKey, case_id: Uuid) -> AppResult<()> {
+    let respondents = list(tx, key, case_id)
+        .await?
+        .into_iter()
+        .filter(|p| p.party_type == "respondent" && p.user_id.is_none());
+    for party in respondents {
+        let Some(email) = party.email.as_deref() else {
+            continue;
+        };
+        let invitation =
+            invitations::invite_unchecked(tx, email, RoleKey::Party, Locale::En, None).await?;
+        mark_invited(tx, case_id, party.id, invitation, None).await?;
+    }
+    Ok(())
+}
+
+/// Ties an invitation to the party it invites, and puts it on the timeline.
+async fn mark_invited(
+    tx: &TenantTx,
+    case_id: Uuid,
+    party_id: Uuid,
+    invitation_id: Uuid,
+    actor_id: Option<Uuid>,
+) -> AppResult<()> {
     tx.conn()
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -339,6 +351,18 @@ pub async fn mark_invited(tx: &TenantTx, party_id: Uuid, invitation_id: Uuid) ->
             [party_id.into()],
         ))
         .await?;
+    timeline::record_without_note(
+        tx,
+        NewEvent {
+            case_id,
+            actor_id,
+            kind: "party.invited",
+            visibility: Visibility::Everyone,
+            detail: json!({ "partyId": party_id, "invitationId": invitation_id }),
+            note: None,
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -359,20 +383,18 @@ pub async fn link_invited(tx: &TenantTx, invitation_id: Uuid, user_id: Uuid) -> 
     if let Some(row) = row {
         let party_id: Uuid = row.try_get("", "id")?;
         let case_id: Uuid = row.try_get("", "case_id")?;
-        tx.conn()
-            .execute(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "INSERT INTO case_events (id, org_id, case_id, actor_id, kind, visibility, detail)
-                 VALUES ($1, $2, $3, $4, 'party.joined', 'everyone', $5)",
-                [
-                    Uuid::now_v7().into(),
-                    tx.scope().org_id.into(),
-                    case_id.into(),
-                    user_id.into(),
-                    json!({ "partyId": party_id }).into(),
-                ],
-            ))
-            .await?;
+        timeline::record_without_note(
+            tx,
+            NewEvent {
+                case_id,
+                actor_id: Some(user_id),
+                kind: "party.joined",
+                visibility: Visibility::Everyone,
+                detail: json!({ "partyId": party_id }),
+                note: None,
+            },
+        )
+        .await?;
     }
     Ok(())
 }

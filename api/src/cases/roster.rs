@@ -307,14 +307,32 @@ pub async fn check(
     case_id: Uuid,
     mediator_id: Uuid,
 ) -> AppResult<Vec<FoundConflict>> {
+    Ok(conflicts(tx, case_id, Some(mediator_id))
+        .await?
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect())
+}
+
+/// The same check for every mediator at once, by mediator: two queries for
+/// the whole roster (the suggestions list) instead of two per mediator.
+pub async fn check_all(tx: &TenantTx, case_id: Uuid) -> AppResult<Vec<(Uuid, FoundConflict)>> {
+    conflicts(tx, case_id, None).await
+}
+
+async fn conflicts(
+    tx: &TenantTx,
+    case_id: Uuid,
+    mediator_id: Option<Uuid>,
+) -> AppResult<Vec<(Uuid, FoundConflict)>> {
     let declared = tx
         .conn()
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT DISTINCT mc.id AS conflict_id, p.id AS party_id
-             FROM parties p JOIN mediator_conflicts mc ON mc.mediator_id = $2
+            "SELECT DISTINCT mc.mediator_id, mc.id AS conflict_id, p.id AS party_id
+             FROM parties p JOIN mediator_conflicts mc ON ($2::uuid IS NULL OR mc.mediator_id = $2)
                AND (mc.name_hash = p.name_hash OR (mc.email_hash IS NOT NULL AND mc.email_hash = p.email_hash))
-             WHERE p.case_id = $1 ORDER BY 1, 2",
+             WHERE p.case_id = $1 ORDER BY 1, 2, 3",
             [case_id.into(), mediator_id.into()],
         ))
         .await?;
@@ -322,12 +340,13 @@ pub async fn check(
         .conn()
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT DISTINCT o.id AS other_id, o.reference, p.id AS party_id
+            "SELECT DISTINCT o.lead_mediator_id AS mediator_id, o.id AS other_id, o.reference, p.id AS party_id
              FROM parties p
              JOIN parties q ON q.case_id <> p.case_id
                AND ((p.email_hash IS NOT NULL AND q.email_hash = p.email_hash) OR q.name_hash = p.name_hash)
-             JOIN cases o ON o.id = q.case_id AND o.lead_mediator_id = $2
-             WHERE p.case_id = $1 ORDER BY o.reference, 3",
+             JOIN cases o ON o.id = q.case_id AND o.lead_mediator_id IS NOT NULL
+               AND ($2::uuid IS NULL OR o.lead_mediator_id = $2)
+             WHERE p.case_id = $1 ORDER BY 1, o.reference, 4",
             [case_id.into(), mediator_id.into()],
         ))
         .await?;
@@ -335,24 +354,30 @@ pub async fn check(
     for r in &declared {
         let conflict: Uuid = r.try_get("", "conflict_id")?;
         let party: Uuid = r.try_get("", "party_id")?;
-        found.push(FoundConflict {
-            key: format!("declared:{conflict}:{party}"),
-            reason: ConflictReason::Declared,
-            party_id: party,
-            other_case_id: None,
-            other_case_reference: None,
-        });
+        found.push((
+            r.try_get("", "mediator_id")?,
+            FoundConflict {
+                key: format!("declared:{conflict}:{party}"),
+                reason: ConflictReason::Declared,
+                party_id: party,
+                other_case_id: None,
+                other_case_reference: None,
+            },
+        ));
     }
     for r in &prior {
         let other: Uuid = r.try_get("", "other_id")?;
         let party: Uuid = r.try_get("", "party_id")?;
-        found.push(FoundConflict {
-            key: format!("prior:{other}:{party}"),
-            reason: ConflictReason::PriorCase,
-            party_id: party,
-            other_case_id: Some(other),
-            other_case_reference: Some(r.try_get("", "reference")?),
-        });
+        found.push((
+            r.try_get("", "mediator_id")?,
+            FoundConflict {
+                key: format!("prior:{other}:{party}"),
+                reason: ConflictReason::PriorCase,
+                party_id: party,
+                other_case_id: Some(other),
+                other_case_reference: Some(r.try_get("", "reference")?),
+            },
+        ));
     }
     Ok(found)
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::access::{self, CASE_COLUMNS, CaseRow};
+use super::intake::bytes_array;
 use super::status::CaseStatus;
 use super::timeline::{self, NewEvent};
 use crate::audit::{self, AuditAction, ClientInfo, NewEntry};
@@ -80,18 +81,6 @@ fn scope_of(actor: &Actor) -> AppResult<Scope> {
     } else {
         Err(AppError::Forbidden)
     }
-}
-
-fn bytes_array(tokens: Vec<Vec<u8>>) -> SqlValue {
-    SqlValue::Array(
-        sea_orm::sea_query::ArrayType::Bytes,
-        Some(Box::new(
-            tokens
-                .into_iter()
-                .map(|t| SqlValue::Bytes(Some(Box::new(t))))
-                .collect(),
-        )),
-    )
 }
 
 /// One page of the cases the actor may see, newest first, and whether more

@@ -44,6 +44,26 @@ pub async fn record(tx: &TenantTx, key: &TenantKey, event: NewEvent<'_>) -> AppR
         .note
         .map(|n| key.seal_str(n, &note_context(id)))
         .transpose()?;
+    insert(tx, id, event, note).await
+}
+
+/// An entry without a note, for callers that hold no tenant key (accepting
+/// an invitation).
+pub async fn record_without_note(tx: &TenantTx, event: NewEvent<'_>) -> AppResult<Uuid> {
+    if event.note.is_some() {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "a timeline note needs the tenant key"
+        )));
+    }
+    insert(tx, Uuid::now_v7(), event, None).await
+}
+
+async fn insert(
+    tx: &TenantTx,
+    id: Uuid,
+    event: NewEvent<'_>,
+    note_sealed: Option<Vec<u8>>,
+) -> AppResult<Uuid> {
     tx.conn()
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -57,7 +77,7 @@ pub async fn record(tx: &TenantTx, key: &TenantKey, event: NewEvent<'_>) -> AppR
                 event.kind.into(),
                 event.visibility.key().into(),
                 event.detail.into(),
-                note.into(),
+                note_sealed.into(),
             ],
         ))
         .await?;

@@ -248,17 +248,20 @@ impl CaseWorkQuery {
             access::open(&tx, actor, case_id, CaseAction::AssignMediator, false).await?;
         let languages = super::parties::languages(&tx, case_id).await?;
         let ranked = roster::rank(roster::roster(&tx).await?, &case.dispute_type, &languages);
-        let mut out = Vec::with_capacity(ranked.len());
-        for r in ranked {
-            let conflicts = roster::check(&tx, case_id, r.entry.user_id).await?;
-            out.push(MediatorSuggestion {
+        let mut conflicts = roster::check_all(&tx, case_id).await?;
+        let out = ranked
+            .into_iter()
+            .map(|r| MediatorSuggestion {
                 score: r.score,
                 specialty_match: r.specialty_match,
                 language_match: r.language_match,
-                conflicts: conflicts.into_iter().map(Into::into).collect(),
+                conflicts: conflicts
+                    .extract_if(.., |(m, _)| *m == r.entry.user_id)
+                    .map(|(_, c)| c.into())
+                    .collect(),
                 mediator: r.entry.into(),
-            });
-        }
+            })
+            .collect();
         tx.commit().await.map_err(AppError::from)?;
         Ok(out)
     }
