@@ -64,20 +64,56 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
     })
 }
 
+/// Sockets bound before the application starts, used instead of binding the
+/// configured ports (tests hold their ports from the moment they choose them,
+/// so nothing else on the machine can take one in between).
+#[derive(Default)]
+pub struct Listeners {
+    pub api: Option<std::net::TcpListener>,
+    pub admin: Option<std::net::TcpListener>,
+    pub client: Option<std::net::TcpListener>,
+}
+
+async fn listen(
+    bound: Option<std::net::TcpListener>,
+    addr: SocketAddr,
+) -> anyhow::Result<TcpListener> {
+    Ok(match bound {
+        Some(listener) => {
+            listener.set_nonblocking(true)?;
+            TcpListener::from_std(listener)?
+        }
+        None => TcpListener::bind(addr).await?,
+    })
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, Listeners::default()).await
+    }
+
+    pub async fn build_with(settings: Settings, listeners: Listeners) -> anyhow::Result<Self> {
         let state = connect(settings).await?;
         let settings = state.settings.clone();
         let host = settings.server.host;
-        let api_listener = TcpListener::bind(SocketAddr::new(host, settings.server.port)).await?;
+        let api_listener =
+            listen(listeners.api, SocketAddr::new(host, settings.server.port)).await?;
         let api = (api_listener, api_router(state.clone()));
         let mut portals = Vec::new();
-        for (dir, port) in [
-            (&settings.portals.admin_dir, settings.portals.admin_port),
-            (&settings.portals.client_dir, settings.portals.client_port),
+        for (dir, port, bound) in [
+            (
+                &settings.portals.admin_dir,
+                settings.portals.admin_port,
+                listeners.admin,
+            ),
+            (
+                &settings.portals.client_dir,
+                settings.portals.client_port,
+                listeners.client,
+            ),
         ] {
             if let (Some(dir), Some(port)) = (dir, port) {
-                let listener = TcpListener::bind(SocketAddr::new(host, port)).await?;
+                let listener = listen(bound, SocketAddr::new(host, port)).await?;
                 portals.push((listener, portal_router(state.clone(), dir)));
             }
         }

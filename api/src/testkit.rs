@@ -13,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use crate::app::Application;
+use crate::app::{Application, Listeners};
 use crate::config::Settings;
 use crate::state::AppState;
 
@@ -150,18 +150,23 @@ impl Drop for TestApp {
 
 /// Starts the application with `adjust` applied to its settings.
 pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_on(adjust, Listeners::default()).await
+}
+
+async fn spawn_on(adjust: impl FnOnce(&mut Settings), mut listeners: Listeners) -> TestApp {
     let db = fresh_database().await;
     let mut settings = settings(&db);
     adjust(&mut settings);
     if settings.server.port == 0 {
         // The API's own address goes into redirect URIs (single sign-on), so
-        // it is chosen before the app starts.
-        let port = free_port();
+        // it is chosen before the app starts, and held until it serves.
+        let (listener, port) = hold_port();
+        listeners.api = Some(listener);
         settings.server.port = port;
         settings.server.public_url =
             url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a URL");
     }
-    let app = Application::build(settings)
+    let app = Application::build_with(settings, listeners)
         .await
         .expect("building the app");
     let addr = app.api_addr().expect("api address");
@@ -189,24 +194,31 @@ pub async fn spawn_with_portals() -> TestApp {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     // Links and redirects (emails, single sign-on) name the portals, so their
     // ports are chosen before the app starts.
-    let (admin_port, client_port) = (free_port(), free_port());
-    spawn_with(|s| {
-        s.portals.admin_dir = Some(root.join("admin-ui/dist"));
-        s.portals.admin_port = Some(admin_port);
-        s.portals.client_dir = Some(root.join("client-ui/dist"));
-        s.portals.client_port = Some(client_port);
-        s.email.admin_portal_url =
-            url::Url::parse(&format!("http://localhost:{admin_port}")).expect("a URL");
-        s.email.client_portal_url =
-            url::Url::parse(&format!("http://localhost:{client_port}")).expect("a URL");
-    })
+    let ((admin, admin_port), (client, client_port)) = (hold_port(), hold_port());
+    let listeners = Listeners {
+        api: None,
+        admin: Some(admin),
+        client: Some(client),
+    };
+    spawn_on(
+        |s| {
+            s.portals.admin_dir = Some(root.join("admin-ui/dist"));
+            s.portals.admin_port = Some(admin_port);
+            s.portals.client_dir = Some(root.join("client-ui/dist"));
+            s.portals.client_port = Some(client_port);
+            s.email.admin_portal_url =
+                url::Url::parse(&format!("http://localhost:{admin_port}")).expect("a URL");
+            s.email.client_portal_url =
+                url::Url::parse(&format!("http://localhost:{client_port}")).expect("a URL");
+        },
+        listeners,
+    )
     .await
 }
 
-/// A port that was free a moment ago, on 127.0.0.1.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+/// A socket on a free port of 127.0.0.1, bound now and kept for the app.
+fn hold_port() -> (std::net::TcpListener, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    (listener, port)
 }
