@@ -52,18 +52,7 @@ pub enum AppError {
     Internal(anyhow::Error),
 }
 
-/// One invalid input among several.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub reason: &'static str,
-}
-
-impl FieldError {
-    pub fn new(field: String, reason: &'static str) -> Self {
-        Self { field, reason }
-    }
-}
+pub use shared_types::intake::FieldError;
 
 impl From<Vec<FieldError>> for AppError {
     fn from(errors: Vec<FieldError>) -> Self {

@@ -3,6 +3,7 @@
 
 pub mod error_code;
 pub mod i18n;
+pub mod intake;
 
 pub use error_code::ErrorCode;
 pub use i18n::{Locale, Translator};
