@@ -4,9 +4,16 @@
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::use_query_map;
 use portal_kit::cases::{CaseStatus, STEPS, dispute_type_label, status_label};
 use portal_kit::gql::DateTime;
 use portal_kit::prelude::*;
+use shared_types::intake::{FieldKind, TemplateDefinition};
+
+use crate::intake::{RespondentIntakeCard, answer_text};
+
+#[allow(clippy::upper_case_acronyms)]
+type JSON = serde_json::Value;
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -28,6 +35,8 @@ pub struct CaseOverview;
 
 type Overview = case_overview::CaseOverviewCase;
 type PartyType = case_overview::PartyType;
+type Side = case_overview::Side;
+type Intake = case_overview::CaseOverviewCaseIntakes;
 
 #[component]
 pub fn MyCasesPage() -> impl IntoView {
@@ -52,6 +61,11 @@ fn MyCasesBody() -> impl IntoView {
     });
     view! {
         <PageTitle id="page-title" text=tr!("client-cases-title") />
+        <p>
+            <a id="start-case" class="button button-primary" href="/cases/new">
+                {tr!("client-cases-start")}
+            </a>
+        </p>
         <Suspense fallback=move || view! { <Loading /> }>
             {move || {
                 loaded
@@ -171,8 +185,24 @@ fn CaseView(case: Overview) -> impl IntoView {
     let status = case.case.status;
     let current = status.step();
     let title = case.case.title.clone();
+    let query = use_query_map();
+    let filed = query.with_untracked(|q| q.get("filed").is_some());
+    let definition: Option<TemplateDefinition> =
+        serde_json::from_value(case.template.definition.clone()).ok();
+    let can_respond = case.can.submit_respondent_intake;
+    let case_id = case.case.id.clone();
+    let intakes = case.intakes.clone();
     view! {
         <PageTitle id="page-title" text=Signal::derive(move || title.clone()) />
+        {filed
+            .then(|| {
+                view! {
+                    <Alert id="case-filed">
+                        <p>{tr!("client-case-filed")}</p>
+                    </Alert>
+                }
+            })}
+        {can_respond.then(|| view! { <RespondentIntakeCard case_id=case_id /> })}
         <p class="lead">
             <code id="case-reference">{case.case.reference.clone()}</code>
             " · "
@@ -226,6 +256,7 @@ fn CaseView(case: Overview) -> impl IntoView {
                     .collect_view()}
             </ul>
         </Card>
+        {definition.map(|definition| view! { <Intakes definition=definition intakes=intakes /> })}
         <Card id="case-timeline" title=tr!("client-case-timeline")>
             <ol class="timeline">
                 {case
@@ -248,4 +279,52 @@ fn CaseView(case: Overview) -> impl IntoView {
             <a href="/cases">{tr!("client-case-back")}</a>
         </p>
     }
+}
+
+/// The submitted intakes, as much of each as this party may read: their own
+/// side's whole, the other side's shared answers only.
+#[component]
+fn Intakes(definition: TemplateDefinition, intakes: Vec<Intake>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!intakes.is_empty()).then(|| {
+        view! {
+            <Card id="case-intakes" title=tr!("client-case-intakes")>
+                {intakes
+                    .into_iter()
+                    .map(|intake| {
+                        let locale = i18n.locale().tag();
+                        let side = match intake.side {
+                            Side::CLAIMANT => tr!("side-claimant")(),
+                            Side::RESPONDENT => tr!("side-respondent")(),
+                            _ => tr!("party-type-other")(),
+                        };
+                        let answers = intake.answers.as_object().cloned().unwrap_or_default();
+                        let rows = definition
+                            .sections
+                            .iter()
+                            .flat_map(|s| s.fields.iter())
+                            .filter(|f| f.kind != FieldKind::UploadPlaceholder)
+                            .filter_map(|field| {
+                                let value = answers.get(&field.key)?;
+                                Some(view! {
+                                    <div data-field=field.key.clone()>
+                                        <dt>{field.label.get(locale).to_owned()}</dt>
+                                        <dd>{answer_text(field, Some(value), locale)}</dd>
+                                    </div>
+                                })
+                            })
+                            .collect_view();
+                        view! {
+                            <section class="intake-summary" data-side=format!("{:?}", intake.side)>
+                                <h3 class="subheading">{tr!("client-case-intake-of", side = side)}</h3>
+                                {(!intake.complete)
+                                    .then(|| view! { <p class="hint">{tr!("client-case-intake-shared-only")}</p> })}
+                                <dl class="details">{rows}</dl>
+                            </section>
+                        }
+                    })
+                    .collect_view()}
+            </Card>
+        }
+    })
 }

@@ -1,6 +1,7 @@
 //! The Caucus client portal: where parties follow their mediation.
 
 mod cases;
+mod intake;
 
 use std::time::Duration;
 
@@ -37,7 +38,9 @@ fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/cases") view=cases::MyCasesPage />
+                    <Route path=path!("/cases/new") view=intake::NewCasePage />
                     <Route path=path!("/cases/:id") view=cases::CaseOverviewPage />
+                    <Route path=path!("/intake/:id") view=intake::IntakePage />
                     <Route path=path!("/sessions") view=YourSessions />
                     <Route path=path!("/security") view=TwoStepSignIn />
                     <Route path=path!("/invitation") view=AcceptInvitationPage />

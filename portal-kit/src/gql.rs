@@ -209,10 +209,27 @@ impl Api {
                     .and_then(|value| value.as_str())
                     .map(str::to_owned)
             };
+            let fields = error
+                .extensions
+                .as_ref()
+                .and_then(|extensions| extensions.get("fields"))
+                .and_then(|value| value.as_array())
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|item| {
+                            Some((
+                                item.get("field")?.as_str()?.to_owned(),
+                                item.get("reason")?.as_str()?.to_owned(),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             return Err(Failure {
                 error: error_of(error),
                 field: extension("field"),
                 reason: extension("reason"),
+                fields,
                 challenge: extension("challenge"),
             });
         }
@@ -230,6 +247,9 @@ pub struct Failure {
     pub field: Option<String>,
     /// Which rule it broke (`extensions.reason`), for example `too_short`.
     pub reason: Option<String>,
+    /// Every invalid field with its rule, when the API checked several at once
+    /// (`extensions.fields`).
+    pub fields: Vec<(String, String)>,
     /// The second-step challenge of an `MFA_REQUIRED` sign-in (`extensions.challenge`).
     pub challenge: Option<String>,
 }
@@ -240,6 +260,7 @@ impl From<ApiError> for Failure {
             error,
             field: None,
             reason: None,
+            fields: Vec::new(),
             challenge: None,
         }
     }

@@ -35,6 +35,21 @@ pub fn format_date(rfc3339: &str, locale: Locale) -> Option<String> {
     )
 }
 
+/// A calendar date (`YYYY-MM-DD`, no time or zone) in the reader's words; it
+/// is read as midnight UTC and shown in UTC, so it is the same day everywhere.
+pub fn format_calendar_date(ymd: &str, locale: Locale) -> Option<String> {
+    let date = parse_date(&format!("{ymd}T00:00:00Z"))?;
+    format_date_time(
+        &date,
+        locale,
+        DateOptions {
+            date_style: Some("long"),
+            time_zone: Some("UTC"),
+            ..DateOptions::default()
+        },
+    )
+}
+
 /// A time with weekday and zone name, as a clock in `time_zone` shows it now or at `date`.
 pub fn format_time_in_zone(date: &Date, time_zone: &str, locale: Locale) -> Option<String> {
     let options = object(&[

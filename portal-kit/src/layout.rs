@@ -185,6 +185,19 @@ pub fn focus_main_after_render() {
     request_animation_frame(focus_main);
 }
 
+/// Focuses the element `id` once the current update has rendered (a field
+/// to fill in next, an error summary).
+pub fn focus_after_render(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(element) = document()
+            .get_element_by_id(id)
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+}
+
 #[component]
 fn MainNav(links: Vec<NavLink>) -> impl IntoView {
     view! {

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod intl;
 pub mod invitation;
 pub mod layout;
+pub mod money;
 pub mod pages;
 pub mod passkey;
 pub mod profile;

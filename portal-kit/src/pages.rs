@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use leptos::wasm_bindgen::JsCast;
 use shared_types::ErrorCode;
 
 use crate::account_fields::forget_fragment;
@@ -15,7 +14,7 @@ use crate::components::{
     Alert, AlertKind, Button, ButtonKind, ErrorAlert, Loading, PageLoading, PageTitle, TextField,
 };
 use crate::gql::{ApiError, Failure, use_api};
-use crate::layout::{Brand, focus_main_after_render, set_brand};
+use crate::layout::{Brand, focus_after_render, focus_main_after_render, set_brand};
 use crate::session::{PasskeySignInError, SessionState, Viewer, use_session};
 use crate::tr;
 
@@ -419,17 +418,6 @@ where
 }
 
 /// Focuses the element with `id` once the current update has rendered.
-fn focus_after_render(id: &'static str) {
-    request_animation_frame(move || {
-        if let Some(element) = document()
-            .get_element_by_id(id)
-            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = element.focus();
-        }
-    });
-}
-
 /// The second step of a two-step sign-in: a code from the authenticator app or
 /// a recovery code. `restart` goes back to the first step (`true`: because
 /// the challenge ended).

@@ -587,3 +587,67 @@ logo-error-dimensions = This image is larger than 1024 × 1024 pixels. Make it s
 logo-error-corrupt = This image could not be read. It may be damaged; save it again and try again.
 logo-error-empty = This file is empty.
 ## ---- end of the portal branch's block ----
+
+## Guided intake (client portal)
+client-cases-start = Start a new case
+client-case-filed = Thank you. Your case has been sent. A case manager will look at it and get in touch with you.
+client-case-intakes = What each side told us
+client-case-intake-of = From the { $side }
+client-case-intake-shared-only = You see only the answers the other side chose to share.
+side-claimant = person who started the case
+side-respondent = other side
+intake-title = Tell us about your dispute
+intake-title-of = Start a case: { $kind }
+intake-new-title = Start a new case
+intake-new-intro = Choose what your dispute is about. You answer a few questions, one step at a time. Your answers are saved as you go, so you can stop and finish later, on this or another device.
+intake-types-title = What is your dispute about?
+intake-start = Start
+intake-drafts-title = Continue where you left off
+intake-draft-saved = Last saved { $when }
+intake-draft-continue = Continue
+intake-draft-discard = Delete
+intake-draft-discard-confirm = Delete these answers? This cannot be undone.
+intake-respond-title = Tell us your side
+intake-respond-intro = You have been asked to take part in this mediation. Answer a few questions so the mediator understands your view. What you mark as private is not shown to the other side.
+intake-respond-start = Give your answers
+intake-progress = Progress
+intake-step-of = Step { $step } of { $steps }: { $name }
+intake-review = Check your answers
+intake-review-intro = Look over your answers before you send them. You can still change anything.
+intake-change = Change “{ $section }”
+intake-back = Back
+intake-next = Save and continue
+intake-save-later = Save and finish later
+intake-submit = Send my case
+intake-submit-respondent = Send my answers
+intake-saving = Saving…
+intake-saved-at = Saved { $when }
+intake-saved-for-later = Your answers are saved. You can come back any time from “Your cases”.
+intake-reload = Load the latest answers
+intake-fix-these = { $count ->
+    [one] Please fix this before you continue:
+   *[other] Please fix these { $count } things before you continue:
+}
+intake-required-marker = (required)
+intake-optional-marker = (optional)
+intake-visibility-shared = The other side will see this answer.
+intake-visibility-private = Private: only your side, the mediator and the case staff see this.
+intake-badge-shared = Shared with the other side
+intake-badge-private = Private
+intake-characters = { $used } of { $max } characters
+intake-money-hint = An amount in { $currency }, for example 1,250.50
+intake-other-party-name = Their name (a person or an organization)
+intake-other-party-email = Their email address
+intake-other-party-email-hint = If you know it. We use it only to invite them to the mediation.
+intake-upload-later = You can share documents once your case is open.
+intake-not-answered = Not answered
+intake-upgrade-text = The questions for this kind of case were updated since you started. Switch to the new questions to send your case; the answers that still fit are kept.
+intake-upgrade-button = Switch to the new questions
+intake-error-required = Please answer this question.
+intake-error-too-long = This answer is too long. Please shorten it.
+intake-error-format = This does not look right. Please check the format.
+intake-error-range = This amount is out of range.
+intake-error-choice = Please choose one of the options.
+intake-error-name-required = Please give their name.
+intake-error-email = This email address does not look right.
+intake-error-other = Please check this answer.

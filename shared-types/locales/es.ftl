@@ -587,3 +587,67 @@ logo-error-dimensions = Esta imagen mide más de 1024 × 1024 píxeles. Hágala 
 logo-error-corrupt = No se pudo leer esta imagen. Puede estar dañada; guárdela de nuevo e inténtelo otra vez.
 logo-error-empty = Este archivo está vacío.
 ## ---- fin del bloque de la rama portal ----
+
+## Guided intake (client portal)
+client-cases-start = Iniciar un caso nuevo
+client-case-filed = Gracias. Su caso se ha enviado. Un gestor de casos lo revisará y se pondrá en contacto con usted.
+client-case-intakes = Lo que nos contó cada parte
+client-case-intake-of = De { $side }
+client-case-intake-shared-only = Solo ve las respuestas que la otra parte decidió compartir.
+side-claimant = la persona que inició el caso
+side-respondent = la otra parte
+intake-title = Cuéntenos sobre su conflicto
+intake-title-of = Iniciar un caso: { $kind }
+intake-new-title = Iniciar un caso nuevo
+intake-new-intro = Elija de qué trata su conflicto. Responderá algunas preguntas, paso a paso. Sus respuestas se guardan sobre la marcha, así que puede parar y terminar más tarde, en este u otro dispositivo.
+intake-types-title = ¿De qué trata su conflicto?
+intake-start = Empezar
+intake-drafts-title = Continúe donde lo dejó
+intake-draft-saved = Guardado por última vez { $when }
+intake-draft-continue = Continuar
+intake-draft-discard = Eliminar
+intake-draft-discard-confirm = ¿Eliminar estas respuestas? No se puede deshacer.
+intake-respond-title = Cuéntenos su versión
+intake-respond-intro = Le han pedido que participe en esta mediación. Responda algunas preguntas para que el mediador entienda su punto de vista. Lo que marque como privado no se muestra a la otra parte.
+intake-respond-start = Dar mis respuestas
+intake-progress = Progreso
+intake-step-of = Paso { $step } de { $steps }: { $name }
+intake-review = Revise sus respuestas
+intake-review-intro = Revise sus respuestas antes de enviarlas. Todavía puede cambiar cualquier cosa.
+intake-change = Cambiar «{ $section }»
+intake-back = Atrás
+intake-next = Guardar y continuar
+intake-save-later = Guardar y terminar más tarde
+intake-submit = Enviar mi caso
+intake-submit-respondent = Enviar mis respuestas
+intake-saving = Guardando…
+intake-saved-at = Guardado { $when }
+intake-saved-for-later = Sus respuestas están guardadas. Puede volver cuando quiera desde «Sus casos».
+intake-reload = Cargar las últimas respuestas
+intake-fix-these = { $count ->
+    [one] Corrija esto antes de continuar:
+   *[other] Corrija estas { $count } cosas antes de continuar:
+}
+intake-required-marker = (obligatorio)
+intake-optional-marker = (opcional)
+intake-visibility-shared = La otra parte verá esta respuesta.
+intake-visibility-private = Privado: solo su parte, el mediador y el personal del caso lo ven.
+intake-badge-shared = Compartido con la otra parte
+intake-badge-private = Privado
+intake-characters = { $used } de { $max } caracteres
+intake-money-hint = Un importe en { $currency }, por ejemplo 1.250,50
+intake-other-party-name = Su nombre (una persona o una organización)
+intake-other-party-email = Su correo electrónico
+intake-other-party-email-hint = Si lo conoce. Solo lo usamos para invitarle a la mediación.
+intake-upload-later = Podrá compartir documentos cuando su caso esté abierto.
+intake-not-answered = Sin respuesta
+intake-upgrade-text = Las preguntas para este tipo de caso se actualizaron desde que empezó. Cambie a las preguntas nuevas para enviar su caso; se conservan las respuestas que siguen encajando.
+intake-upgrade-button = Cambiar a las preguntas nuevas
+intake-error-required = Responda a esta pregunta.
+intake-error-too-long = Esta respuesta es demasiado larga. Acórtela.
+intake-error-format = Esto no parece correcto. Revise el formato.
+intake-error-range = Este importe está fuera del rango.
+intake-error-choice = Elija una de las opciones.
+intake-error-name-required = Indique su nombre.
+intake-error-email = Esta dirección de correo no parece correcta.
+intake-error-other = Revise esta respuesta.

@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-
 pub const MAX_SECTIONS: usize = 20;
 pub const MAX_FIELDS: usize = 40;
 pub const MAX_CHOICES: usize = 50;
@@ -447,4 +446,3 @@ pub fn check_value(kind: &FieldKind, value: &Value) -> Result<(), &'static str> 
         FieldKind::UploadPlaceholder => Err("not_answerable"),
     }
 }
-
