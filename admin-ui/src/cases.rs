@@ -118,7 +118,9 @@ fn TriageRow(case: Waiting, locale: shared_types::Locale) -> impl IntoView {
     let sla = case.sla.map(|s| (s.state, s.due_at));
     view! {
         <tr>
-            <th scope="row"><code>{case.reference}</code></th>
+            <th scope="row">
+                <a href=format!("/cases/{}", case.id)><code>{case.reference}</code></a>
+            </th>
             <td data-label=tr!("column-case")>{case.title}</td>
             <td data-label=tr!("column-dispute-type")>{dispute_type_label(&case.dispute_type)}</td>
             <td data-label=tr!("column-filed")><time datetime=case.opened_at.clone()>{filed}</time></td>
@@ -214,7 +216,9 @@ fn AllCases() -> impl IntoView {
             <DataTable id="cases-table" caption=tr!("admin-cases-caption") columns=columns.clone()>
                 <For each=move || rows.get() key=|case| (case.id.clone(), case.status) let:case>
                     <tr>
-                        <th scope="row"><code>{case.reference.clone()}</code></th>
+                        <th scope="row">
+                            <a href=format!("/cases/{}", case.id)><code>{case.reference.clone()}</code></a>
+                        </th>
                         <td data-label=tr!("column-case")>{case.title.clone()}</td>
                         <td data-label=tr!("column-dispute-type")>{dispute_type_label(&case.dispute_type)}</td>
                         <td data-label=tr!("column-case-stage")>{status_label(case.status)}</td>

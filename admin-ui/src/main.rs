@@ -1,6 +1,7 @@
 //! The Caucus admin portal: the staff's view of their organization.
 
 mod audit;
+mod case;
 mod cases;
 mod credentials;
 mod invitations;
@@ -77,6 +78,7 @@ fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=overview::Overview />
                     <Route path=path!("/cases") view=cases::Cases />
+                    <Route path=path!("/cases/:id") view=case::CasePage />
                     <Route path=path!("/people") view=people::People />
                     <Route path=path!("/audit") view=audit::Audit />
                     <Route path=path!("/settings") view=settings::Settings />

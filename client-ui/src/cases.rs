@@ -5,12 +5,13 @@ use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use leptos_router::hooks::use_query_map;
-use portal_kit::cases::{CaseStatus, STEPS, dispute_type_label, status_label};
+use portal_kit::cases::{CaseStatus, STEPS, dispute_type_label, event_label, status_label};
 use portal_kit::gql::DateTime;
+use portal_kit::intake::IntakeAnswers;
 use portal_kit::prelude::*;
-use shared_types::intake::{FieldKind, TemplateDefinition};
+use shared_types::intake::TemplateDefinition;
 
-use crate::intake::{RespondentIntakeCard, answer_text};
+use crate::intake::RespondentIntakeCard;
 
 #[allow(clippy::upper_case_acronyms)]
 type JSON = serde_json::Value;
@@ -164,21 +165,6 @@ fn party_label(kind: &PartyType) -> String {
     }
 }
 
-fn event_label(kind: &str) -> String {
-    match kind {
-        "case.filed" => tr!("timeline-case-filed")(),
-        "case.status_changed" => tr!("timeline-status-changed")(),
-        "case.respondent_intake" => tr!("timeline-respondent-intake")(),
-        "party.added" => tr!("timeline-party-added")(),
-        "party.invited" => tr!("timeline-party-invited")(),
-        "party.joined" => tr!("timeline-party-joined")(),
-        "mediator.proposed" => tr!("timeline-mediator-proposed")(),
-        "mediator.assigned" => tr!("timeline-mediator-assigned")(),
-        "agreement.shared" => tr!("timeline-agreement-shared")(),
-        _ => tr!("timeline-other")(),
-    }
-}
-
 #[component]
 fn CaseView(case: Overview) -> impl IntoView {
     let i18n = use_i18n();
@@ -285,41 +271,23 @@ fn CaseView(case: Overview) -> impl IntoView {
 /// side's whole, the other side's shared answers only.
 #[component]
 fn Intakes(definition: TemplateDefinition, intakes: Vec<Intake>) -> impl IntoView {
-    let i18n = use_i18n();
     (!intakes.is_empty()).then(|| {
         view! {
             <Card id="case-intakes" title=tr!("client-case-intakes")>
                 {intakes
                     .into_iter()
                     .map(|intake| {
-                        let locale = i18n.locale().tag();
                         let side = match intake.side {
                             Side::CLAIMANT => tr!("side-claimant")(),
                             Side::RESPONDENT => tr!("side-respondent")(),
                             _ => tr!("party-type-other")(),
                         };
-                        let answers = intake.answers.as_object().cloned().unwrap_or_default();
-                        let rows = definition
-                            .sections
-                            .iter()
-                            .flat_map(|s| s.fields.iter())
-                            .filter(|f| f.kind != FieldKind::UploadPlaceholder)
-                            .filter_map(|field| {
-                                let value = answers.get(&field.key)?;
-                                Some(view! {
-                                    <div data-field=field.key.clone()>
-                                        <dt>{field.label.get(locale).to_owned()}</dt>
-                                        <dd>{answer_text(field, Some(value), locale)}</dd>
-                                    </div>
-                                })
-                            })
-                            .collect_view();
                         view! {
                             <section class="intake-summary" data-side=format!("{:?}", intake.side)>
                                 <h3 class="subheading">{tr!("client-case-intake-of", side = side)}</h3>
                                 {(!intake.complete)
                                     .then(|| view! { <p class="hint">{tr!("client-case-intake-shared-only")}</p> })}
-                                <dl class="details">{rows}</dl>
+                                <IntakeAnswers definition=definition.clone() answers=intake.answers />
                             </section>
                         }
                     })

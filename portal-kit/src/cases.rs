@@ -103,3 +103,27 @@ pub fn SlaBadge(state: SlaState, due_at: String) -> impl IntoView {
         <span class="hint">{tr!("sla-due", due = due)}</span>
     }
 }
+
+/// A timeline entry's kind in words (kinds added later read "Other activity").
+pub fn event_label(kind: &str) -> String {
+    match kind {
+        "case.filed" => tr!("timeline-case-filed")(),
+        "case.status_changed" => tr!("timeline-status-changed")(),
+        "case.respondent_intake" => tr!("timeline-respondent-intake")(),
+        "case.manager_assigned" => tr!("timeline-manager-assigned")(),
+        "case.renamed" => tr!("timeline-case-renamed")(),
+        "party.added" => tr!("timeline-party-added")(),
+        "party.invited" => tr!("timeline-party-invited")(),
+        "party.joined" => tr!("timeline-party-joined")(),
+        "party.verified" => tr!("timeline-party-verified")(),
+        "mediator.proposed" => tr!("timeline-mediator-proposed")(),
+        "mediator.conflicts_cleared" => tr!("timeline-conflicts-cleared")(),
+        "mediator.objected" => tr!("timeline-mediator-objected")(),
+        "mediator.assigned" => tr!("timeline-mediator-assigned")(),
+        "task.created" => tr!("timeline-task-created")(),
+        "task.done" => tr!("timeline-task-done")(),
+        "agreement.drafted" => tr!("timeline-agreement-drafted")(),
+        "agreement.shared" => tr!("timeline-agreement-shared")(),
+        _ => tr!("timeline-other")(),
+    }
+}

@@ -12,6 +12,7 @@ pub mod consents;
 pub mod forms;
 pub mod gql;
 pub mod i18n;
+pub mod intake;
 pub mod intl;
 pub mod invitation;
 pub mod layout;

@@ -282,8 +282,9 @@ pub async fn save(tx: &TenantTx, key: &TenantKey, update: DraftUpdate) -> AppRes
         .await?
         .ok_or(AppError::NotFound)?;
     let who = current.audience();
+    // One step per section, then the review (step `sections`).
     let steps = template.definition.sections_for(who).count() as i32;
-    if !(0..steps).contains(&update.current_step) {
+    if !(0..=steps).contains(&update.current_step) {
         return Err(AppError::validation("currentStep", "range"));
     }
     let kept = check_draft_answers(&template, who, &update.answers)?;

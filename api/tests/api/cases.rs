@@ -675,6 +675,14 @@ async fn drafts_resume_on_another_device_and_refuse_bad_or_stale_answers() {
         error_code(&org.manager.gql(START, json!({ "t": "family" })).await),
         "FORBIDDEN"
     );
+    // The review is the step after the last section (family: 5 sections for
+    // the claimant); beyond it the step is refused, and nothing is written.
+    let step = |version: i64, n: i64| json!({ "input": { "id": id, "version": version, "currentStep": n, "answers": { "summary": "From the phone." } } });
+    let beyond = org.claimant.gql(SAVE, step(3, 6)).await;
+    assert_eq!(error_code(&beyond), "VALIDATION_FAILED");
+    let review = org.claimant.gql(SAVE, step(3, 5)).await;
+    assert_ok(&review);
+    assert_eq!(review["data"]["saveIntakeDraft"]["currentStep"], 5);
 }
 
 #[tokio::test]

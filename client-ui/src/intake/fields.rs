@@ -37,6 +37,9 @@ fn visibility_text(visibility: FieldVisibility) -> String {
 pub struct Form {
     pub answers: RwSignal<Answers>,
     pub errors: RwSignal<std::collections::BTreeMap<String, String>>,
+    /// Fields whose typed text is not yet a value (an amount that is not one):
+    /// their answer is left out, and the step cannot be finished.
+    pub unreadable: RwSignal<std::collections::BTreeSet<String>>,
     pub locale: Signal<String>,
 }
 
@@ -142,7 +145,10 @@ pub fn Question(field: Field, form: Form) -> impl IntoView {
             };
             let on_input = move |event| {
                 let text = event_target_value(&event);
-                form.set(&key, (!text.trim().is_empty()).then_some(Value::String(text)));
+                form.set(
+                    &key,
+                    (!text.trim().is_empty()).then_some(Value::String(text)),
+                );
             };
             let counter = {
                 let value = value.clone();
@@ -237,16 +243,16 @@ pub fn Question(field: Field, form: Form) -> impl IntoView {
                         on:input=move |event| {
                             let text = event_target_value(&event);
                             typed.set(text.clone());
-                            match money::parse(&text, &locale.get_untracked()) {
-                                Some(minor) => form.set(&key, Some(json!({ "amountMinor": minor }))),
-                                None if text.trim().is_empty() => form.set(&key, None),
-                                None => {
-                                    form.set(&key, None);
-                                    form.errors.update(|e| {
-                                        e.insert(key.clone(), "format".to_owned());
-                                    });
+                            let parsed = money::parse(&text, &locale.get_untracked());
+                            let unreadable = parsed.is_none() && !text.trim().is_empty();
+                            form.set(&key, parsed.map(|minor| json!({ "amountMinor": minor })));
+                            form.unreadable.update(|u| {
+                                if unreadable {
+                                    u.insert(key.clone());
+                                } else {
+                                    u.remove(&key);
                                 }
-                            }
+                            });
                         }
                     />
                     <span class="money-currency" aria-hidden="true">{currency.clone()}</span>
@@ -401,11 +407,10 @@ pub fn Question(field: Field, form: Form) -> impl IntoView {
             .into_any();
         }
         FieldKind::UploadPlaceholder => {
+            // Nothing to answer: the label says what to expect.
             return view! {
                 <div class="field intake-question" id=id.clone()>
-                    <p class="subheading">{label}</p>
-                    {hints}
-                    <p class="hint">{tr!("intake-upload-later")}</p>
+                    <p>{label}</p>
                 </div>
             }
             .into_any();
@@ -420,56 +425,4 @@ pub fn Question(field: Field, form: Form) -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-/// An answer as the review and the case overview show it.
-pub fn answer_text(field: &Field, value: Option<&Value>, locale: &str) -> String {
-    let Some(value) = value else {
-        return tr!("intake-not-answered")();
-    };
-    match &field.kind {
-        FieldKind::Text { .. } | FieldKind::Date => {
-            let text = value.as_str().unwrap_or_default();
-            match field.kind {
-                FieldKind::Date => portal_kit::intl::format_calendar_date(text, locale_of(locale))
-                    .unwrap_or_else(|| text.to_owned()),
-                _ => text.to_owned(),
-            }
-        }
-        FieldKind::Money { currency } => value
-            .get("amountMinor")
-            .and_then(Value::as_i64)
-            .map(|minor| format!("{} {currency}", money::format(minor, locale)))
-            .unwrap_or_default(),
-        FieldKind::Choice { options, .. } => {
-            let label = |key: &str| {
-                options
-                    .iter()
-                    .find(|o| o.key == key)
-                    .map_or_else(|| key.to_owned(), |o| o.label.get(locale).to_owned())
-            };
-            match value {
-                Value::Array(items) => items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(label)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                Value::String(key) => label(key),
-                _ => String::new(),
-            }
-        }
-        FieldKind::OtherParty => {
-            let part = |which| value.get(which).and_then(Value::as_str).unwrap_or_default();
-            match part("email") {
-                "" => part("name").to_owned(),
-                email => format!("{} ({email})", part("name")),
-            }
-        }
-        FieldKind::UploadPlaceholder => tr!("intake-upload-later")(),
-    }
-}
-
-fn locale_of(tag: &str) -> shared_types::Locale {
-    shared_types::Locale::parse(tag).unwrap_or(shared_types::Locale::En)
 }

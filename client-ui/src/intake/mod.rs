@@ -4,7 +4,6 @@
 mod fields;
 mod wizard;
 
-pub use fields::answer_text;
 pub use wizard::IntakePage;
 
 use graphql_client::GraphQLQuery;

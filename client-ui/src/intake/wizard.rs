@@ -16,7 +16,9 @@ use portal_kit::prelude::*;
 use shared_types::ErrorCode;
 use shared_types::intake::{Audience, FieldKind, FieldVisibility, Section, TemplateDefinition};
 
-use super::fields::{Form, Question, answer_text, reason_text};
+use portal_kit::intake::answer_text;
+
+use super::fields::{Form, Question, reason_text};
 use super::{Answers, JSON};
 
 #[derive(GraphQLQuery)]
@@ -126,6 +128,7 @@ fn Wizard(draft: Draft, definition: TemplateDefinition, reload: RwSignal<u32>) -
     let form = Form {
         answers: RwSignal::new(answers),
         errors: RwSignal::new(BTreeMap::new()),
+        unreadable: RwSignal::new(Default::default()),
         locale: Signal::derive(move || i18n.locale().tag().to_owned()),
     };
     let step = RwSignal::new((draft.current_step.max(0) as usize).min(steps - 1));
@@ -137,31 +140,37 @@ fn Wizard(draft: Draft, definition: TemplateDefinition, reload: RwSignal<u32>) -
     let id = StoredValue::new(draft.id.clone());
 
     // Saves the answers; `finishing` names the section that must be complete.
-    let save = Action::new_local(move |(finishing, next): &(Option<String>, usize)| {
-        let (finishing, next) = (finishing.clone(), *next);
-        let answers = form.answers.get_untracked();
-        let input = save_intake_draft::SaveIntakeDraftInput {
-            id: id.get_value(),
-            version: version.get_untracked(),
-            current_step: next as i64,
-            answers: serde_json::to_value(&answers).unwrap_or_default(),
-            complete_section: finishing,
-        };
-        async move {
-            let result = api
-                .run_detailed::<SaveIntakeDraft>(save_intake_draft::Variables { input })
-                .await;
-            (result, next)
-        }
-    });
+    let save = Action::new_local(
+        move |(finishing, next, later): &(Option<String>, usize, bool)| {
+            let (finishing, next, later) = (finishing.clone(), *next, *later);
+            let answers = form.answers.get_untracked();
+            let input = save_intake_draft::SaveIntakeDraftInput {
+                id: id.get_value(),
+                version: version.get_untracked(),
+                current_step: next as i64,
+                answers: serde_json::to_value(&answers).unwrap_or_default(),
+                complete_section: finishing,
+            };
+            async move {
+                let result = api
+                    .run_detailed::<SaveIntakeDraft>(save_intake_draft::Variables { input })
+                    .await;
+                (result, next, later)
+            }
+        },
+    );
     Effect::new(move || {
-        let Some((result, next)) = save.value().get() else {
+        let Some((result, next, later)) = save.value().get() else {
             return;
         };
         match result {
             Ok(data) => {
                 version.set(data.save_intake_draft.version);
-                saved.set(Saved::At(data.save_intake_draft.updated_at));
+                saved.set(if later {
+                    Saved::ForLater
+                } else {
+                    Saved::At(data.save_intake_draft.updated_at)
+                });
                 if next != step.get_untracked() {
                     step.set(next);
                     focus_main_after_render();
@@ -184,23 +193,31 @@ fn Wizard(draft: Draft, definition: TemplateDefinition, reload: RwSignal<u32>) -
         let Some(section) = sections.with_value(|s| s.get(current).cloned()) else {
             return;
         };
-        let checked = form.answers.with_untracked(|answers| {
-            definition.with_value(|d| d.check_answers(who, Some(&section.key), answers))
+        let mut errors: BTreeMap<String, String> = form
+            .answers
+            .with_untracked(|answers| {
+                definition.with_value(|d| d.check_answers(who, Some(&section.key), answers))
+            })
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.reason.to_owned()))
+            .collect();
+        form.unreadable.with_untracked(|unreadable| {
+            for field in section
+                .fields
+                .iter()
+                .filter(|f| unreadable.contains(&f.key))
+            {
+                errors.insert(field.key.clone(), "format".to_owned());
+            }
         });
-        match checked {
-            Ok(()) => {
-                form.errors.set(BTreeMap::new());
-                save.dispatch((Some(section.key), current + 1));
-            }
-            Err(errors) => {
-                form.errors.set(
-                    errors
-                        .into_iter()
-                        .map(|e| (e.field, e.reason.to_owned()))
-                        .collect(),
-                );
-                focus_first_error();
-            }
+        if errors.is_empty() {
+            form.errors.set(BTreeMap::new());
+            save.dispatch((Some(section.key), current + 1, false));
+        } else {
+            form.errors.set(errors);
+            focus_first_error();
         }
     };
     let go_back = move || {
@@ -213,8 +230,7 @@ fn Wizard(draft: Draft, definition: TemplateDefinition, reload: RwSignal<u32>) -
     };
     let save_for_later = move || {
         failure.set(None);
-        save.dispatch((None, step.get_untracked()));
-        saved.set(Saved::ForLater);
+        save.dispatch((None, step.get_untracked(), true));
     };
 
     let submit = Action::new_local(move |_: &()| {
@@ -419,11 +435,11 @@ fn Wizard(draft: Draft, definition: TemplateDefinition, reload: RwSignal<u32>) -
         }}
         <p id="intake-saved" class="hint" role="status">
             {move || match saved.get() {
+                _ if saving.get() => tr!("intake-saving")(),
                 Saved::Not => String::new(),
                 Saved::At(when) => {
                     tr!("intake-saved-at", when = intl::format_timestamp(&when, i18n.locale(), None))()
                 }
-                Saved::ForLater if saving.get() => tr!("intake-saving")(),
                 Saved::ForLater => tr!("intake-saved-for-later")(),
             }}
         </p>

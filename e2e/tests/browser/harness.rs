@@ -251,12 +251,18 @@ impl Browser {
     }
 
     /// Waits until `#id`'s text contains `expected`.
+    /// Gives up after 20 s in all (a missing element does not restart the clock).
     pub async fn wait_for_text(&self, id: &str, expected: &str) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         let mut last = String::new();
-        for _ in 0..100 {
-            last = self.text_of(id).await.unwrap_or_default();
-            if last.contains(expected) {
-                return Ok(());
+        while tokio::time::Instant::now() < deadline {
+            if let Ok(element) = self.driver.find(By::Id(id)).await
+                && element.is_displayed().await.unwrap_or(false)
+            {
+                last = element.text().await.unwrap_or_default();
+                if last.contains(expected) {
+                    return Ok(());
+                }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

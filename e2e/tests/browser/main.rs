@@ -11,6 +11,7 @@ mod cases;
 mod credentials;
 mod harness;
 mod identity;
+mod intake;
 mod invitation_totp;
 mod org_security;
 mod passkeys;
