@@ -173,6 +173,7 @@ fn CaseView(case: Overview) -> impl IntoView {
     let title = case.case.title.clone();
     let query = use_query_map();
     let filed = query.with_untracked(|q| q.get("filed").is_some());
+    let answered = query.with_untracked(|q| q.get("answered").is_some());
     let definition: Option<TemplateDefinition> =
         serde_json::from_value(case.template.definition.clone()).ok();
     let can_respond = case.can.submit_respondent_intake;
@@ -185,6 +186,14 @@ fn CaseView(case: Overview) -> impl IntoView {
                 view! {
                     <Alert id="case-filed">
                         <p>{tr!("client-case-filed")}</p>
+                    </Alert>
+                }
+            })}
+        {answered
+            .then(|| {
+                view! {
+                    <Alert id="case-answered">
+                        <p>{tr!("client-case-answered")}</p>
                     </Alert>
                 }
             })}

@@ -776,3 +776,4 @@ timeline-task-created = A task was added
 timeline-task-done = A task was done
 timeline-agreement-drafted = An agreement was drafted
 admin-party-invited-at = invited { $when }
+client-case-answered = Thank you. Your answers have been sent to the people running the mediation.

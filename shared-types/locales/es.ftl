@@ -776,3 +776,4 @@ timeline-task-created = Se añadió una tarea
 timeline-task-done = Se completó una tarea
 timeline-agreement-drafted = Se redactó un acuerdo
 admin-party-invited-at = invitado el { $when }
+client-case-answered = Gracias. Sus respuestas se han enviado a quienes llevan la mediación.

@@ -57,7 +57,22 @@ fn CaseBody(viewer: Viewer) -> impl IntoView {
         async move { api.run::<CaseDetail>(case_detail::Variables { id }).await }
     });
     let viewer = StoredValue::new(viewer);
+    // What the last action did, kept across the reload that follows it.
+    let notice = RwSignal::new(None::<String>);
     view! {
+        <div role="status" id="case-notice">
+            {move || {
+                notice
+                    .get()
+                    .map(|text| {
+                        view! {
+                            <div class="alert alert-info">
+                                <div class="alert-body"><p>{text}</p></div>
+                            </div>
+                        }
+                    })
+            }}
+        </div>
         <Suspense fallback=move || view! { <Loading /> }>
             {move || {
                 loaded
@@ -70,7 +85,7 @@ fn CaseBody(viewer: Viewer) -> impl IntoView {
                         }
                             .into_any(),
                         Ok(data) => view! {
-                            <CaseView detail=data.case viewer=viewer.get_value() reload=reload />
+                            <CaseView detail=data.case viewer=viewer.get_value() reload=reload notice=notice />
                         }
                             .into_any(),
                     })
@@ -80,7 +95,12 @@ fn CaseBody(viewer: Viewer) -> impl IntoView {
 }
 
 #[component]
-fn CaseView(detail: Detail, viewer: Viewer, reload: RwSignal<u32>) -> impl IntoView {
+fn CaseView(
+    detail: Detail,
+    viewer: Viewer,
+    reload: RwSignal<u32>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let case = detail.case.clone();
     let title = case.title.clone();
@@ -110,7 +130,8 @@ fn CaseView(detail: Detail, viewer: Viewer, reload: RwSignal<u32>) -> impl IntoV
         }
     };
     let lifecycle = view! { <lifecycle::Lifecycle detail=detail.clone() viewer=viewer.clone() reload=reload /> };
-    let party_list = view! { <parties::Parties detail=detail.clone() reload=reload /> };
+    let party_list =
+        view! { <parties::Parties detail=detail.clone() reload=reload notice=notice /> };
     let work = manage.then(|| {
         view! {
             <assignment::Assignment detail=detail.clone() reload=reload />

@@ -57,13 +57,16 @@ fn method_of(wire: &str) -> Method {
 }
 
 #[component]
-pub fn Parties(detail: Detail, reload: RwSignal<u32>) -> impl IntoView {
+pub fn Parties(
+    detail: Detail,
+    reload: RwSignal<u32>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
     let api = use_api();
     let i18n = use_i18n();
     let case_id = StoredValue::new(detail.case.id.clone());
     let manage = detail.can.manage_parties;
     let failure = RwSignal::new(None::<ApiError>);
-    let notice = RwSignal::new(None::<String>);
     let invite = Action::new_local(move |party_id: &String| {
         let variables = invite_party::Variables {
             case_id: case_id.get_value(),
@@ -112,7 +115,6 @@ pub fn Parties(detail: Detail, reload: RwSignal<u32>) -> impl IntoView {
     view! {
         <Card id="case-parties" title=tr!("admin-case-parties")>
             {move || failure.get().map(|error| view! { <ErrorAlert error=error id="party-error" /> })}
-            {move || notice.get().map(|text| view! { <Alert id="party-notice"><p>{text}</p></Alert> })}
             <ul class="plain-list">
                 {parties
                     .into_iter()

@@ -241,10 +241,17 @@ fn Wizard(draft: Draft, definition: TemplateDefinition, reload: RwSignal<u32>) -
         async move { api.run_detailed::<SubmitIntake>(variables).await }
     });
     Effect::new(move || match submit.value().get() {
-        Some(Ok(data)) => navigate(
-            &format!("/cases/{}?filed=1", data.submit_intake.id),
-            NavigateOptions::default(),
-        ),
+        Some(Ok(data)) => {
+            let sent = if who == Audience::Respondent {
+                "answered"
+            } else {
+                "filed"
+            };
+            navigate(
+                &format!("/cases/{}?{sent}=1", data.submit_intake.id),
+                NavigateOptions::default(),
+            );
+        }
         Some(Err(Failure { fields, error, .. })) => {
             if let Some((field, reason)) = fields.into_iter().next() {
                 // Send the claimant back to the step with the problem.

@@ -269,6 +269,36 @@ impl Browser {
         bail!("#{id} never contained {expected:?}; last text {last:?}")
     }
 
+    /// Runs a GraphQL operation from the current page, with its session
+    /// cookie, as the portal `client` (`"admin"` or `"client"`) would, and
+    /// returns the response; a response with errors is an error.
+    pub async fn gql(
+        &self,
+        client: &str,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
+        let script = r#"
+            const [client, query, variables, done] = arguments;
+            fetch('/graphql', { method: 'POST', credentials: 'same-origin',
+                headers: { 'content-type': 'application/json', 'x-caucus-client': client },
+                body: JSON.stringify({ query, variables }) })
+              .then(r => r.text()).then(done, e => done(JSON.stringify({ errors: [String(e)] })));
+        "#;
+        let result = self
+            .driver
+            .execute_async(script, vec![json!(client), json!(query), variables])
+            .await?;
+        let text = result
+            .json()
+            .as_str()
+            .context("the page answered")?
+            .to_owned();
+        let body: serde_json::Value = serde_json::from_str(&text)?;
+        ensure!(body.get("errors").is_none(), "{query} failed: {body}");
+        Ok(body["data"].clone())
+    }
+
     /// Types `text` into `#id` once it is shown.
     pub async fn type_into(&self, id: &str, text: &str) -> anyhow::Result<()> {
         self.text_of(id).await?;
