@@ -6,6 +6,7 @@ mod cases;
 mod credentials;
 mod invitations;
 mod logo;
+mod outcomes;
 mod overview;
 mod people;
 mod settings;
@@ -48,6 +49,12 @@ fn App() -> impl IntoView {
             visible: None,
         },
         NavLink {
+            href: "/outcomes",
+            label: Signal::derive(tr!("admin-nav-outcomes")),
+            exact: false,
+            visible: Some(may_audit),
+        },
+        NavLink {
             href: "/people",
             label: Signal::derive(tr!("admin-nav-people")),
             exact: false,
@@ -79,6 +86,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/") view=overview::Overview />
                     <Route path=path!("/cases") view=cases::Cases />
                     <Route path=path!("/cases/:id") view=case::CasePage />
+                    <Route path=path!("/outcomes") view=outcomes::OutcomesPage />
                     <Route path=path!("/people") view=people::People />
                     <Route path=path!("/audit") view=audit::Audit />
                     <Route path=path!("/settings") view=settings::Settings />

@@ -13,6 +13,7 @@ use crate::harness::{Browser, emailed_token, with_browser};
 const PARTY: &str = "party@demo.caucus.test";
 const MANAGER: &str = "manager@demo.caucus.test";
 const MEDIATOR: &str = "mediator@demo.caucus.test";
+const ADMIN: &str = "admin@demo.caucus.test";
 
 /// Files a family case as the signed-in party of the client portal, through
 /// the same `/graphql` endpoint and session the portal uses (the wizard itself
@@ -269,6 +270,25 @@ async fn a_case_goes_from_intake_to_a_recorded_outcome() {
             !intakes.contains("The plan we had worked well."),
             "the claimant read the other side's private account: {intakes}"
         );
+
+        // The organization's dashboard counts it (counts only, no content).
+        b.driver.delete_all_cookies().await?;
+        b.driver.goto(b.admin_url("/outcomes")).await?;
+        b.sign_in(ADMIN, DEMO_PASSWORD).await?;
+        b.wait_for_text("outcomes-type-table", "Family").await?;
+        let row = b
+            .driver
+            .find(By::XPath("//table[@id='outcomes-type-table']//tr[th='Family']"))
+            .await?
+            .text()
+            .await?;
+        ensure!(row.starts_with("Family 1 0 0 0 100 %"), "family row: {row:?}");
+        let page = b.text_of("main").await?;
+        ensure!(
+            !page.contains("Rory") && !page.contains("holidays"),
+            "the dashboard shows case content: {page}"
+        );
+        b.assert_accessible("outcome dashboard").await?;
         Ok(())
     })
     .await;
