@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sqlx::{Connection as _, PgConnection};
 use uuid::Uuid;
 
-use crate::plans::{self, Explained};
+use crate::plans::{self, Explained, Hot};
 use crate::rls::Switch;
 use crate::seed::{self, Seeded, Shape};
 use crate::{Cli, PASSWORD};
@@ -61,12 +61,15 @@ pub struct Measured {
     pub seeded: Seeded,
     /// `[query][variant]`, variant 0 = RLS on, 1 = off.
     pub figures: [[Figure; 2]; 2],
+    /// The detail with RLS on and off, with indexes on `case_id` alone.
+    pub indexed: [Figure; 2],
     pub same_answers: bool,
     pub parties: usize,
     pub timeline: usize,
     pub captured: BTreeMap<String, u64>,
     pub hot: Vec<(&'static str, String)>,
-    /// Plans with RLS on and off.
+    /// Plans with RLS on and off, and the same with the indexes without org_id.
+    pub indexed_plans: [Vec<Explained>; 2],
     pub plans: [Vec<Explained>; 2],
     pub restored: bool,
 }
@@ -229,27 +232,35 @@ pub async fn measure(cli: &Cli, api: &Server<ApiReady>) -> anyhow::Result<Measur
         Ok(_) => Some(explain_all(cli, api, &seeded, &mut switch, &calls).await),
         Err(_) => None,
     };
+    let indexed = match (&run, &plans) {
+        (Ok(_), Some(Ok((_, _, _, hot)))) => {
+            Some(indexed_detail(cli, api, &observer, &mut switch, &calls, &seeded, hot).await)
+        }
+        _ => None,
+    };
     let restored = switch.restore().await;
     observer.close().await;
     let (figures, same_answers) = run?;
-    let (captured, hot, plans) = plans.context("no plans")??;
+    let (captured, hot, plans, _) = plans.context("no plans")??;
+    let (indexed, indexed_plans) = indexed.context("no indexed run")??;
     Ok(Measured {
         seeded,
         figures,
+        indexed,
         same_answers,
         parties,
         timeline,
         captured,
         hot,
         plans,
+        indexed_plans,
         restored: restored?,
     })
 }
 
 type Slices = ([[Figure; 2]; 2], bool);
 
-/// Rounds of RLS on and off (the order flips every round), each running
-/// both queries for a slice.
+/// Warms both queries up, then runs the rounds of RLS on and off over them.
 async fn alternate(
     cli: &Cli,
     api: &Server<ApiReady>,
@@ -263,6 +274,84 @@ async fn alternate(
         let end = Instant::now() + Duration::from_secs_f64(cli.warmup_secs);
         closed_loop(api.ready.addr, calls[q].clone(), *check, end, end, None).await?;
     }
+    let (figures, same) = rounds(cli, api, observer, switch, calls, &[0, 1], Some(list_on)).await?;
+    let mut it = figures.into_iter();
+    match (it.next(), it.next()) {
+        (Some(list), Some(detail)) => Ok(([list, detail], same)),
+        _ => bail!("the rounds reported no figures"),
+    }
+}
+
+/// The detail again, with indexes that do not lead with `org_id` (made here,
+/// dropped after), so that RLS off keeps index plans and the comparison shows
+/// the policy predicate's own cost.
+async fn indexed_detail(
+    cli: &Cli,
+    api: &Server<ApiReady>,
+    observer: &Observer,
+    switch: &mut Switch,
+    calls: &[Vec<Vec<Call>>; 2],
+    seeded: &Seeded,
+    hot: &[Hot],
+) -> anyhow::Result<([Figure; 2], [Vec<Explained>; 2])> {
+    let mut owner = PgConnection::connect(&api.ready.owner_url).await?;
+    eprintln!("indexing parties, case_events and case_submissions without org_id ...");
+    let made = Instant::now();
+    let result = async {
+        for (n, (table, columns)) in INDEXED.iter().enumerate() {
+            sqlx::raw_sql(&format!(
+                "CREATE INDEX bench_without_org_{n} ON {table} ({columns}); ANALYZE {table}"
+            ))
+            .execute(&mut owner)
+            .await?;
+        }
+        eprintln!("  {:.1} s", made.elapsed().as_secs_f64());
+        let end = Instant::now() + Duration::from_secs_f64(cli.warmup_secs);
+        closed_loop(api.ready.addr, calls[1].clone(), CHECKS[1], end, end, None).await?;
+        let figures = rounds(cli, api, observer, switch, calls, &[1], None).await?;
+        let app = &api.ready.app_url;
+        switch.set(true).await?;
+        let on = plans::explain(app, seeded.org_id, seeded.mediator_id, hot).await?;
+        switch.set(false).await?;
+        let off = plans::explain(app, seeded.org_id, seeded.mediator_id, hot).await;
+        switch.set(true).await?;
+        anyhow::Ok((figures, [on, off?]))
+    }
+    .await;
+    for n in 0..INDEXED.len() {
+        sqlx::raw_sql(&format!("DROP INDEX IF EXISTS bench_without_org_{n}"))
+            .execute(&mut owner)
+            .await?;
+    }
+    owner.close().await?;
+    let ((figures, _), plans) = result?;
+    let figures = figures
+        .into_iter()
+        .next()
+        .context("the rounds reported no figures")?;
+    Ok((figures, plans))
+}
+
+/// The temporary indexes of [`indexed_detail`].
+const INDEXED: [(&str, &str); 5] = [
+    ("parties", "case_id"),
+    ("parties", "email_hash"),
+    ("parties", "name_hash"),
+    ("case_events", "case_id, created_at, id"),
+    ("case_submissions", "case_id"),
+];
+
+/// `cli.rounds` rounds of RLS on and off (the order flips every round), each
+/// running the queries `which` for a slice; per query, RLS on and off.
+async fn rounds(
+    cli: &Cli,
+    api: &Server<ApiReady>,
+    observer: &Observer,
+    switch: &mut Switch,
+    calls: &[Vec<Vec<Call>>; 2],
+    which: &[usize],
+    list_on: Option<&Bytes>,
+) -> anyhow::Result<(Vec<[Figure; 2]>, bool)> {
     let slice_len = Duration::from_secs_f64(cli.duration_secs / f64::from(cli.rounds));
     let mut tallies = [
         [Tally::new()?, Tally::new()?],
@@ -274,13 +363,13 @@ async fn alternate(
         let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
         for variant in order {
             switch.set(variant == 0).await?;
-            if variant == 1 {
+            if let (1, Some(list_on)) = (variant, list_on) {
                 // The same first page with the policies off.
                 let off = once(api.ready.addr, &calls[0][0][0]).await?;
                 same_answers &= off.body == *list_on;
             }
-            for (q, check) in CHECKS.iter().enumerate() {
-                let (tally, cpu) = slice(api, observer, &calls[q], *check, slice_len).await?;
+            for &q in which {
+                let (tally, cpu) = slice(api, observer, &calls[q], CHECKS[q], slice_len).await?;
                 eprintln!(
                     "  round {} {:<6} RLS {:<3}: {:>6} ok, {} errors, p99 {:.2} ms",
                     round + 1,
@@ -296,25 +385,26 @@ async fn alternate(
         }
     }
     let secs = slice_len.as_secs_f64() * f64::from(cli.rounds);
-    let [[a, b], [c, d]] = tallies;
     let figure = |tally: Tally, cpu: &CpuAverage| Figure {
         per_sec: tally.ok as f64 / secs,
         tally,
         cpu: cpu.get(),
     };
-    Ok((
-        [
-            [figure(a, &cpus[0][0]), figure(b, &cpus[0][1])],
-            [figure(c, &cpus[1][0]), figure(d, &cpus[1][1])],
-        ],
-        same_answers,
-    ))
+    let figures = tallies
+        .into_iter()
+        .zip(&cpus)
+        .enumerate()
+        .filter(|(q, _)| which.contains(q))
+        .map(|(_, ([on, off], cpu))| [figure(on, &cpu[0]), figure(off, &cpu[1])])
+        .collect();
+    Ok((figures, same_answers))
 }
 
 type Plans = (
     BTreeMap<String, u64>,
     Vec<(&'static str, String)>,
     [Vec<Explained>; 2],
+    Vec<Hot>,
 );
 
 /// Samples the statements under a light load of both queries, then explains
@@ -359,5 +449,5 @@ async fn explain_all(
         .iter()
         .map(|h| (h.name, plans::normalize(&h.sql)))
         .collect();
-    Ok((captured, names, [on, off?]))
+    Ok((captured, names, [on, off?], hot))
 }

@@ -112,6 +112,12 @@ pub fn render(cli: &Cli, m: &Measured) -> String {
             line(&mut out, &format!("{name}, {variant}"), &m.figures[q][v]);
         }
     }
+    let _ = writeln!(
+        out,
+        "  with indexes by case_id and the parties' hashes alone (made for these slices, dropped after):"
+    );
+    line(&mut out, "detail, RLS on, +idx", &m.indexed[0]);
+    line(&mut out, "detail, RLS off, +idx", &m.indexed[1]);
     let _ = writeln!(out, "\nCPU per request (srv+pg+redis+gen), µs:");
     for (q, name) in QUERIES.iter().enumerate() {
         let _ = writeln!(
@@ -121,6 +127,13 @@ pub fn render(cli: &Cli, m: &Measured) -> String {
             cpu_per_request(&m.figures[q][1])
         );
     }
+    let _ = writeln!(
+        out,
+        "  {:<7} {:>6.0} with RLS, {:>6.0} without (indexes without org_id)",
+        "detail",
+        cpu_per_request(&m.indexed[0]),
+        cpu_per_request(&m.indexed[1])
+    );
     let _ = writeln!(
         out,
         "CPU in percent of one core during the measured windows: srv = the API process, pg = \
@@ -161,22 +174,28 @@ pub fn render(cli: &Cli, m: &Measured) -> String {
     }
     let plans_pass = plans(&mut out, "RLS on", &m.plans[0], true);
     plans(&mut out, "RLS off", &m.plans[1], false);
+    plans(&mut out, "RLS on, +idx", &m.indexed_plans[0], true);
+    plans(&mut out, "RLS off, +idx", &m.indexed_plans[1], false);
 
     let _ = writeln!(out, "\ntargets (at {} connections):", cli.connections);
     for (q, name) in QUERIES.iter().enumerate() {
         let p99 = m.figures[q][0].tally.quantile_ms(0.99);
         let _ = writeln!(
             out,
-            "  {name:<7} p99 <= {TARGET_P99_MS:.0} ms                    {p99:>8.2} ms   {}",
+            "  {name:<10} p99 <= {TARGET_P99_MS:.0} ms                 {p99:>8.2} ms   {}",
             verdict(p99 <= TARGET_P99_MS)
         );
     }
-    for (q, name) in QUERIES.iter().enumerate() {
-        let [on, off] = &m.figures[q];
+    let comparisons = [
+        ("list", &m.figures[0]),
+        ("detail", &m.figures[1]),
+        ("detail+idx", &m.indexed),
+    ];
+    for (name, [on, off]) in comparisons {
         let cost = off.per_sec / on.per_sec - 1.0;
         let _ = writeln!(
             out,
-            "  {name:<7} RLS costs <= {:.0}% of throughput   {:>7.1}/s on, {:>7.1}/s off = {:>+6.1}%   {}   (p99 {:.2} vs {:.2} ms)",
+            "  {name:<10} RLS costs <= {:.0}% of throughput {:>7.1}/s on, {:>7.1}/s off = {:>+6.1}%   {}   (p99 {:.2} vs {:.2} ms)",
             TARGET_RLS_COST * 100.0,
             on.per_sec,
             off.per_sec,
