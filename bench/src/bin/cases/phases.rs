@@ -70,6 +70,9 @@ pub struct Measured {
     pub hot: Vec<(&'static str, String)>,
     /// Plans with RLS on and off, and the same with the indexes without org_id.
     pub indexed_plans: [Vec<Explained>; 2],
+    /// Generic and custom plans of ten runs of each statement, RLS on and
+    /// off (with the indexes without org_id).
+    pub plan_cache: [PlanCache; 2],
     pub plans: [Vec<Explained>; 2],
     pub restored: bool,
 }
@@ -242,7 +245,7 @@ pub async fn measure(cli: &Cli, api: &Server<ApiReady>) -> anyhow::Result<Measur
     observer.close().await;
     let (figures, same_answers) = run?;
     let (captured, hot, plans, _) = plans.context("no plans")??;
-    let (indexed, indexed_plans) = indexed.context("no indexed run")??;
+    let (indexed, indexed_plans, plan_cache) = indexed.context("no indexed run")??;
     Ok(Measured {
         seeded,
         figures,
@@ -254,9 +257,12 @@ pub async fn measure(cli: &Cli, api: &Server<ApiReady>) -> anyhow::Result<Measur
         hot,
         plans,
         indexed_plans,
+        plan_cache,
         restored: restored?,
     })
 }
+
+pub type PlanCache = Vec<(&'static str, i64, i64)>;
 
 type Slices = ([[Figure; 2]; 2], bool);
 
@@ -293,7 +299,7 @@ async fn indexed_detail(
     calls: &[Vec<Vec<Call>>; 2],
     seeded: &Seeded,
     hot: &[Hot],
-) -> anyhow::Result<([Figure; 2], [Vec<Explained>; 2])> {
+) -> anyhow::Result<([Figure; 2], [Vec<Explained>; 2], [PlanCache; 2])> {
     let mut owner = PgConnection::connect(&api.ready.owner_url).await?;
     eprintln!("indexing parties, case_events and case_submissions without org_id ...");
     let made = Instant::now();
@@ -310,12 +316,15 @@ async fn indexed_detail(
         closed_loop(api.ready.addr, calls[1].clone(), CHECKS[1], end, end, None).await?;
         let figures = rounds(cli, api, observer, switch, calls, &[1], None).await?;
         let app = &api.ready.app_url;
+        let (org, user) = (seeded.org_id, seeded.mediator_id);
         switch.set(true).await?;
-        let on = plans::explain(app, seeded.org_id, seeded.mediator_id, hot).await?;
+        let on = plans::explain(app, org, user, hot).await?;
+        let cache_on = plans::plan_cache(app, org, user, hot).await?;
         switch.set(false).await?;
-        let off = plans::explain(app, seeded.org_id, seeded.mediator_id, hot).await;
+        let off = plans::explain(app, org, user, hot).await;
+        let cache_off = plans::plan_cache(app, org, user, hot).await;
         switch.set(true).await?;
-        anyhow::Ok((figures, [on, off?]))
+        anyhow::Ok((figures, [on, off?], [cache_on, cache_off?]))
     }
     .await;
     for n in 0..INDEXED.len() {
@@ -324,12 +333,12 @@ async fn indexed_detail(
             .await?;
     }
     owner.close().await?;
-    let ((figures, _), plans) = result?;
+    let ((figures, _), plans, cache) = result?;
     let figures = figures
         .into_iter()
         .next()
         .context("the rounds reported no figures")?;
-    Ok((figures, plans))
+    Ok((figures, plans, cache))
 }
 
 /// The temporary indexes of [`indexed_detail`].

@@ -318,3 +318,50 @@ pub async fn explain(
     conn.close().await?;
     Ok(out)
 }
+
+/// Runs `query` ten times on one connection (sqlx prepares it once, as the
+/// API's pool does) in `org`'s tenant, and reads from `pg_prepared_statements`
+/// how many of the executions used PostgreSQL's generic plan and how many
+/// were planned again (custom plans).
+pub async fn plan_cache(
+    app_url: &str,
+    org: Uuid,
+    user: Uuid,
+    hot: &[Hot],
+) -> anyhow::Result<Vec<(&'static str, i64, i64)>> {
+    let mut conn = PgConnection::connect(app_url).await?;
+    let mut out = Vec::new();
+    for h in hot {
+        sqlx::raw_sql("BEGIN").execute(&mut conn).await?;
+        sqlx::query(
+            "SELECT set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)",
+        )
+        .bind(org.to_string())
+        .bind(user.to_string())
+        .execute(&mut conn)
+        .await?;
+        for _ in 0..10 {
+            let mut q = sqlx::query(&h.sql);
+            for p in &h.params {
+                q = match p {
+                    Param::Uuid(u) => q.bind(*u),
+                    Param::Uuids(u) => q.bind(u.clone()),
+                    Param::Texts(t) => q.bind(t.clone()),
+                    Param::Int(i) => q.bind(*i),
+                };
+            }
+            q.fetch_all(&mut conn).await?;
+        }
+        let (generic, custom): (i64, i64) = sqlx::query_as(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+        )
+        .bind(&h.sql)
+        .fetch_one(&mut conn)
+        .await
+        .with_context(|| format!("reading the plan cache of {}", h.name))?;
+        sqlx::raw_sql("ROLLBACK").execute(&mut conn).await?;
+        out.push((h.name, generic, custom));
+    }
+    conn.close().await?;
+    Ok(out)
+}

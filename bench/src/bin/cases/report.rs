@@ -177,6 +177,16 @@ pub fn render(cli: &Cli, m: &Measured) -> String {
     plans(&mut out, "RLS on, +idx", &m.indexed_plans[0], true);
     plans(&mut out, "RLS off, +idx", &m.indexed_plans[1], false);
 
+    let _ = writeln!(
+        out,
+        "\nplan cache, ten runs of each statement prepared once (indexes without org_id): generic/custom plans"
+    );
+    for ((name, g_on, c_on), (_, g_off, c_off)) in m.plan_cache[0].iter().zip(&m.plan_cache[1]) {
+        let _ = writeln!(
+            out,
+            "  {name:<28} RLS on {g_on:>2}/{c_on:<2}  RLS off {g_off:>2}/{c_off:<2}"
+        );
+    }
     let _ = writeln!(out, "\ntargets (at {} connections):", cli.connections);
     for (q, name) in QUERIES.iter().enumerate() {
         let p99 = m.figures[q][0].tally.quantile_ms(0.99);
