@@ -63,6 +63,9 @@ pub struct Measured {
     pub figures: [[Figure; 2]; 2],
     /// The detail with RLS on and off, with indexes on `case_id` alone.
     pub indexed: [Figure; 2],
+    /// The detail with RLS on after the mediator's cases lost their intakes:
+    /// nothing to audit, so no audit-chain lock.
+    pub unaudited: Figure,
     pub same_answers: bool,
     pub parties: usize,
     pub timeline: usize,
@@ -241,15 +244,23 @@ pub async fn measure(cli: &Cli, api: &Server<ApiReady>) -> anyhow::Result<Measur
         }
         _ => None,
     };
+    let unaudited = match &indexed {
+        Some(Ok(_)) => {
+            Some(unaudited_detail(cli, api, &observer, &mut switch, &calls, &seeded).await)
+        }
+        _ => None,
+    };
     let restored = switch.restore().await;
     observer.close().await;
     let (figures, same_answers) = run?;
     let (captured, hot, plans, _) = plans.context("no plans")??;
     let (indexed, indexed_plans, plan_cache) = indexed.context("no indexed run")??;
+    let unaudited = unaudited.context("no run without intakes")??;
     Ok(Measured {
         seeded,
         figures,
         indexed,
+        unaudited,
         same_answers,
         parties,
         timeline,
@@ -339,6 +350,43 @@ async fn indexed_detail(
         .next()
         .context("the rounds reported no figures")?;
     Ok((figures, plans, cache))
+}
+
+/// Last, with RLS on: the detail once the measured mediator's cases have no
+/// submitted intake (deleted here), so reading one appends no audit entry
+/// and takes no audit-chain lock.
+async fn unaudited_detail(
+    cli: &Cli,
+    api: &Server<ApiReady>,
+    observer: &Observer,
+    switch: &mut Switch,
+    calls: &[Vec<Vec<Call>>; 2],
+    seeded: &Seeded,
+) -> anyhow::Result<Figure> {
+    switch.set(true).await?;
+    let mut owner = PgConnection::connect(&api.ready.owner_url).await?;
+    let deleted = sqlx::query("DELETE FROM case_submissions WHERE case_id = ANY($1)")
+        .bind(&seeded.case_ids)
+        .execute(&mut owner)
+        .await?
+        .rows_affected();
+    owner.close().await?;
+    eprintln!("the detail without intakes ({deleted} deleted), RLS on ...");
+    let end = Instant::now() + Duration::from_secs_f64(cli.warmup_secs);
+    closed_loop(api.ready.addr, calls[1].clone(), CHECKS[1], end, end, None).await?;
+    let slice_len = Duration::from_secs_f64(cli.duration_secs / f64::from(cli.rounds));
+    let mut tally = Tally::new()?;
+    let mut cpu = CpuAverage::default();
+    for _ in 0..cli.rounds {
+        let (t, c) = slice(api, observer, &calls[1], CHECKS[1], slice_len).await?;
+        tally.add(&t)?;
+        cpu.add(c);
+    }
+    Ok(Figure {
+        per_sec: tally.ok as f64 / (slice_len.as_secs_f64() * f64::from(cli.rounds)),
+        tally,
+        cpu: cpu.get(),
+    })
 }
 
 /// The temporary indexes of [`indexed_detail`].

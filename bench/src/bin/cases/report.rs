@@ -36,7 +36,7 @@ fn line(out: &mut String, label: &str, f: &Figure) {
     };
     let _ = writeln!(
         out,
-        "{label:<24} {:>7} {:>7} {:>7.1} {:>8.2} {:>8.2} {max:>8.2}  {}",
+        "{label:<25} {:>6} {:>7} {:>7.1} {:>8.2} {:>8.2} {max:>8.2}  {}",
         t.ok,
         t.errors,
         f.per_sec,
@@ -118,6 +118,11 @@ pub fn render(cli: &Cli, m: &Measured) -> String {
     );
     line(&mut out, "detail, RLS on, +idx", &m.indexed[0]);
     line(&mut out, "detail, RLS off, +idx", &m.indexed[1]);
+    let _ = writeln!(
+        out,
+        "  the detail once the mediator's cases have no intake to read (no audit entry, no audit-chain lock):"
+    );
+    line(&mut out, "detail, RLS on, no audit", &m.unaudited);
     let _ = writeln!(out, "\nCPU per request (srv+pg+redis+gen), µs:");
     for (q, name) in QUERIES.iter().enumerate() {
         let _ = writeln!(
