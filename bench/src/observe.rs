@@ -3,13 +3,13 @@
 //! database (from `pg_stat_activity`) and the Redis server (from `INFO`).
 //! Both are on this machine: the benchmark only talks to loopback services.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::procfs::{CpuSample, Watched};
+use crate::procfs::{CpuSample, CpuShares, Watched};
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 /// Largest `INFO server` reply read from Redis.
@@ -59,6 +59,57 @@ impl Observer {
 
     pub async fn close(self) {
         self.pool.close().await;
+    }
+}
+
+/// Average CPU shares over the windows of one kind.
+#[derive(Default)]
+pub struct CpuAverage {
+    sum: Option<CpuShares>,
+    n: u32,
+}
+
+impl CpuAverage {
+    pub fn add(&mut self, s: CpuShares) {
+        let sum = self.sum.get_or_insert(CpuShares {
+            server: 0.0,
+            postgres: 0.0,
+            redis: 0.0,
+            generator: 0.0,
+            other: 0.0,
+        });
+        sum.server += s.server;
+        sum.postgres += s.postgres;
+        sum.redis += s.redis;
+        sum.generator += s.generator;
+        sum.other += s.other;
+        self.n += 1;
+    }
+
+    pub fn get(&self) -> CpuShares {
+        let Some(sum) = self.sum else {
+            return CpuShares::UNKNOWN;
+        };
+        let n = f64::from(self.n.max(1));
+        CpuShares {
+            server: sum.server / n,
+            postgres: sum.postgres / n,
+            redis: sum.redis / n,
+            generator: sum.generator / n,
+            other: sum.other / n,
+        }
+    }
+}
+
+/// CPU shares of the watched processes between `from` and `to` (sleeps until then).
+pub async fn sample_window(observer: &Observer, pid: u32, from: Instant, to: Instant) -> CpuShares {
+    tokio::time::sleep_until(from.into()).await;
+    let before = observer.sample(pid).await;
+    tokio::time::sleep_until(to.into()).await;
+    let after = observer.sample(pid).await;
+    match (before, after) {
+        (Some(b), Some(a)) => a.shares_since(&b),
+        _ => CpuShares::UNKNOWN,
     }
 }
 

@@ -19,7 +19,6 @@
 // A benchmark binary, not the product: a broken set-up should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod load;
 mod phases;
 mod report;
 
@@ -37,7 +36,7 @@ use caucus_api::seed::{SeedAccount, seed_org};
 use clap::Parser;
 use hyper::header::HeaderValue;
 
-use crate::load::Call;
+use bench::load::Call;
 
 pub const ORG_SLUG: &str = "bench";
 pub const PASSWORD: &str = "bench-password-not-secret";

@@ -12,7 +12,8 @@ use caucus_api::redact::Sensitive;
 use tokio::sync::watch;
 
 use crate::Plan;
-use crate::load::{Call, Check, Tally, closed_loop, paced};
+use bench::load::{Call, Check, Tally, closed_loop, paced};
+use bench::observe::{CpuAverage, sample_window};
 
 /// How long after a slice starts before its requests count: in-flight work of
 /// the previous slice (queued hashes) finishes first.
@@ -28,56 +29,6 @@ pub fn branded(answer: &Answer) -> bool {
 
 pub fn organization(answer: &Answer) -> bool {
     answer.body.starts_with(br#"{"data":{"organization":{"id""#)
-}
-
-/// Average CPU shares over the windows of one kind.
-#[derive(Default)]
-pub struct CpuAverage {
-    sum: Option<CpuShares>,
-    n: u32,
-}
-
-impl CpuAverage {
-    fn add(&mut self, s: CpuShares) {
-        let sum = self.sum.get_or_insert(CpuShares {
-            server: 0.0,
-            postgres: 0.0,
-            redis: 0.0,
-            generator: 0.0,
-            other: 0.0,
-        });
-        sum.server += s.server;
-        sum.postgres += s.postgres;
-        sum.redis += s.redis;
-        sum.generator += s.generator;
-        sum.other += s.other;
-        self.n += 1;
-    }
-
-    pub fn get(&self) -> CpuShares {
-        let Some(sum) = self.sum else {
-            return CpuShares::UNKNOWN;
-        };
-        let n = f64::from(self.n.max(1));
-        CpuShares {
-            server: sum.server / n,
-            postgres: sum.postgres / n,
-            redis: sum.redis / n,
-            generator: sum.generator / n,
-            other: sum.other / n,
-        }
-    }
-}
-
-async fn sample_window(observer: &Observer, pid: u32, from: Instant, to: Instant) -> CpuShares {
-    tokio::time::sleep_until(from.into()).await;
-    let before = observer.sample(pid).await;
-    tokio::time::sleep_until(to.into()).await;
-    let after = observer.sample(pid).await;
-    match (before, after) {
-        (Some(b), Some(a)) => a.shares_since(&b),
-        _ => CpuShares::UNKNOWN,
-    }
 }
 
 pub struct RawRate {

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use bench::procfs::CpuShares;
 
-use crate::load::Tally;
 use crate::{Cli, Measured};
+use bench::load::Tally;
 
 /// Sign-ins per second must reach this share of the raw hash rate.
 const TARGET_SIGN_IN_RATIO: f64 = 0.90;

@@ -1,4 +1,4 @@
-//! The load of `sign-in`: closed-loop workers (each sends its next request as
+//! Load for the benchmarks: closed-loop workers (each sends its next request as
 //! soon as the previous one is answered), optionally gated on and off, and
 //! paced probes (one request per interval per connection), with latencies in
 //! HDR histograms.
@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::http::{Answer, Connection};
 use anyhow::bail;
-use bench::http::{Answer, Connection};
 use bytes::Bytes;
 use hdrhistogram::Histogram;
 use hyper::StatusCode;
