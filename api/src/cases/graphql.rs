@@ -332,6 +332,7 @@ async fn detail(
     let staff = case_authz::sees(actor, &rel, Visibility::Staff);
     let party_rows = parties::list(tx, key, case_id).await?;
     let mut intakes = Vec::new();
+    let mut viewed = Vec::new();
     for s in super::submissions::list(tx, key, case_id).await? {
         let side = party_rows
             .iter()
@@ -340,14 +341,7 @@ async fn detail(
             .unwrap_or(Side::Neutral);
         let full = case_authz::authorize_case(actor, &rel, CaseAction::ViewIntake(side)).is_ok();
         if full && rel.side != Some(side) {
-            // Reading another person's private intake is audited.
-            audit::record(
-                tx,
-                &rc.client,
-                NewEntry::new(Some(actor.user_id), AuditAction::IntakeViewed)
-                    .target("submission", s.id),
-            )
-            .await?;
+            viewed.push(s.id);
         }
         intakes.push(Intake {
             party_id: ID(s.party_id.to_string()),
@@ -372,6 +366,18 @@ async fn detail(
                 reference,
             })
             .collect();
+    }
+    // Reading another person's private intake is audited. The audit chain
+    // takes the organization's lock until commit, so this comes last: other
+    // readers of the organization wait for the commit only, not for the reads.
+    for submission in viewed {
+        audit::record(
+            tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::IntakeViewed)
+                .target("submission", submission),
+        )
+        .await?;
     }
     Ok(CaseDetail {
         can: permissions(actor, &rel, &row),
