@@ -189,6 +189,26 @@ async fn a_claimant_files_and_the_case_reaches_triage_with_the_other_side_unseen
     assert!(intake["answers"].get("narrative").is_none());
     assert!(intake["answers"].get("summary").is_some());
 
+    // The case manager's reading of the claimant's whole intake is audited
+    // (once); the claimant reading their own, and the admin's shared-only
+    // view, are not.
+    let viewed = org
+        .admin
+        .gql(
+            "{ auditLog(first: 10, action: INTAKE_VIEWED) { edges { node { actorId targetType } } } }",
+            json!({}),
+        )
+        .await;
+    assert_ok(&viewed);
+    let edges = viewed["data"]["auditLog"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 1, "{viewed}");
+    assert_eq!(edges[0]["node"]["targetType"], "submission");
+    let manager_id = org.manager.gql("{ me { user { id } } }", json!({})).await;
+    assert_eq!(
+        edges[0]["node"]["actorId"],
+        manager_id["data"]["me"]["user"]["id"]
+    );
+
     // Another party of the same organization, an unassigned mediator and
     // another tenant's case manager are told it does not exist.
     for client in [&mut org.other_party, &mut org.mediator] {
