@@ -9,6 +9,7 @@ mod logo;
 mod outcomes;
 mod overview;
 mod people;
+mod roster;
 mod settings;
 mod sso;
 
@@ -30,6 +31,11 @@ fn App() -> impl IntoView {
             viewer.has(RoleKey::OrgAdmin) || viewer.has(RoleKey::ComplianceOfficer)
         })
     });
+    let may_run_roster = Signal::derive(move || {
+        session
+            .viewer()
+            .is_some_and(|viewer| viewer.has(RoleKey::OrgAdmin) || viewer.has(RoleKey::CaseManager))
+    });
     let may_manage = Signal::derive(move || {
         session
             .viewer()
@@ -47,6 +53,12 @@ fn App() -> impl IntoView {
             label: Signal::derive(tr!("admin-nav-cases")),
             exact: false,
             visible: None,
+        },
+        NavLink {
+            href: "/roster",
+            label: Signal::derive(tr!("admin-nav-roster")),
+            exact: false,
+            visible: Some(may_run_roster),
         },
         NavLink {
             href: "/outcomes",
@@ -88,6 +100,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/cases/:id") view=case::CasePage />
                     <Route path=path!("/outcomes") view=outcomes::OutcomesPage />
                     <Route path=path!("/people") view=people::People />
+                    <Route path=path!("/roster") view=roster::RosterPage />
                     <Route path=path!("/audit") view=audit::Audit />
                     <Route path=path!("/settings") view=settings::Settings />
                     <Route path=path!("/credentials") view=credentials::Credentials />

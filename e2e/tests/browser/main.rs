@@ -16,5 +16,6 @@ mod invitation_totp;
 mod org_security;
 mod passkeys;
 mod portals;
+mod roster;
 mod sso;
 mod two_step;
