@@ -4,7 +4,7 @@
 
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
-use portal_kit::cases::dispute_type_label;
+use portal_kit::cases::{FEE_BANDS, dispute_type_label, fee_band_label};
 use portal_kit::prelude::*;
 use shared_types::Locale;
 
@@ -138,7 +138,7 @@ fn RosterBody() -> impl IntoView {
                                                 </th>
                                                 <td data-label=tr!("roster-column-specialties")>{specialties}</td>
                                                 <td data-label=tr!("roster-column-languages")>{languages}</td>
-                                                <td data-label=tr!("roster-column-fee")>{m.fee_band.clone()}</td>
+                                                <td data-label=tr!("roster-column-fee")>{fee_band_label(&m.fee_band)}</td>
                                                 <td data-label=tr!("roster-column-load")>{load}</td>
                                                 <td data-label=tr!("roster-column-actions")>
                                                     <Button
@@ -231,6 +231,12 @@ fn ProfileForm(
             .map(|d| ((*d).to_owned(), dispute_type_label(d)))
             .collect::<Vec<_>>()
     });
+    let fee_options = Signal::derive(|| {
+        FEE_BANDS
+            .iter()
+            .map(|b| ((*b).to_owned(), fee_band_label(b)))
+            .collect::<Vec<_>>()
+    });
     let language_options = Signal::derive(|| {
         Locale::ALL
             .iter()
@@ -243,8 +249,7 @@ fn ProfileForm(
             {move || failure.get().map(|error| view! { <ErrorAlert error=error /> })}
             <CheckboxGroup id="profile-specialties" legend=tr!("roster-specialties") options=type_options selected=specialties />
             <CheckboxGroup id="profile-languages" legend=tr!("roster-languages") options=language_options selected=languages />
-            <TextField id="profile-fee" label=tr!("roster-fee") value=fee described_by="profile-fee-hint" />
-            <p id="profile-fee-hint" class="hint">{tr!("roster-fee-hint")}</p>
+            <SelectField id="profile-fee" label=tr!("roster-fee") value=fee options=fee_options />
             <TextField
                 id="profile-capacity"
                 label=tr!("roster-capacity")

@@ -127,3 +127,17 @@ pub fn event_label(kind: &str) -> String {
         _ => tr!("timeline-other")(),
     }
 }
+
+/// The fee bands a mediator can be in (the API's `FEE_BANDS`), with labels.
+pub const FEE_BANDS: [&str; 4] = ["pro_bono", "reduced", "standard", "premium"];
+
+/// A fee band's name in the current language.
+pub fn fee_band_label(band: &str) -> String {
+    match band {
+        "pro_bono" => tr!("fee-band-pro-bono")(),
+        "reduced" => tr!("fee-band-reduced")(),
+        "standard" => tr!("fee-band-standard")(),
+        "premium" => tr!("fee-band-premium")(),
+        other => other.to_owned(),
+    }
+}

@@ -823,7 +823,6 @@ roster-edit-title = { $name }'s profile
 roster-specialties = Dispute types they specialise in
 roster-languages = Languages they mediate in
 roster-fee = Fee band
-roster-fee-hint = As your organization names them, for example "Standard" or "Sliding scale".
 roster-capacity = Most cases at once
 roster-capacity-range = Give a whole number from 0 to 500.
 roster-accepting = Taking new cases
@@ -838,3 +837,8 @@ roster-conflict-name = Name
 roster-conflict-email = Email address (makes the check more precise)
 roster-conflict-declare = Declare the conflict
 roster-conflict-remove = Remove
+
+fee-band-pro-bono = Pro bono
+fee-band-reduced = Reduced
+fee-band-standard = Standard
+fee-band-premium = Premium

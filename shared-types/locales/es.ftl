@@ -823,7 +823,6 @@ roster-edit-title = Perfil de { $name }
 roster-specialties = Tipos de conflicto en que se especializa
 roster-languages = Idiomas en que media
 roster-fee = Banda de honorarios
-roster-fee-hint = Como los llame su organización, por ejemplo «Estándar» o «Escala variable».
 roster-capacity = Máximo de casos a la vez
 roster-capacity-range = Indique un número entero de 0 a 500.
 roster-accepting = Acepta casos nuevos
@@ -838,3 +837,8 @@ roster-conflict-name = Nombre
 roster-conflict-email = Correo electrónico (hace la comprobación más precisa)
 roster-conflict-declare = Declarar el conflicto
 roster-conflict-remove = Quitar
+
+fee-band-pro-bono = Gratuitos (pro bono)
+fee-band-reduced = Reducidos
+fee-band-standard = Estándar
+fee-band-premium = Superiores

@@ -5,7 +5,7 @@
 
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
-use portal_kit::cases::dispute_type_label;
+use portal_kit::cases::{dispute_type_label, fee_band_label};
 use portal_kit::gql::DateTime;
 use portal_kit::prelude::*;
 
@@ -215,7 +215,7 @@ fn Suggestions(
                             <br />
                             <span class="hint">
                                 {tr!(
-                                    "admin-mediator-profile", specialties = specialties, languages = s.mediator.languages.join(", "), fee = s.mediator.fee_band.clone(), active = s.mediator.active_cases, max = s.mediator.max_active_cases
+                                    "admin-mediator-profile", specialties = specialties, languages = s.mediator.languages.join(", "), fee = fee_band_label(&s.mediator.fee_band), active = s.mediator.active_cases, max = s.mediator.max_active_cases
                                 )}
                             </span>
                             <div class="button-row">

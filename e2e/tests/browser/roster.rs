@@ -20,10 +20,11 @@ async fn a_case_manager_keeps_a_mediators_profile_and_conflicts() {
         edit.click().await?;
         b.wait_for_text("profile-form", "Morgan Mediator").await?;
         b.click("profile-specialties-workplace").await?;
-        b.replace_text("profile-fee", "Sliding scale").await?;
+        b.select("profile-fee", "reduced").await?;
         b.replace_text("profile-capacity", "lots").await?;
         b.click("profile-save").await?;
-        b.wait_for_text("profile-capacity-error", "whole number").await?;
+        b.wait_for_text("profile-capacity-error", "whole number")
+            .await?;
         b.replace_text("profile-capacity", "12").await?;
 
         // Conflicts are kept separately, while the profile form is open.
@@ -31,12 +32,13 @@ async fn a_case_manager_keeps_a_mediators_profile_and_conflicts() {
         b.select("conflict-kind", "ORGANIZATION").await?;
         b.type_into("conflict-name", "Acme Shelving Ltd").await?;
         b.click("conflict-submit").await?;
-        b.wait_for_text("conflict-list", "Acme Shelving Ltd").await?;
+        b.wait_for_text("conflict-list", "Acme Shelving Ltd")
+            .await?;
         b.assert_accessible("roster, editing").await?;
 
         b.click("profile-save").await?;
         b.wait_for_text("roster-table", "Workplace").await?;
-        b.wait_for_text("roster-table", "Sliding scale").await?;
+        b.wait_for_text("roster-table", "Reduced").await?;
         b.wait_for_text("roster-table", "of 12").await?;
 
         // The conflict stays until removed.
@@ -45,7 +47,8 @@ async fn a_case_manager_keeps_a_mediators_profile_and_conflicts() {
             .await?
             .click()
             .await?;
-        b.wait_for_text("conflict-list", "Acme Shelving Ltd").await?;
+        b.wait_for_text("conflict-list", "Acme Shelving Ltd")
+            .await?;
         b.driver
             .find(thirtyfour::By::Css("#conflict-list button"))
             .await?
