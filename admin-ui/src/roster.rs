@@ -201,10 +201,8 @@ fn ProfileForm(
                 .await
         }
     });
-    Effect::new(move || match save.value().get() {
-        Some(Ok(_)) => on_saved.run(()),
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(save, failure, move |_| {
+        on_saved.run(());
     });
     let mediator_id = mediator.user_id.clone();
     let on_submit = move |event: leptos::ev::SubmitEvent| {
@@ -292,14 +290,10 @@ fn Conflicts(mediator_id: String, name: String) -> impl IntoView {
         let variables = variables.clone();
         async move { api.run::<DeclareConflict>(variables).await }
     });
-    Effect::new(move || match declare.value().get() {
-        Some(Ok(_)) => {
-            who.set(String::new());
-            email.set(String::new());
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(declare, failure, move |_| {
+        who.set(String::new());
+        email.set(String::new());
+        reload.update(|n| *n += 1);
     });
     let remove = Action::new_local(move |conflict: &String| {
         let id = conflict.clone();
@@ -308,10 +302,8 @@ fn Conflicts(mediator_id: String, name: String) -> impl IntoView {
                 .await
         }
     });
-    Effect::new(move || match remove.value().get() {
-        Some(Ok(_)) => reload.update(|n| *n += 1),
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(remove, failure, move |_| {
+        reload.update(|n| *n += 1);
     });
     let kinds = Signal::derive(|| {
         vec![

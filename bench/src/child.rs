@@ -86,6 +86,41 @@ impl<T> Server<T> {
     }
 }
 
+/// Fails unless the services `bench/run.sh` starts are configured
+/// (`CAUCUS_TEST_DATABASE_URL`, …, and `extra`).
+pub fn require_services(extra: &[&str]) -> anyhow::Result<()> {
+    for var in [
+        "CAUCUS_TEST_DATABASE_URL",
+        "CAUCUS_TEST_APP_DATABASE_URL",
+        "CAUCUS_TEST_REDIS_URL",
+    ]
+    .iter()
+    .chain(extra)
+    {
+        anyhow::ensure!(
+            std::env::var_os(var).is_some(),
+            "{var} is not set: run the benchmark through bench/run.sh, which starts PostgreSQL and Redis"
+        );
+    }
+    Ok(())
+}
+
+impl Server<ApiReady> {
+    /// Starts the benchmark binary again as the API (`--serve api`) on a
+    /// fresh, migrated database, with these pool sizes.
+    pub async fn api(db_pool: u32, redis_pool: usize) -> anyhow::Result<Self> {
+        let args = vec![
+            "--serve".to_owned(),
+            "api".to_owned(),
+            "--db-pool".to_owned(),
+            db_pool.to_string(),
+            "--redis-pool".to_owned(),
+            redis_pool.to_string(),
+        ];
+        Self::start(&args, Vec::new()).await
+    }
+}
+
 pub fn server_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     // As the `caucus` binary does: the default multi-threaded runtime.
     tokio::runtime::Builder::new_multi_thread()

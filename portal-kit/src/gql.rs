@@ -285,6 +285,23 @@ fn error_of(error: &graphql_client::Error) -> ApiError {
         .map_or(ApiError::Unexpected, ApiError::Code)
 }
 
+/// Runs `ok` with each result of `action` that succeeded, and puts each
+/// failure in `failure` (which the page shows as an error alert).
+pub fn on_result<I, T>(
+    action: Action<I, Result<T, ApiError>>,
+    failure: RwSignal<Option<ApiError>>,
+    ok: impl Fn(T) + 'static,
+) where
+    I: 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    Effect::new(move || match action.value().get() {
+        Some(Ok(value)) => ok(value),
+        Some(Err(error)) => failure.set(Some(error)),
+        None => {}
+    });
+}
+
 pub(crate) fn provide_api(portal: Portal) {
     provide_context(Api::new(portal));
 }

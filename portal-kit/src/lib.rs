@@ -34,7 +34,7 @@ pub mod prelude {
     pub use crate::clipboard::CopyButton;
     pub use crate::components::*;
     pub use crate::consents::ConsentsPage;
-    pub use crate::gql::{Api, ApiError, Portal, RoleKey, use_api};
+    pub use crate::gql::{Api, ApiError, Portal, RoleKey, on_result, use_api};
     pub use crate::i18n::{I18n, use_i18n};
     pub use crate::intl;
     pub use crate::invitation::AcceptInvitationPage;

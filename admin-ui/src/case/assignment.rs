@@ -283,10 +283,8 @@ fn Propose(
                 .await
         }
     });
-    Effect::new(move || match propose.value().get() {
-        Some(Ok(_)) => on_done.run(()),
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(propose, failure, move |_| {
+        on_done.run(());
     });
     let submit = {
         let all_keys = all_keys.clone();

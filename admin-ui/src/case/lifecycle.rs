@@ -68,13 +68,9 @@ pub fn Lifecycle(detail: Detail, viewer: Viewer, reload: RwSignal<u32>) -> impl 
                 .await
         }
     });
-    Effect::new(move || match advance.value().get() {
-        Some(Ok(_)) => {
-            choosing.set(None);
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(advance, failure, move |_| {
+        choosing.set(None);
+        reload.update(|n| *n += 1);
     });
     let take = Action::new_local(move |user_id: &String| {
         let variables = assign_case_manager::Variables {
@@ -84,10 +80,8 @@ pub fn Lifecycle(detail: Detail, viewer: Viewer, reload: RwSignal<u32>) -> impl 
         };
         async move { api.run::<AssignCaseManager>(variables).await }
     });
-    Effect::new(move || match take.value().get() {
-        Some(Ok(_)) => reload.update(|n| *n += 1),
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(take, failure, move |_| {
+        reload.update(|n| *n += 1);
     });
     let busy = Signal::derive(move || advance.pending().get() || take.pending().get());
     let next = detail.can.next_statuses.clone();

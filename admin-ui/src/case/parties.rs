@@ -78,13 +78,9 @@ pub fn Parties(
         };
         async move { api.run::<InviteParty>(variables).await }
     });
-    Effect::new(move || match invite.value().get() {
-        Some(Ok(_)) => {
-            notice.set(Some(tr!("admin-party-invited")()));
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(invite, failure, move |_| {
+        notice.set(Some(tr!("admin-party-invited")()));
+        reload.update(|n| *n += 1);
     });
     let verifying = RwSignal::new(None::<String>);
     let method = RwSignal::new("PHOTO_ID_VIDEO".to_owned());
@@ -96,13 +92,9 @@ pub fn Parties(
         };
         async move { api.run::<VerifyParty>(variables).await }
     });
-    Effect::new(move || match verify.value().get() {
-        Some(Ok(_)) => {
-            verifying.set(None);
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(verify, failure, move |_| {
+        verifying.set(None);
+        reload.update(|n| *n += 1);
     });
     let busy = Signal::derive(move || invite.pending().get() || verify.pending().get());
     let parties = detail.parties.clone();
@@ -296,14 +288,10 @@ fn AddPartyForm(
         };
         async move { api.run::<AddParty>(add_party::Variables { input }).await }
     });
-    Effect::new(move || match add.value().get() {
-        Some(Ok(_)) => {
-            name.set(String::new());
-            email.set(String::new());
-            reload.update(|n| *n += 1);
-        }
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(add, failure, move |_| {
+        name.set(String::new());
+        email.set(String::new());
+        reload.update(|n| *n += 1);
     });
     let kinds = Signal::derive(|| {
         vec![

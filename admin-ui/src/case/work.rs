@@ -106,13 +106,9 @@ pub fn Tasks(detail: Detail, viewer: Viewer) -> impl IntoView {
                 .await
         }
     });
-    Effect::new(move || match create.value().get() {
-        Some(Ok(_)) => {
-            title.set(String::new());
-            refresh.update(|n| *n += 1);
-        }
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(create, failure, move |_| {
+        title.set(String::new());
+        refresh.update(|n| *n += 1);
     });
     let complete = Action::new_local(move |(id, version): &(String, i64)| {
         let variables = complete_task::Variables {
@@ -121,10 +117,8 @@ pub fn Tasks(detail: Detail, viewer: Viewer) -> impl IntoView {
         };
         async move { api.run::<CompleteTask>(variables).await }
     });
-    Effect::new(move || match complete.value().get() {
-        Some(Ok(_)) => refresh.update(|n| *n += 1),
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(complete, failure, move |_| {
+        refresh.update(|n| *n += 1);
     });
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -257,10 +251,8 @@ pub fn Agreements(detail: Detail) -> impl IntoView {
         };
         async move { api.run::<DraftAgreement>(variables).await }
     });
-    Effect::new(move || match draft.value().get() {
-        Some(Ok(_)) => refresh.update(|n| *n += 1),
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(draft, failure, move |_| {
+        refresh.update(|n| *n += 1);
     });
     let parties = StoredValue::new(
         detail
@@ -336,13 +328,9 @@ fn AgreementEditor(
         };
         async move { api.run::<EditAgreement>(variables).await }
     });
-    Effect::new(move || match edit.value().get() {
-        Some(Ok(data)) => {
-            version.set(data.edit_agreement.version);
-            saved.set(true);
-        }
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(edit, failure, move |data| {
+        version.set(data.edit_agreement.version);
+        saved.set(true);
     });
     let share = Action::new_local(move |_: &()| {
         let variables = share_agreement::Variables {
@@ -351,10 +339,8 @@ fn AgreementEditor(
         };
         async move { api.run::<ShareAgreement>(variables).await }
     });
-    Effect::new(move || match share.value().get() {
-        Some(Ok(_)) => on_saved.run(()),
-        Some(Err(error)) => failure.set(Some(error)),
-        None => {}
+    on_result(share, failure, move |_| {
+        on_saved.run(());
     });
     let body_id = format!("agreement-body-{}", agreement.id);
     let updated = intl::format_timestamp(&agreement.updated_at, i18n.locale(), None);

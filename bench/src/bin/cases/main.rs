@@ -114,31 +114,12 @@ fn check(cli: &Cli) -> anyhow::Result<()> {
         (1..=1000).contains(&cli.db_pool),
         "--db-pool must be 1..=1000"
     );
-    for var in [
-        "CAUCUS_TEST_DATABASE_URL",
-        "CAUCUS_TEST_APP_DATABASE_URL",
-        "CAUCUS_TEST_REDIS_URL",
-        "CAUCUS_TEST_SMTP_URL",
-    ] {
-        ensure!(
-            std::env::var_os(var).is_some(),
-            "{var} is not set: run the benchmark through bench/run.sh, which starts PostgreSQL and Redis"
-        );
-    }
-    Ok(())
+    bench::child::require_services(&["CAUCUS_TEST_SMTP_URL"])
 }
 
 async fn drive(cli: Cli) -> anyhow::Result<()> {
     eprintln!("starting the API (fresh database, migrations) ...");
-    let args = vec![
-        "--serve".to_owned(),
-        "api".to_owned(),
-        "--db-pool".to_owned(),
-        cli.db_pool.to_string(),
-        "--redis-pool".to_owned(),
-        cli.redis_pool.to_string(),
-    ];
-    let api = Server::<ApiReady>::start(&args, Vec::new()).await?;
+    let api = Server::<ApiReady>::api(cli.db_pool, cli.redis_pool).await?;
     let result = phases::measure(&cli, &api).await;
     let database = api.ready.database.clone();
     api.stop().await;
