@@ -2,6 +2,7 @@
 
 mod audit;
 mod case;
+mod case_settings;
 mod cases;
 mod credentials;
 mod invitations;

@@ -1,6 +1,7 @@
 //! `/settings`: the organization's sign-in security (org admins): which roles
 //! must use two-step sign-in, how long sessions last, and whether staff may
-//! sign in with an emailed link; then its logo and single sign-on.
+//! sign in with an emailed link; then how it runs new cases, its logo and
+//! single sign-on.
 
 use graphql_client::GraphQLQuery;
 use leptos::ev::SubmitEvent;
@@ -40,6 +41,7 @@ pub fn Settings() -> impl IntoView {
                 view! {
                     <SecurityLoader />
                     <div class="narrow">
+                        <crate::case_settings::CaseSettingsSection />
                         <crate::logo::LogoSection />
                         <crate::sso::SsoSection />
                     </div>

@@ -293,3 +293,48 @@ async fn a_case_goes_from_intake_to_a_recorded_outcome() {
     })
     .await;
 }
+
+/// An org admin sets how new cases run: a target out of range is refused,
+/// and the saved settings come back on the next visit.
+#[tokio::test]
+async fn an_admin_sets_the_triage_target_and_automatic_invitations() {
+    with_browser("case_settings", async |b| {
+        b.driver.goto(b.admin_url("/settings")).await?;
+        b.sign_in(ADMIN, DEMO_PASSWORD).await?;
+        b.wait_for_text("case-settings", "New cases").await?;
+        b.assert_accessible("settings with case settings").await?;
+        b.replace_text("triage-hours", "0").await?;
+        b.click("case-settings-save").await?;
+        b.wait_for_text("triage-hours-error", "from 1 to 1440")
+            .await?;
+        b.replace_text("triage-hours", "6").await?;
+        b.click("auto-invite").await?;
+        b.click("case-settings-save").await?;
+        b.wait_for_text("case-settings-saved", "Saved").await?;
+
+        b.driver.refresh().await?;
+        b.wait_for_text("case-settings", "New cases").await?;
+        let hours = b
+            .driver
+            .find(By::Id("triage-hours"))
+            .await?
+            .prop("value")
+            .await?;
+        ensure!(
+            hours.as_deref() == Some("6"),
+            "hours came back as {hours:?}"
+        );
+        let invite = b
+            .driver
+            .find(By::Id("auto-invite"))
+            .await?
+            .prop("checked")
+            .await?;
+        ensure!(
+            invite.as_deref() == Some("true"),
+            "auto-invite came back as {invite:?}"
+        );
+        Ok(())
+    })
+    .await;
+}

@@ -45,7 +45,7 @@ async fn unknown_routes_show_a_not_found_page_in_both_portals() {
     with_browser("not_found", async |b| {
         for url in [
             b.admin_url("/no/such/page"),
-            b.client_url("/cases/does-not-exist"),
+            b.client_url("/no/such/page"),
         ] {
             b.driver.goto(url.as_str()).await?;
             b.wait_for_text("not-found", "").await?;
