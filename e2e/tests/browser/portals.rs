@@ -43,10 +43,7 @@ async fn client_portal_signs_in_and_shows_the_party_their_details() {
 #[tokio::test]
 async fn unknown_routes_show_a_not_found_page_in_both_portals() {
     with_browser("not_found", async |b| {
-        for url in [
-            b.admin_url("/no/such/page"),
-            b.client_url("/no/such/page"),
-        ] {
+        for url in [b.admin_url("/no/such/page"), b.client_url("/no/such/page")] {
             b.driver.goto(url.as_str()).await?;
             b.wait_for_text("not-found", "").await?;
             b.assert_accessible(&format!("not found at {url}")).await?;
