@@ -558,3 +558,88 @@ async fn outcome_statistics_count_by_period_type_and_mediator_for_admins_only() 
         "VALIDATION_FAILED"
     );
 }
+
+/// Conflict names, clearance notes, task titles and agreement texts are
+/// sealed and never reach logs or spans (the canary check, over the work on
+/// a case from the conflict check to an edited agreement).
+#[tokio::test]
+async fn the_work_on_a_case_leaks_no_names_notes_titles_or_agreement_text() {
+    crate::support::captured();
+    let app = testkit::spawn().await;
+    let mut org = case_org(&app, "canary-work").await;
+    let mut canary = crate::support::Canary::new();
+    let conflict_name = canary.marker("conflictname");
+    let note = canary.marker("clearancenote");
+    let title = canary.marker("tasktitle");
+    let text = canary.marker("agreementtext");
+    let mediator = user_id(&mut org.mediator).await;
+    let declared = org
+        .mediator
+        .gql(
+            DECLARE,
+            json!({ "m": mediator, "k": "ORGANIZATION", "n": conflict_name, "e": null }),
+        )
+        .await;
+    assert_ok(&declared);
+    let case_id = triaged(&mut org, &conflict_name, "").await;
+    let check = org
+        .manager
+        .gql(
+            "query C($c: ID!, $m: ID!) { conflictCheck(caseId: $c, mediatorId: $m) { key } }",
+            json!({ "c": case_id, "m": mediator }),
+        )
+        .await;
+    let key = check["data"]["conflictCheck"][0]["key"]
+        .as_str()
+        .expect("the declared conflict is found")
+        .to_owned();
+    let proposed = org
+        .manager
+        .gql(
+            PROPOSE,
+            json!({ "input": { "caseId": case_id, "version": 2, "mediatorId": mediator,
+                               "clearConflicts": [key], "clearanceNote": note } }),
+        )
+        .await;
+    assert_ok(&proposed);
+    let manager = user_id(&mut org.manager).await;
+    let due = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let task = org
+        .manager
+        .gql(
+            "mutation T($i: NewTaskInput!) { createTask(input: $i) { title } }",
+            json!({ "i": { "caseId": case_id, "title": title, "assigneeId": manager, "dueAt": due } }),
+        )
+        .await;
+    assert_ok(&task);
+    assert_eq!(task["data"]["createTask"]["title"], title.as_str());
+    let drafted = org
+        .manager
+        .gql(
+            "mutation D($c: ID!) { draftAgreement(caseId: $c, kind: SETTLEMENT_AGREEMENT) { id version } }",
+            json!({ "c": case_id }),
+        )
+        .await;
+    assert_ok(&drafted);
+    let edited = org
+        .manager
+        .gql(
+            "mutation E($id: ID!, $v: Int!, $b: String!) { editAgreement(id: $id, version: $v, body: $b) { body } }",
+            json!({ "id": drafted["data"]["draftAgreement"]["id"], "v": drafted["data"]["draftAgreement"]["version"], "b": text }),
+        )
+        .await;
+    assert_ok(&edited);
+    // The staff running the case read them back; the logs never saw them.
+    let history = org
+        .manager
+        .gql(
+            "query H($c: ID!) { caseAssignments(caseId: $c) { clearanceNote } }",
+            json!({ "c": case_id }),
+        )
+        .await;
+    assert_eq!(
+        history["data"]["caseAssignments"][0]["clearanceNote"],
+        note.as_str()
+    );
+    canary.assert_absent(&[]);
+}
