@@ -121,6 +121,16 @@ impl Server<ApiReady> {
     }
 }
 
+/// The load generator's runtime, on `threads` worker threads (the servers
+/// it measures run in child processes, see [`server_runtime`]).
+pub fn generator_runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .context("starting the load generator's runtime")
+}
+
 pub fn server_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     // As the `caucus` binary does: the default multi-threaded runtime.
     tokio::runtime::Builder::new_multi_thread()

@@ -20,7 +20,7 @@ mod report;
 mod rls;
 mod seed;
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{bail, ensure};
 use bench::child::{ApiReady, Server, drop_database};
 use clap::Parser;
 
@@ -75,12 +75,7 @@ fn main() -> anyhow::Result<()> {
         Some(other) => bail!("unknown server {other:?}"),
         None => {
             check(&cli)?;
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .context("starting the load generator's runtime")?;
-            runtime.block_on(drive(cli))
+            bench::child::generator_runtime(1)?.block_on(drive(cli))
         }
     }
 }

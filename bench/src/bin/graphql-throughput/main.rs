@@ -100,12 +100,7 @@ fn main() -> anyhow::Result<()> {
         Some(Role::Baseline) => serve::run_baseline(&cli),
         None => {
             check(&cli)?;
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(cli.client_threads)
-                .enable_all()
-                .build()
-                .context("starting the load generator's runtime")?;
-            runtime.block_on(drive(cli))
+            bench::child::generator_runtime(cli.client_threads)?.block_on(drive(cli))
         }
     }
 }

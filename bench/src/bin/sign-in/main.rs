@@ -100,12 +100,7 @@ fn main() -> anyhow::Result<()> {
         Some(other) => bail!("unknown server {other:?}"),
         None => {
             check(&cli)?;
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .context("starting the load generator's runtime")?;
-            runtime.block_on(drive(cli))
+            bench::child::generator_runtime(1)?.block_on(drive(cli))
         }
     }
 }
