@@ -541,6 +541,22 @@ impl CaseQuery {
         Ok(all.into_iter().map(Into::into).collect())
     }
 
+    /// Every version of one dispute type's template, newest first.
+    async fn intake_template_versions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(max_length = 40))] dispute_type: String,
+    ) -> async_graphql::Result<Vec<IntakeTemplate>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, authz::Action::ViewOrganization)?;
+        let tx = rc.tenant_tx(actor).await?;
+        templates::ensure_defaults(&tx).await?;
+        let all = templates::versions(&tx, &dispute_type).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(all.into_iter().map(Into::into).collect())
+    }
+
     /// One template version, current or old.
     async fn intake_template(
         &self,

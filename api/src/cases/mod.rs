@@ -21,4 +21,5 @@ pub mod tasks;
 pub mod template;
 pub mod templates;
 pub mod timeline;
+pub mod todos;
 pub mod work_graphql;

@@ -71,6 +71,9 @@ pub struct PublishIntakeTemplateInput {
     #[graphql(validator(max_length = 120))]
     pub name: String,
     pub definition: Json<TemplateDefinition>,
+    /// The version the edit started from: when another version was
+    /// published since, the edit is refused as stale rather than undoing it.
+    pub base_version: Option<i32>,
 }
 
 #[derive(Default)]
@@ -381,6 +384,7 @@ impl CaseMutation {
             &input.dispute_type,
             &input.name,
             &input.definition.0,
+            input.base_version,
         )
         .await?;
         audit::record(

@@ -65,6 +65,22 @@ pub async fn current_all(tx: &TenantTx) -> AppResult<Vec<StoredTemplate>> {
     Ok(all.into_iter().filter(|t| t.active).collect())
 }
 
+/// Every version of one dispute type, newest first.
+pub async fn versions(tx: &TenantTx, dispute_type: &str) -> AppResult<Vec<StoredTemplate>> {
+    let rows = tx
+        .conn()
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "SELECT {COLUMNS} FROM intake_templates WHERE dispute_type = $1
+                 ORDER BY version DESC LIMIT 200"
+            ),
+            [dispute_type.into()],
+        ))
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// The newest version of one dispute type, if it is active.
 pub async fn current(tx: &TenantTx, dispute_type: &str) -> AppResult<Option<StoredTemplate>> {
     let row = tx
@@ -88,6 +104,7 @@ pub async fn publish(
     dispute_type: &str,
     name: &str,
     definition: &TemplateDefinition,
+    base_version: Option<i32>,
 ) -> AppResult<StoredTemplate> {
     let type_ok = {
         let mut chars = dispute_type.chars();
@@ -112,6 +129,14 @@ pub async fn publish(
         return Err(errors.into());
     }
     lock_type(tx, dispute_type).await?;
+    if let Some(base) = base_version {
+        // The editor started from `base`: someone else publishing since then
+        // would be silently undone, so the edit is refused instead.
+        let newest = versions(tx, dispute_type).await?.first().map(|t| t.version);
+        if newest != Some(base) {
+            return Err(AppError::StaleVersion);
+        }
+    }
     let id = Uuid::now_v7();
     let json = serde_json::to_value(definition)
         .map_err(|_| AppError::Internal(anyhow::anyhow!("template does not serialize")))?;
@@ -184,6 +209,7 @@ pub async fn ensure_defaults(tx: &TenantTx) -> AppResult<()> {
                 dispute_type,
                 defaults::name(dispute_type),
                 &defaults::definition(dispute_type),
+                None,
             )
             .await?;
         }

@@ -11,7 +11,7 @@ use super::graphql::{open_tx, parse_uuid};
 use super::roster::{self, ConflictKind, ConflictReason, MediatorEntry};
 use super::stats::{self, Period};
 use super::status::CaseStatus;
-use super::tasks;
+use super::{tasks, todos};
 use crate::authz::cases::CaseAction;
 use crate::authz::{self, Action};
 use crate::error::AppError;
@@ -340,6 +340,17 @@ impl CaseWorkQuery {
         let out = tasks::for_case(&tx, &key, actor, access::parse_id(case_id.as_str())?).await?;
         tx.commit().await.map_err(AppError::from)?;
         Ok(out.into_iter().map(Into::into).collect())
+    }
+
+    /// What waits for the signed-in person on their own cases: intakes to
+    /// finish, a side to tell, a proposed mediator to answer. Deadlines first.
+    async fn my_to_dos(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<todos::ToDo>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let tx = rc.tenant_tx(actor).await?;
+        let out = todos::for_user(&tx, actor.user_id).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(out)
     }
 
     /// The signed-in staff member's open tasks, soonest first; overdue ones flagged.

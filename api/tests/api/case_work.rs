@@ -254,6 +254,26 @@ async fn parties_confirm_or_object_and_silence_past_the_deadline_confirms() {
         asked["data"]["mediatorProposal"]["mediatorName"],
         "mediator of answers"
     );
+    // The claimant's to-do list asks for an answer by the deadline; the
+    // party of another case is asked nothing about it.
+    let listed = org.claimant.gql(crate::cases::TODOS, json!({})).await;
+    assert_ok(&listed);
+    let todo = listed["data"]["myToDos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "ANSWER_MEDIATOR_PROPOSAL")
+        .cloned()
+        .unwrap();
+    assert_eq!(todo["caseId"], case_id.as_str());
+    assert!(todo["dueAt"].is_string());
+    let stranger_list = crate::cases::to_dos(&mut org.other_party).await;
+    assert!(
+        stranger_list
+            .iter()
+            .all(|(_, case)| case.as_deref() != Some(case_id.as_str())),
+        "{stranger_list:?}"
+    );
     // The proposed mediator does not see the case before confirmation.
     assert_eq!(
         error_code(&org.mediator.gql(CASE, json!({ "id": case_id })).await),
@@ -280,6 +300,13 @@ async fn parties_confirm_or_object_and_silence_past_the_deadline_confirms() {
         )
         .await;
     assert_ok(&objected);
+    let after = crate::cases::to_dos(&mut org.claimant).await;
+    assert!(
+        !after
+            .iter()
+            .any(|(kind, _)| kind == "ANSWER_MEDIATOR_PROPOSAL"),
+        "{after:?}"
+    );
     let twice = org
         .claimant
         .gql(RESPOND, json!({ "a": assignment, "r": "CONFIRM" }))

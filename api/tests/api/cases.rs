@@ -14,6 +14,25 @@ use crate::support::{
 pub const START: &str = "mutation S($t: String!) { startIntake(disputeType: $t) { id version currentStep templateIsCurrent template { id version definition } } }";
 pub const SAVE: &str = "mutation V($input: SaveIntakeDraftInput!) { saveIntakeDraft(input: $input) { id version currentStep answers } }";
 pub const SUBMIT: &str = "mutation U($id: ID!, $v: Int!) { submitIntake(id: $id, version: $v) { id reference title status version } }";
+/// The reader's to-do list as `(kind, case id)` pairs.
+pub const TODOS: &str = "{ myToDos { kind caseId caseReference draftId disputeType dueAt } }";
+
+pub async fn to_dos(client: &mut Client) -> Vec<(String, Option<String>)> {
+    let body = client.gql(TODOS, json!({})).await;
+    assert_ok(&body);
+    body["data"]["myToDos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["kind"].as_str().unwrap().to_owned(),
+                t["caseId"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
 pub const CASE: &str = "query C($id: ID!) { case(id: $id) { case { id reference title status version sla { state } possibleDuplicates { reference } } parties { id partyType side name email hasAccount verified } intakes { side complete answers } timeline { kind visibility note } mySide can { manage advance recordOutcome mediatorNotes submitRespondentIntake nextStatuses } } }";
 pub const ADVANCE: &str = "mutation A($input: AdvanceCaseInput!) { advanceCase(input: $input) { id status version outcome } }";
 const TRIAGE: &str = "query T { triageQueue { nodes { id reference status sla { state dueAt } possibleDuplicates { reference } } pageInfo { hasNextPage } } }";
@@ -323,6 +342,11 @@ async fn the_respondent_is_invited_joins_and_sees_only_what_is_shared() {
         "{kinds:?}"
     );
 
+    // Their to-do list asks them to tell their side; the claimant's does not.
+    let tell = ("TELL_YOUR_SIDE".to_owned(), Some(case_id.clone()));
+    assert_eq!(to_dos(&mut respondent).await, vec![tell.clone()]);
+    assert!(!to_dos(&mut org.claimant).await.contains(&tell));
+
     // The respondent's own intake: missing required answers are named, then it goes in.
     let started = respondent
         .gql(
@@ -363,8 +387,12 @@ async fn the_respondent_is_invited_joins_and_sees_only_what_is_shared() {
         )
         .await;
     assert_ok(&saved);
+    // A draft begun keeps the to-do open, with the draft to continue.
+    let listed = respondent.gql(TODOS, json!({})).await;
+    assert_eq!(listed["data"]["myToDos"][0]["draftId"], draft.as_str());
     let sent = respondent.gql(SUBMIT, json!({ "id": draft, "v": 2 })).await;
     assert_ok(&sent);
+    assert_eq!(to_dos(&mut respondent).await, vec![]);
 
     // Each side reads its own intake whole and the other's shared part.
     let claimant_view = org.claimant.gql(CASE, json!({ "id": case_id })).await;
@@ -617,6 +645,12 @@ async fn drafts_resume_on_another_device_and_refuse_bad_or_stale_answers() {
         .as_str()
         .unwrap()
         .to_owned();
+    // The draft waits on the claimant's to-do list, and on nobody else's.
+    let listed = org.claimant.gql(TODOS, json!({})).await;
+    assert_eq!(listed["data"]["myToDos"][0]["kind"], "FINISH_INTAKE");
+    assert_eq!(listed["data"]["myToDos"][0]["draftId"], id.as_str());
+    assert_eq!(listed["data"]["myToDos"][0]["disputeType"], "family");
+    assert_eq!(to_dos(&mut org.other_party).await, vec![]);
     let save = |version: i64, answers: Value, section: Option<&str>| json!({ "input": { "id": id, "version": version, "currentStep": 1, "answers": answers, "completeSection": section } });
     // Finishing a step with its required answers missing names them; nothing is saved.
     let incomplete = org
@@ -740,6 +774,30 @@ async fn a_template_change_mid_intake_is_caught_and_the_draft_moves_over() {
     let published = org.admin.gql(PUBLISH, input).await;
     assert_ok(&published);
     assert_eq!(published["data"]["publishIntakeTemplate"]["version"], 2);
+    // An editor that started from version 1 is refused now that 2 is out;
+    // one that started from 2 publishes 3. The history lists all three.
+    let stale = json!({ "input": { "disputeType": "family", "name": "Family (stale)", "definition": definition, "baseVersion": 1 } });
+    assert_eq!(
+        error_code(&org.admin.gql(PUBLISH, stale).await),
+        "STALE_VERSION"
+    );
+    let fresh = json!({ "input": { "disputeType": "family", "name": "Family", "definition": definition, "baseVersion": 2 } });
+    let third = org.admin.gql(PUBLISH, fresh).await;
+    assert_ok(&third);
+    assert_eq!(third["data"]["publishIntakeTemplate"]["version"], 3);
+    const VERSIONS: &str =
+        "query V($t: String!) { intakeTemplateVersions(disputeType: $t) { version name } }";
+    let history = org.admin.gql(VERSIONS, json!({ "t": "family" })).await;
+    assert_ok(&history);
+    let versions: Vec<i64> = history["data"]["intakeTemplateVersions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, vec![3, 2, 1]);
+    // Nobody published "Family (stale)": the refused edit left nothing.
+    assert!(!history.to_string().contains("stale"));
     // A broken template is refused with its problems named.
     let broken = org
         .admin
@@ -778,7 +836,7 @@ async fn a_template_change_mid_intake_is_caught_and_the_draft_moves_over() {
             json!({ "id": case_id }),
         )
         .await;
-    assert_eq!(view["data"]["case"]["template"]["version"], 2);
+    assert_eq!(view["data"]["case"]["template"]["version"], 3);
 }
 
 #[tokio::test]
