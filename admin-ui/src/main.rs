@@ -13,6 +13,7 @@ mod people;
 mod roster;
 mod settings;
 mod sso;
+mod templates;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -62,6 +63,12 @@ fn App() -> impl IntoView {
             visible: Some(may_run_roster),
         },
         NavLink {
+            href: "/templates",
+            label: Signal::derive(tr!("admin-nav-templates")),
+            exact: false,
+            visible: Some(may_manage),
+        },
+        NavLink {
             href: "/outcomes",
             label: Signal::derive(tr!("admin-nav-outcomes")),
             exact: false,
@@ -102,6 +109,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("/outcomes") view=outcomes::OutcomesPage />
                     <Route path=path!("/people") view=people::People />
                     <Route path=path!("/roster") view=roster::RosterPage />
+                    <Route path=path!("/templates") view=templates::TemplatesPage />
+                    <Route path=path!("/templates/:type") view=templates::TemplateEditorPage />
                     <Route path=path!("/audit") view=audit::Audit />
                     <Route path=path!("/settings") view=settings::Settings />
                     <Route path=path!("/credentials") view=credentials::Credentials />

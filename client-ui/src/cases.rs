@@ -11,6 +11,7 @@ use portal_kit::intake::IntakeAnswers;
 use portal_kit::prelude::*;
 use shared_types::intake::TemplateDefinition;
 
+use crate::case_work::{MediatorProposalCard, SharedAgreementsCard, ToDoList};
 use crate::intake::RespondentIntakeCard;
 
 #[allow(clippy::upper_case_acronyms)]
@@ -67,6 +68,7 @@ fn MyCasesBody() -> impl IntoView {
                 {tr!("client-cases-start")}
             </a>
         </p>
+        <ToDoList />
         <Suspense fallback=move || view! { <Loading /> }>
             {move || {
                 loaded
@@ -197,7 +199,8 @@ fn CaseView(case: Overview) -> impl IntoView {
                     </Alert>
                 }
             })}
-        {can_respond.then(|| view! { <RespondentIntakeCard case_id=case_id /> })}
+        {can_respond.then(|| view! { <RespondentIntakeCard case_id=case_id.clone() /> })}
+        <MediatorProposalCard case_id=case_id.clone() />
         <p class="lead">
             <code id="case-reference">{case.case.reference.clone()}</code>
             " · "
@@ -252,6 +255,7 @@ fn CaseView(case: Overview) -> impl IntoView {
             </ul>
         </Card>
         {definition.map(|definition| view! { <Intakes definition=definition intakes=intakes /> })}
+        <SharedAgreementsCard case_id=case_id />
         <Card id="case-timeline" title=tr!("client-case-timeline")>
             <ol class="timeline">
                 {case

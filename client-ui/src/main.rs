@@ -1,5 +1,6 @@
 //! The Caucus client portal: where parties follow their mediation.
 
+mod case_work;
 mod cases;
 mod intake;
 
@@ -93,6 +94,7 @@ fn Welcome(viewer: Viewer) -> impl IntoView {
     view! {
         <PageTitle id="page-title" text=tr!("client-home-title", name = user.name) />
         <p class="lead">{tr!("client-home-intro", organization = organization.name)}</p>
+        <case_work::ToDoList />
         <Card id="your-details" title=tr!("client-details-title")>
             <dl class="details">
                 <div>

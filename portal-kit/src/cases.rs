@@ -71,7 +71,16 @@ pub fn dispute_type_label(key: &str) -> String {
         "commercial" => tr!("dispute-type-commercial")(),
         "landlord_tenant" => tr!("dispute-type-landlord-tenant")(),
         "small_claims" => tr!("dispute-type-small-claims")(),
-        other => other.replace('_', " "),
+        // A kind an organization added: its key in words, capitalised
+        // (`neighbour_disputes` reads "Neighbour disputes").
+        other => {
+            let words = other.replace('_', " ");
+            let mut chars = words.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
     }
 }
 

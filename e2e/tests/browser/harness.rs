@@ -313,6 +313,12 @@ impl Browser {
         Ok(())
     }
 
+    /// Clicks the first element matching the CSS `selector`.
+    pub async fn click_first(&self, selector: &str) -> anyhow::Result<()> {
+        self.driver.find(By::Css(selector)).await?.click().await?;
+        Ok(())
+    }
+
     /// Replaces the text in `#id` with `text` (empties it for `""`), as a
     /// person would: select all, delete, type.
     pub async fn replace_text(&self, id: &str, text: &str) -> anyhow::Result<()> {

@@ -8,6 +8,7 @@
 mod account;
 mod branding;
 mod cases;
+mod client_work;
 mod credentials;
 mod harness;
 mod identity;
@@ -18,4 +19,5 @@ mod passkeys;
 mod portals;
 mod roster;
 mod sso;
+mod templates;
 mod two_step;
