@@ -160,6 +160,10 @@ pub enum Action {
     ViewCaseStatistics,
     /// Write agreement templates.
     ManageAgreementTemplates,
+    /// Keep one's own working week, exceptions and time off (mediators).
+    KeepOwnCalendar,
+    /// Set the organization's booking rules (buffers, notice, durations).
+    ManageSchedulingRules,
 }
 
 impl Action {
@@ -186,6 +190,8 @@ impl Action {
         Action::ManageRoster,
         Action::ViewCaseStatistics,
         Action::ManageAgreementTemplates,
+        Action::KeepOwnCalendar,
+        Action::ManageSchedulingRules,
     ];
 }
 
@@ -243,6 +249,8 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::ViewCaseStatistics => {
             actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::ComplianceOfficer)
         }
+        Action::KeepOwnCalendar => actor.has(RoleKey::Mediator),
+        Action::ManageSchedulingRules => actor.has(RoleKey::OrgAdmin),
     }
 }
 
@@ -315,6 +323,8 @@ mod tests {
             &[R::OrgAdmin, R::ComplianceOfficer],
         ),
         (Action::ManageAgreementTemplates, &[R::OrgAdmin]),
+        (Action::KeepOwnCalendar, &[R::Mediator]),
+        (Action::ManageSchedulingRules, &[R::OrgAdmin]),
     ];
 
     fn actor(roles: Vec<RoleKey>) -> Actor {

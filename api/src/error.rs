@@ -49,6 +49,9 @@ pub enum AppError {
     /// The organization requires a second factor of this account, whose only
     /// one is a passkey: it must sign in with the passkey.
     PasskeyRequired,
+    /// The session time was taken (or stopped fitting) since it was offered:
+    /// carries the start times that fit now.
+    SlotTaken(Vec<chrono::DateTime<chrono::Utc>>),
     Internal(anyhow::Error),
 }
 
@@ -91,6 +94,7 @@ impl AppError {
             AppError::MfaRequired(_) => ErrorCode::MfaRequired,
             AppError::MfaEnrollmentRequired => ErrorCode::MfaEnrollmentRequired,
             AppError::PasskeyRequired => ErrorCode::PasskeyRequired,
+            AppError::SlotTaken(_) => ErrorCode::SlotTaken,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -136,6 +140,7 @@ impl AppError {
             AppError::LinkUsed => "This link has already been used.".into(),
             AppError::MfaRequired(_) => "Enter the code from your authenticator app.".into(),
             AppError::PasskeyRequired => "Sign in with your passkey.".into(),
+            AppError::SlotTaken(_) => "That time was just taken. Please choose another one.".into(),
             AppError::MfaEnrollmentRequired => {
                 "Your organization requires two-step sign-in. Set it up to continue.".into()
             }
@@ -188,6 +193,15 @@ impl From<AppError> for async_graphql::Error {
                 .extend_with(|_, ext| {
                     ext.set("code", code.as_str());
                     ext.set("eventId", event_id.to_string());
+                })
+            }
+            AppError::SlotTaken(fresh) => {
+                async_graphql::Error::new(error.message()).extend_with(|_, ext| {
+                    ext.set("code", code.as_str());
+                    ext.set(
+                        "slots",
+                        fresh.iter().map(|t| t.to_rfc3339()).collect::<Vec<_>>(),
+                    );
                 })
             }
             AppError::MfaRequired(challenge) => async_graphql::Error::new(error.message())

@@ -22,6 +22,7 @@ pub mod kv;
 pub mod orgs;
 pub mod partner;
 pub mod redact;
+pub mod scheduling;
 pub mod seed;
 pub mod state;
 pub mod telemetry;

@@ -80,6 +80,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0013_case_work.up.sql"),
                 down: include_str!("../sql/0013_case_work.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0014_scheduling",
+                up: include_str!("../sql/0014_scheduling.up.sql"),
+                down: include_str!("../sql/0014_scheduling.down.sql"),
+            }),
         ]
     }
 }

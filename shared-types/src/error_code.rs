@@ -62,6 +62,7 @@ error_codes! {
     MfaRequired => "MFA_REQUIRED",
     MfaEnrollmentRequired => "MFA_ENROLLMENT_REQUIRED",
     PasskeyRequired => "PASSKEY_REQUIRED",
+    SlotTaken => "SLOT_TAKEN",
     Internal => "INTERNAL",
 }
 

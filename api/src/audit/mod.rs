@@ -49,6 +49,8 @@ pub enum AuditAction {
     TemplatePublished,
     MediatorProposed,
     AgreementShared,
+    SessionBooked,
+    SchedulingRulesChanged,
 }
 
 impl AuditAction {
@@ -87,6 +89,8 @@ impl AuditAction {
         AuditAction::TemplatePublished,
         AuditAction::MediatorProposed,
         AuditAction::AgreementShared,
+        AuditAction::SessionBooked,
+        AuditAction::SchedulingRulesChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -125,6 +129,8 @@ impl AuditAction {
             AuditAction::TemplatePublished => "case.template_published",
             AuditAction::MediatorProposed => "case.mediator_proposed",
             AuditAction::AgreementShared => "case.agreement_shared",
+            AuditAction::SessionBooked => "case.session_booked",
+            AuditAction::SchedulingRulesChanged => "org.scheduling_rules_changed",
         }
     }
 

@@ -74,6 +74,10 @@ pub enum CaseAction {
     ManageTasks,
     /// Draft, edit and share agreements.
     DraftAgreements,
+    /// Search for session times and book, move or cancel sessions.
+    BookSessions,
+    /// Say when one's side can attend, and pick among offered times.
+    GiveAvailability,
 }
 
 impl CaseAction {
@@ -92,6 +96,8 @@ impl CaseAction {
         CaseAction::RespondToMediator,
         CaseAction::ManageTasks,
         CaseAction::DraftAgreements,
+        CaseAction::BookSessions,
+        CaseAction::GiveAvailability,
     ];
 }
 
@@ -181,6 +187,8 @@ fn allowed(actor: &Actor, rel: &CaseRelation, action: CaseAction) -> bool {
         CaseAction::RespondToMediator => side.is_some(),
         CaseAction::ManageTasks => manager(actor) || admin(actor) || mediator,
         CaseAction::DraftAgreements => manager(actor) || mediator,
+        CaseAction::BookSessions => manager(actor) || admin(actor) || mediator,
+        CaseAction::GiveAvailability => matches!(side, Some(Side::Claimant | Side::Respondent)),
     }
 }
 
@@ -377,6 +385,23 @@ mod tests {
                 &[
                     (R::CaseManager, None),
                     (R::Mediator, Some(Rel::LeadMediator)),
+                ],
+            ),
+            (
+                A::BookSessions,
+                &[
+                    (R::CaseManager, None),
+                    (R::OrgAdmin, None),
+                    (R::Mediator, Some(Rel::LeadMediator)),
+                ],
+            ),
+            (
+                A::GiveAvailability,
+                &[
+                    (R::Party, Some(Rel::Claimant)),
+                    (R::Party, Some(Rel::Respondent)),
+                    (R::PartyRepresentative, Some(Rel::Claimant)),
+                    (R::PartyRepresentative, Some(Rel::Respondent)),
                 ],
             ),
         ]

@@ -23,6 +23,7 @@ use crate::identity::sso_graphql::{SsoMutation, SsoQuery};
 use crate::jobs::graphql::{JobsMutation, JobsQuery};
 use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization};
 use crate::partner::graphql::{PartnerMutation, PartnerQuery};
+use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use context::RequestContext;
 
 #[derive(MergedObject, Default)]
@@ -38,6 +39,7 @@ pub struct Query(
     SsoQuery,
     CaseQuery,
     CaseWorkQuery,
+    SchedulingQuery,
     EntityResolvers,
 );
 
@@ -54,6 +56,7 @@ pub struct Mutation(
     JobsMutation,
     CaseMutation,
     CaseWorkMutation,
+    SchedulingMutation,
 );
 
 #[derive(MergedSubscription, Default)]

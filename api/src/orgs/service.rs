@@ -30,6 +30,8 @@ pub struct OrgSettings {
     /// Whether the other side is invited as soon as a claimant files (when
     /// the claimant gave their address); otherwise a case manager invites.
     pub auto_invite_respondents: bool,
+    /// How sessions are booked: buffers, notice, daily cap, durations.
+    pub scheduling: crate::scheduling::settings::SchedulingSettings,
 }
 
 /// What organizations created on the installation start with: every staff

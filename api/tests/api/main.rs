@@ -24,6 +24,7 @@ mod partner;
 mod passkeys;
 mod recovery;
 mod rls;
+mod scheduling;
 mod schema;
 mod sessions;
 mod sso;

@@ -29,7 +29,7 @@ async fn last_question(b: &Browser) -> anyhow::Result<String> {
 async fn last_choice(b: &Browser, question: &str) -> anyhow::Result<thirtyfour::WebElement> {
     let inputs = b
         .driver
-        .find_all(By::Css(&format!(
+        .find_all(By::Css(format!(
             "#{question}-choices .choice-row input[id$='-label-en']"
         )))
         .await?;

@@ -1,0 +1,338 @@
+//! Slot search and booking for one case: the lead mediator's week, time off
+//! and sessions, the windows of the parties who gave them, and the
+//! organization's rules go into [`slots::find_slots`]; a booking re-checks
+//! its time under the mediator's lock and is inserted under an exclusion
+//! constraint, so two bookings racing for the same time cannot both win.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, TransactionTrait};
+use uuid::Uuid;
+
+use super::availability;
+use super::settings::{self, SchedulingSettings};
+use super::slots::{self, Interval, MediatorCalendar, PartyAvailability, SearchRequest, Slot};
+use crate::authz::cases::Side;
+use crate::cases::access::CaseRow;
+use crate::db::{self, TenantTx};
+use crate::error::{AppError, AppResult};
+
+/// How far ahead searches look.
+pub const HORIZON_DAYS: i64 = 120;
+/// Fresh proposals offered when a time was taken.
+pub const FRESH_PROPOSALS: usize = 5;
+
+/// A party who must attend a session of the case.
+#[derive(Debug, Clone)]
+pub struct RequiredParty {
+    pub party_id: Uuid,
+    /// None until they joined.
+    pub user_id: Option<Uuid>,
+    pub side: Side,
+    pub time_zone: Option<Tz>,
+    pub windows: Vec<Interval>,
+}
+
+/// Everything a search on the case needs.
+pub struct CaseCalendar {
+    pub mediator_id: Uuid,
+    pub mediator_zone: Tz,
+    pub settings: SchedulingSettings,
+    pub parties: Vec<RequiredParty>,
+    calendar: MediatorCalendar,
+}
+
+impl CaseCalendar {
+    /// A search from `now`, constrained by every party who gave windows.
+    pub fn request(&self, case: &CaseRow, now: DateTime<Utc>, limit: usize) -> SearchRequest {
+        SearchRequest {
+            now,
+            duration_minutes: self.settings.session_minutes(&case.dispute_type),
+            horizon_end: now + TimeDelta::days(HORIZON_DAYS),
+            not_before: None,
+            limit,
+            rules: self.settings.rules(),
+            mediator: self.calendar.clone(),
+            parties: self
+                .parties
+                .iter()
+                .filter(|p| !p.windows.is_empty())
+                .map(|p| PartyAvailability {
+                    tz: p.time_zone.unwrap_or(self.mediator_zone),
+                    windows: p.windows.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether every party who must attend has joined and said when they can.
+    pub fn everyone_answered(&self) -> bool {
+        !self.parties.is_empty()
+            && self
+                .parties
+                .iter()
+                .all(|p| p.user_id.is_some() && !p.windows.is_empty())
+    }
+}
+
+/// A booked mediator's sessions as intervals, for the search.
+async fn bookings(
+    tx: &TenantTx,
+    mediator_id: Uuid,
+    from: DateTime<Utc>,
+) -> AppResult<Vec<Interval>> {
+    let rows = tx
+        .conn()
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "SELECT scheduled_for, duration_minutes FROM sessions
+                 WHERE mediator_id = $1 AND status = 'booked' AND scheduled_for >= $2
+                 ORDER BY scheduled_for LIMIT {}",
+                slots::MAX_BOOKINGS
+            ),
+            [mediator_id.into(), from.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let start = db::utc(r, "scheduled_for")?;
+            let minutes: i32 = r.try_get("", "duration_minutes")?;
+            Ok(Interval::new(
+                start,
+                start + TimeDelta::minutes(i64::from(minutes)),
+            ))
+        })
+        .collect()
+}
+
+/// The parties who must attend: the claimant and respondent parties.
+async fn required_parties(
+    tx: &TenantTx,
+    case_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<RequiredParty>> {
+    let rows = tx
+        .conn()
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT p.id, p.user_id, p.side, pr.timezone FROM parties p
+             LEFT JOIN profiles pr ON pr.user_id = p.user_id
+             WHERE p.case_id = $1 AND p.party_type IN ('claimant', 'respondent')
+             ORDER BY p.created_at, p.id",
+            [case_id.into()],
+        ))
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let party_id: Uuid = row.try_get("", "id")?;
+        let side: String = row.try_get("", "side")?;
+        let zone: Option<String> = row.try_get("", "timezone")?;
+        out.push(RequiredParty {
+            party_id,
+            user_id: row.try_get("", "user_id")?,
+            side: Side::parse(&side).unwrap_or(Side::Neutral),
+            time_zone: zone.and_then(|z| z.parse().ok()),
+            windows: availability::party_windows(tx, party_id, now).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// Loads the case's calendar. A case without a mediator, or whose mediator
+/// has no working week yet, cannot be scheduled: said with a clear conflict.
+pub async fn calendar(
+    tx: &TenantTx,
+    case: &CaseRow,
+    now: DateTime<Utc>,
+) -> AppResult<CaseCalendar> {
+    let mediator_id = case
+        .lead_mediator_id
+        .ok_or(AppError::Conflict("The case has no mediator yet."))?;
+    let week = availability::week(tx, mediator_id)
+        .await?
+        .ok_or(AppError::Conflict(
+            "The mediator has not set working hours yet.",
+        ))?;
+    let since = now - TimeDelta::days(2);
+    let calendar = MediatorCalendar {
+        tz: week.time_zone,
+        weekly: week.hours,
+        exceptions: availability::exceptions(tx, mediator_id, since.date_naive()).await?,
+        time_off: availability::time_off(tx, mediator_id, since)
+            .await?
+            .into_iter()
+            .map(|t| t.during)
+            .collect(),
+        bookings: bookings(tx, mediator_id, since).await?,
+        busy: Vec::new(),
+    };
+    Ok(CaseCalendar {
+        mediator_id,
+        mediator_zone: week.time_zone,
+        settings: settings::load(tx).await?,
+        parties: required_parties(tx, case.id, now).await?,
+        calendar,
+    })
+}
+
+/// Proposed slots for the case, earliest first.
+pub async fn search(
+    tx: &TenantTx,
+    case: &CaseRow,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> AppResult<(CaseCalendar, Vec<Slot>)> {
+    let calendar = calendar(tx, case, now).await?;
+    let found =
+        slots::find_slots(&calendar.request(case, now, limit)).map_err(availability::invalid)?;
+    Ok((calendar, found))
+}
+
+/// A booked session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub mediator_id: Uuid,
+    pub scheduled_for: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub status: String,
+    pub video_room_id: String,
+    pub sequence: i32,
+    pub version: i32,
+}
+
+const SESSION_COLUMNS: &str = "id, case_id, mediator_id, scheduled_for, duration_minutes, status, video_room_id, sequence, version";
+
+fn session_from(row: &QueryResult) -> AppResult<Session> {
+    Ok(Session {
+        id: row.try_get("", "id")?,
+        case_id: row.try_get("", "case_id")?,
+        mediator_id: row.try_get("", "mediator_id")?,
+        scheduled_for: db::utc(row, "scheduled_for")?,
+        duration_minutes: row.try_get("", "duration_minutes")?,
+        status: row.try_get("", "status")?,
+        video_room_id: row.try_get("", "video_room_id")?,
+        sequence: row.try_get("", "sequence")?,
+        version: row.try_get("", "version")?,
+    })
+}
+
+/// The case's sessions, in time order.
+pub async fn for_case(tx: &TenantTx, case_id: Uuid) -> AppResult<Vec<Session>> {
+    let rows = tx
+        .conn()
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE case_id = $1 ORDER BY scheduled_for, id LIMIT 200"),
+            [case_id.into()],
+        ))
+        .await?;
+    rows.iter().map(session_from).collect()
+}
+
+/// One mediator's bookings at a time: the per-day cap and the re-check see
+/// each other's sessions (the exclusion constraint guards overlaps anyway).
+async fn lock_mediator(tx: &TenantTx, mediator_id: Uuid) -> AppResult<()> {
+    tx.conn()
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended('schedule:' || $1::text || ':' || $2::text, 0))",
+            [tx.scope().org_id.into(), mediator_id.into()],
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Whether a database error is the double-booking exclusion constraint.
+fn is_double_booking(error: &sea_orm::DbErr) -> bool {
+    match error {
+        sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+        | sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|d| d.constraint())
+            .is_some_and(|c| c == "sessions_no_double_booking"),
+        _ => false,
+    }
+}
+
+/// Books the case's session at `start` if that time still fits everyone;
+/// otherwise [`AppError::SlotTaken`] with the times that fit now. The case
+/// row must be locked by the caller (bookings of one case go one by one).
+pub async fn book(
+    tx: &TenantTx,
+    case: &CaseRow,
+    start: DateTime<Utc>,
+    booked_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<Session> {
+    let mediator_id = case
+        .lead_mediator_id
+        .ok_or(AppError::Conflict("The case has no mediator yet."))?;
+    lock_mediator(tx, mediator_id).await?;
+    let calendar = calendar(tx, case, now).await?;
+    let mut request = calendar.request(case, now, 1);
+    request.not_before = Some(start);
+    let fits = slots::find_slots(&request)
+        .map_err(availability::invalid)?
+        .first()
+        .is_some_and(|s| s.start == start);
+    let fresh = |request: SearchRequest| {
+        let mut request = request;
+        request.not_before = None;
+        request.limit = FRESH_PROPOSALS;
+        slots::find_slots(&request)
+            .map(|found| found.into_iter().map(|s| s.start).collect())
+            .unwrap_or_default()
+    };
+    if !fits {
+        return Err(AppError::SlotTaken(fresh(request)));
+    }
+    let duration = i64::from(request.duration_minutes);
+    let half_buffer = TimeDelta::seconds(i64::from(request.rules.buffer_minutes) * 30);
+    let end = start + TimeDelta::minutes(duration);
+    let id = Uuid::now_v7();
+    let room = format!("room_{}", Uuid::new_v4().simple());
+    // A savepoint: when the constraint refuses the row, the transaction
+    // stays usable to work out the fresh proposals.
+    let savepoint = tx.conn().begin().await?;
+    let inserted = savepoint
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "INSERT INTO sessions (id, org_id, case_id, mediator_id, scheduled_for, duration_minutes, blocked,
+                                       video_room_id, access_policy_json, booked_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, tstzrange($7, $8), $9, $10, $11)
+                 RETURNING {SESSION_COLUMNS}"
+            ),
+            [
+                id.into(),
+                tx.scope().org_id.into(),
+                case.id.into(),
+                mediator_id.into(),
+                start.into(),
+                (duration as i32).into(),
+                (start - half_buffer).into(),
+                (end + half_buffer).into(),
+                room.into(),
+                serde_json::json!({ "lobby": true, "singleUseLinks": true }).into(),
+                booked_by.into(),
+            ],
+        ))
+        .await;
+    match inserted {
+        Ok(Some(row)) => {
+            savepoint.commit().await?;
+            session_from(&row)
+        }
+        Ok(None) => Err(AppError::Internal(anyhow::anyhow!(
+            "session insert returned nothing"
+        ))),
+        Err(error) if is_double_booking(&error) => {
+            savepoint.rollback().await?;
+            Err(AppError::SlotTaken(fresh(request)))
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,716 @@
+//! GraphQL for scheduling: a mediator's working week, exceptions and time
+//! off; the organization's booking rules; a case's schedule (proposed slots
+//! with local times, who has answered, sessions booked) for the staff and
+//! the parties; the parties' availability; and booking.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+
+use super::availability::{self, Week};
+use super::booking::{self, CaseCalendar, Session};
+use super::settings::{self, SchedulingSettings};
+use super::slots::{self, Interval, TimeRange, WeeklyHours};
+use crate::audit::{self, AuditAction, NewEntry};
+use crate::authz::cases::{CaseAction, Side, Visibility};
+use crate::authz::{self, Action, Actor, RoleKey};
+use crate::cases::access::{self, CaseRow};
+use crate::cases::graphql::open_tx;
+use crate::cases::timeline::{self, NewEvent};
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::RequestContext;
+
+#[derive(SimpleObject, Clone)]
+pub struct TimeRangeOut {
+    /// Local wall-clock time, `HH:MM`.
+    pub start: String,
+    /// `HH:MM`; `00:00` is midnight at the end of the day.
+    pub end: String,
+}
+
+#[derive(InputObject)]
+pub struct TimeRangeInput {
+    pub start: String,
+    pub end: String,
+}
+
+fn parse_time(value: &str, field: &'static str) -> AppResult<NaiveTime> {
+    NaiveTime::parse_from_str(value.trim(), "%H:%M")
+        .map_err(|_| AppError::validation(field, "format"))
+}
+
+fn ranges_in(input: &[TimeRangeInput]) -> AppResult<Vec<TimeRange>> {
+    if input.len() > slots::MAX_RANGES_PER_DAY {
+        return Err(AppError::validation("hours", "too_many"));
+    }
+    input
+        .iter()
+        .map(|r| {
+            Ok(TimeRange::new(
+                parse_time(&r.start, "hours")?,
+                parse_time(&r.end, "hours")?,
+            ))
+        })
+        .collect()
+}
+
+fn ranges_out(ranges: &[TimeRange]) -> Vec<TimeRangeOut> {
+    ranges
+        .iter()
+        .map(|r| TimeRangeOut {
+            start: r.start.format("%H:%M").to_string(),
+            end: r.end.format("%H:%M").to_string(),
+        })
+        .collect()
+}
+
+/// A mediator's working week in their own zone.
+#[derive(SimpleObject)]
+pub struct WorkingWeek {
+    pub mediator_id: ID,
+    pub time_zone: String,
+    /// Seven lists, Monday first.
+    pub days: Vec<Vec<TimeRangeOut>>,
+    /// Pass it back to `setWorkingWeek`; null before the first one is set.
+    pub version: Option<i32>,
+}
+
+fn week_out(mediator_id: uuid::Uuid, week: Option<Week>) -> WorkingWeek {
+    match week {
+        Some(w) => WorkingWeek {
+            mediator_id: ID(mediator_id.to_string()),
+            time_zone: w.time_zone.name().to_owned(),
+            days: w.hours.days.iter().map(|d| ranges_out(d)).collect(),
+            version: Some(w.version),
+        },
+        None => WorkingWeek {
+            mediator_id: ID(mediator_id.to_string()),
+            time_zone: "UTC".into(),
+            days: vec![Vec::new(); 7],
+            version: None,
+        },
+    }
+}
+
+#[derive(InputObject)]
+pub struct WorkingWeekInput {
+    /// Whose week: yourself when left out (case managers may set anyone's).
+    pub mediator_id: Option<ID>,
+    #[graphql(validator(max_length = 64))]
+    pub time_zone: String,
+    /// Seven lists, Monday first.
+    #[graphql(validator(min_items = 7, max_items = 7))]
+    pub days: Vec<Vec<TimeRangeInput>>,
+    /// The version the edit started from (null the first time).
+    pub version: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub struct TimeOffOut {
+    pub id: ID,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(SimpleObject)]
+pub struct ExceptionOut {
+    pub date: NaiveDate,
+    /// Empty: closed that day.
+    pub hours: Vec<TimeRangeOut>,
+}
+
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "SessionLengthInput")]
+pub struct SessionLength {
+    #[graphql(validator(max_length = 40))]
+    pub dispute_type: String,
+    pub minutes: u32,
+}
+
+#[derive(SimpleObject)]
+pub struct SchedulingRules {
+    pub buffer_minutes: u32,
+    pub notice_hours: u32,
+    pub max_sessions_per_day: u32,
+    pub default_session_minutes: u32,
+    /// Lengths set per dispute type.
+    pub session_lengths: Vec<SessionLength>,
+    /// Minutes before a session at which reminders go out.
+    pub reminder_minutes: Vec<u32>,
+}
+
+impl From<&SchedulingSettings> for SchedulingRules {
+    fn from(s: &SchedulingSettings) -> Self {
+        Self {
+            buffer_minutes: s.buffer_minutes(),
+            notice_hours: s.notice_hours(),
+            max_sessions_per_day: s.max_sessions_per_day(),
+            default_session_minutes: settings::DEFAULT_SESSION_MINUTES,
+            session_lengths: s
+                .session_minutes
+                .iter()
+                .map(|(k, m)| SessionLength {
+                    dispute_type: k.clone(),
+                    minutes: *m,
+                })
+                .collect(),
+            reminder_minutes: s.reminder_minutes(),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct SchedulingRulesInput {
+    pub buffer_minutes: u32,
+    pub notice_hours: u32,
+    pub max_sessions_per_day: u32,
+    #[graphql(validator(max_items = 50))]
+    pub session_lengths: Vec<SessionLength>,
+    #[graphql(validator(max_items = 5))]
+    pub reminder_minutes: Vec<u32>,
+}
+
+/// Whose clock a local time is read on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ClockOf {
+    /// The reader's own.
+    You,
+    Mediator,
+    Claimant,
+    Respondent,
+}
+
+#[derive(SimpleObject)]
+pub struct LocalTime {
+    pub clock_of: ClockOf,
+    pub time_zone: String,
+    /// Wall-clock date and time there, `YYYY-MM-DDTHH:MM`.
+    pub local: String,
+    /// Offset from UTC then, `+05:45`.
+    pub offset: String,
+}
+
+#[derive(SimpleObject)]
+pub struct SlotOut {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The slot on the clocks of those taking part, the reader's first.
+    pub local_times: Vec<LocalTime>,
+}
+
+#[derive(SimpleObject)]
+pub struct PartySchedule {
+    pub party_id: ID,
+    pub side: Side,
+    pub has_joined: bool,
+    /// Whether they have said when they can attend.
+    pub answered: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct SessionOut {
+    pub id: ID,
+    pub case_id: ID,
+    pub scheduled_for: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub status: String,
+}
+
+impl From<Session> for SessionOut {
+    fn from(s: Session) -> Self {
+        Self {
+            id: ID(s.id.to_string()),
+            case_id: ID(s.case_id.to_string()),
+            scheduled_for: s.scheduled_for,
+            ends_at: s.scheduled_for + TimeDelta::minutes(i64::from(s.duration_minutes)),
+            duration_minutes: s.duration_minutes,
+            status: s.status,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct WindowOut {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(InputObject)]
+pub struct WindowInput {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// A case's schedule as the reader may see it.
+#[derive(SimpleObject)]
+pub struct CaseSchedule {
+    pub case_id: ID,
+    pub duration_minutes: u32,
+    /// The zone the reader's times are shown in.
+    pub time_zone: String,
+    pub parties: Vec<PartySchedule>,
+    /// Times that fit the mediator and every party who said when they can.
+    pub slots: Vec<SlotOut>,
+    pub sessions: Vec<SessionOut>,
+    /// The reader's own windows (parties).
+    pub my_windows: Vec<WindowOut>,
+    /// Whether the reader may book directly.
+    pub can_book: bool,
+}
+
+fn label(clock_of: ClockOf, tz: Tz, at: DateTime<Utc>) -> LocalTime {
+    let l = slots::local_label(at, tz);
+    LocalTime {
+        clock_of,
+        time_zone: tz.name().to_owned(),
+        local: l.local.format("%Y-%m-%dT%H:%M").to_string(),
+        offset: l.offset,
+    }
+}
+
+/// The reader's zone, from their profile (UTC when unreadable).
+async fn reader_zone(tx: &crate::db::TenantTx, actor: &Actor) -> AppResult<Tz> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let row = tx
+        .conn()
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT timezone FROM profiles WHERE user_id = $1",
+            [actor.user_id.into()],
+        ))
+        .await?;
+    let zone: Option<String> = row.map(|r| r.try_get("", "timezone")).transpose()?;
+    Ok(zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::UTC))
+}
+
+/// The party row the actor answers for on the case: their own, or the one
+/// they represent.
+async fn my_party(
+    tx: &crate::db::TenantTx,
+    actor: &Actor,
+    case_id: uuid::Uuid,
+) -> AppResult<uuid::Uuid> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let row = tx
+        .conn()
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT COALESCE(represents_party_id, id) AS party_id FROM parties
+             WHERE case_id = $1 AND user_id = $2 ORDER BY created_at LIMIT 1",
+            [case_id.into(), actor.user_id.into()],
+        ))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(row.try_get("", "party_id")?)
+}
+
+/// Builds the schedule the reader sees. Staff see every party's clock;
+/// parties see their own and the mediator's, never the other side's zone.
+async fn schedule_out(
+    tx: &crate::db::TenantTx,
+    actor: &Actor,
+    case: &CaseRow,
+    calendar: &CaseCalendar,
+    found: Vec<slots::Slot>,
+    staff: bool,
+    my_party_id: Option<uuid::Uuid>,
+) -> AppResult<CaseSchedule> {
+    let zone = reader_zone(tx, actor).await?;
+    let mine = my_party_id.and_then(|id| calendar.parties.iter().find(|p| p.party_id == id));
+    let slots = found
+        .into_iter()
+        .map(|s| {
+            let mut local_times = vec![label(ClockOf::You, zone, s.start)];
+            local_times.push(label(ClockOf::Mediator, calendar.mediator_zone, s.start));
+            if staff {
+                for p in &calendar.parties {
+                    if let Some(tz) = p.time_zone {
+                        let who = if p.side == Side::Respondent {
+                            ClockOf::Respondent
+                        } else {
+                            ClockOf::Claimant
+                        };
+                        local_times.push(label(who, tz, s.start));
+                    }
+                }
+            }
+            SlotOut {
+                starts_at: s.start,
+                ends_at: s.end,
+                local_times,
+            }
+        })
+        .collect();
+    Ok(CaseSchedule {
+        case_id: ID(case.id.to_string()),
+        duration_minutes: calendar.settings.session_minutes(&case.dispute_type),
+        time_zone: zone.name().to_owned(),
+        parties: calendar
+            .parties
+            .iter()
+            .map(|p| PartySchedule {
+                party_id: ID(p.party_id.to_string()),
+                side: p.side,
+                has_joined: p.user_id.is_some(),
+                answered: !p.windows.is_empty(),
+            })
+            .collect(),
+        slots,
+        sessions: booking::for_case(tx, case.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        my_windows: mine
+            .map(|p| {
+                p.windows
+                    .iter()
+                    .map(|w| WindowOut {
+                        starts_at: w.start,
+                        ends_at: w.end,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        can_book: staff,
+    })
+}
+
+/// Records a booking on the timeline and in the audit log.
+async fn record_booking(
+    rc: &RequestContext,
+    tx: &crate::db::TenantTx,
+    actor: &Actor,
+    session: &Session,
+) -> AppResult<()> {
+    timeline::record_without_note(
+        tx,
+        NewEvent {
+            case_id: session.case_id,
+            actor_id: Some(actor.user_id),
+            kind: "session.booked",
+            visibility: Visibility::Everyone,
+            detail: serde_json::json!({ "sessionId": session.id, "scheduledFor": session.scheduled_for }),
+            note: None,
+        },
+    )
+    .await?;
+    audit::record(
+        tx,
+        &rc.client,
+        NewEntry::new(Some(actor.user_id), AuditAction::SessionBooked)
+            .target("session", session.id),
+    )
+    .await
+}
+
+/// The mediator whose calendar the actor means: themselves, or (for those
+/// who keep the roster) anyone.
+fn whose(actor: &Actor, mediator_id: Option<&ID>) -> AppResult<uuid::Uuid> {
+    match mediator_id {
+        Some(id) => {
+            let id = access::parse_id(id.as_str())?;
+            if id != actor.user_id {
+                authz::authorize(actor, Action::ManageRoster)?;
+            } else {
+                authz::authorize(actor, Action::KeepOwnCalendar)?;
+            }
+            Ok(id)
+        }
+        None => {
+            authz::authorize(actor, Action::KeepOwnCalendar)?;
+            Ok(actor.user_id)
+        }
+    }
+}
+
+fn is_staff(actor: &Actor) -> bool {
+    actor.has(RoleKey::CaseManager) || actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::Mediator)
+}
+
+#[derive(Default)]
+pub struct SchedulingQuery;
+
+#[Object]
+impl SchedulingQuery {
+    /// A mediator's working week: yours, or (case managers) anyone's.
+    async fn working_week(
+        &self,
+        ctx: &Context<'_>,
+        mediator_id: Option<ID>,
+    ) -> async_graphql::Result<WorkingWeek> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let who = whose(actor, mediator_id.as_ref())?;
+        let tx = rc.tenant_tx(actor).await?;
+        let week = availability::week(&tx, who).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(week_out(who, week))
+    }
+
+    /// Your time off still to come (mediators).
+    async fn my_time_off(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TimeOffOut>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::KeepOwnCalendar)?;
+        let tx = rc.tenant_tx(actor).await?;
+        let out = availability::time_off(&tx, actor.user_id, Utc::now()).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(out
+            .into_iter()
+            .map(|t| TimeOffOut {
+                id: ID(t.id.to_string()),
+                starts_at: t.during.start,
+                ends_at: t.during.end,
+            })
+            .collect())
+    }
+
+    /// Your dates with other hours than usual, from today (mediators).
+    async fn my_availability_exceptions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ExceptionOut>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::KeepOwnCalendar)?;
+        let tx = rc.tenant_tx(actor).await?;
+        let from = (Utc::now() - TimeDelta::days(1)).date_naive();
+        let out = availability::exceptions(&tx, actor.user_id, from).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(out
+            .into_iter()
+            .map(|e| ExceptionOut {
+                date: e.date,
+                hours: ranges_out(&e.ranges),
+            })
+            .collect())
+    }
+
+    /// The organization's booking rules.
+    async fn scheduling_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<SchedulingRules> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::ViewOrganization)?;
+        let tx = rc.tenant_tx(actor).await?;
+        let s = settings::load(&tx).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok((&s).into())
+    }
+
+    /// The case's schedule: proposed times, who has said when they can,
+    /// sessions booked. Staff running the case and its parties.
+    async fn case_schedule(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        #[graphql(validator(minimum = 1, maximum = 100))] limit: Option<i32>,
+    ) -> async_graphql::Result<CaseSchedule> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let (tx, _key) = open_tx(rc, actor).await?;
+        let case_id = access::parse_id(case_id.as_str())?;
+        let (case, rel) = access::open(&tx, actor, case_id, CaseAction::View, false).await?;
+        let staff =
+            crate::authz::cases::authorize_case(actor, &rel, CaseAction::BookSessions).is_ok();
+        let party = if staff {
+            None
+        } else {
+            crate::authz::cases::authorize_case(actor, &rel, CaseAction::GiveAvailability)?;
+            Some(my_party(&tx, actor, case_id).await?)
+        };
+        let now = Utc::now();
+        let (calendar, found) =
+            booking::search(&tx, &case, now, limit.unwrap_or(20) as usize).await?;
+        let out = schedule_out(
+            &tx,
+            actor,
+            &case,
+            &calendar,
+            found,
+            staff && is_staff(actor),
+            party,
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(out)
+    }
+}
+
+#[derive(Default)]
+pub struct SchedulingMutation;
+
+#[Object]
+impl SchedulingMutation {
+    /// Sets a mediator's working week in their zone.
+    async fn set_working_week(
+        &self,
+        ctx: &Context<'_>,
+        input: WorkingWeekInput,
+    ) -> async_graphql::Result<WorkingWeek> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let who = whose(actor, input.mediator_id.as_ref())?;
+        let mut hours = WeeklyHours::new();
+        for (day, ranges) in hours.days.iter_mut().zip(&input.days) {
+            *day = ranges_in(ranges)?;
+        }
+        let tx = rc.tenant_tx(actor).await?;
+        let week =
+            availability::set_week(&tx, who, &input.time_zone, &hours, input.version).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(week_out(who, Some(week)))
+    }
+
+    /// Sets your hours on one date (an empty list: closed that day), or with
+    /// `remove`, goes back to the usual week for it.
+    async fn set_availability_exception(
+        &self,
+        ctx: &Context<'_>,
+        date: NaiveDate,
+        #[graphql(validator(max_items = 12))] hours: Vec<TimeRangeInput>,
+        #[graphql(default = false)] remove: bool,
+    ) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::KeepOwnCalendar)?;
+        let ranges = if remove {
+            None
+        } else {
+            Some(ranges_in(&hours)?)
+        };
+        let tx = rc.tenant_tx(actor).await?;
+        availability::set_exception(&tx, actor.user_id, date, ranges).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(true)
+    }
+
+    async fn add_time_off(
+        &self,
+        ctx: &Context<'_>,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+    ) -> async_graphql::Result<TimeOffOut> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::KeepOwnCalendar)?;
+        let tx = rc.tenant_tx(actor).await?;
+        let id = availability::add_time_off(&tx, actor.user_id, Interval::new(starts_at, ends_at))
+            .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(TimeOffOut {
+            id: ID(id.to_string()),
+            starts_at,
+            ends_at,
+        })
+    }
+
+    async fn remove_time_off(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::KeepOwnCalendar)?;
+        let tx = rc.tenant_tx(actor).await?;
+        availability::remove_time_off(&tx, actor.user_id, access::parse_id(id.as_str())?).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(true)
+    }
+
+    /// Sets the organization's booking rules (org admins).
+    async fn update_scheduling_rules(
+        &self,
+        ctx: &Context<'_>,
+        input: SchedulingRulesInput,
+    ) -> async_graphql::Result<SchedulingRules> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::ManageSchedulingRules)?;
+        let s = SchedulingSettings {
+            buffer_minutes: Some(input.buffer_minutes),
+            notice_hours: Some(input.notice_hours),
+            max_sessions_per_day: Some(input.max_sessions_per_day),
+            session_minutes: input
+                .session_lengths
+                .into_iter()
+                .map(|l| (l.dispute_type, l.minutes))
+                .collect(),
+            reminder_minutes: Some(input.reminder_minutes),
+        };
+        let tx = rc.tenant_tx(actor).await?;
+        settings::save(&tx, &s).await?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::SchedulingRulesChanged),
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok((&s).into())
+    }
+
+    /// Says when your side can attend (replacing what you said before). When
+    /// everyone who must attend has answered and a time suits them all, the
+    /// earliest such time is booked at once.
+    async fn set_my_availability(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        #[graphql(validator(max_items = 200))] windows: Vec<WindowInput>,
+    ) -> async_graphql::Result<CaseSchedule> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let (tx, _key) = open_tx(rc, actor).await?;
+        let case_id = access::parse_id(case_id.as_str())?;
+        let (case, _) =
+            access::open(&tx, actor, case_id, CaseAction::GiveAvailability, true).await?;
+        access::check_editable(&case, None)?;
+        let party = my_party(&tx, actor, case_id).await?;
+        let now = Utc::now();
+        let windows: Vec<Interval> = windows
+            .iter()
+            .map(|w| Interval::new(w.starts_at, w.ends_at))
+            .collect();
+        availability::set_party_windows(&tx, case_id, party, &windows, now).await?;
+        let (calendar, found) = booking::search(&tx, &case, now, 20).await?;
+        let already = booking::for_case(&tx, case_id)
+            .await?
+            .iter()
+            .any(|s| s.status == "booked" && s.scheduled_for > now);
+        if calendar.everyone_answered()
+            && !already
+            && let Some(first) = found.first()
+        {
+            let session = booking::book(&tx, &case, first.start, Some(actor.user_id), now).await?;
+            record_booking(rc, &tx, actor, &session).await?;
+        }
+        let (calendar, found) = booking::search(&tx, &case, now, 20).await?;
+        let out = schedule_out(&tx, actor, &case, &calendar, found, false, Some(party)).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(out)
+    }
+
+    /// Books the case's session at `startsAt` (staff running the case). A
+    /// time that was taken meanwhile is refused with `SLOT_TAKEN` and the
+    /// times that fit now in `extensions.slots`.
+    async fn book_session(
+        &self,
+        ctx: &Context<'_>,
+        case_id: ID,
+        starts_at: DateTime<Utc>,
+    ) -> async_graphql::Result<SessionOut> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let (tx, _key) = open_tx(rc, actor).await?;
+        let case_id = access::parse_id(case_id.as_str())?;
+        let (case, _) = access::open(&tx, actor, case_id, CaseAction::BookSessions, true).await?;
+        access::check_editable(&case, None)?;
+        let now = Utc::now();
+        if starts_at <= now {
+            return Err(AppError::validation("startsAt", "past").into());
+        }
+        let session = booking::book(&tx, &case, starts_at, Some(actor.user_id), now).await?;
+        record_booking(rc, &tx, actor, &session).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(session.into())
+    }
+}

@@ -1,0 +1,9 @@
+//! Scheduling: mediators' working hours and time off, parties' availability,
+//! the organization's booking rules, slot finding, and sessions booked so
+//! that two bookings can never take the same mediator's time.
+
+pub mod availability;
+pub mod booking;
+pub mod graphql;
+pub mod settings;
+pub mod slots;
