@@ -1,6 +1,7 @@
 //! The Caucus admin portal: the staff's view of their organization.
 
 mod audit;
+mod availability;
 mod case;
 mod case_settings;
 mod cases;
@@ -43,6 +44,11 @@ fn App() -> impl IntoView {
             .viewer()
             .is_some_and(|viewer| viewer.has(RoleKey::OrgAdmin))
     });
+    let is_mediator = Signal::derive(move || {
+        session
+            .viewer()
+            .is_some_and(|viewer| viewer.has(RoleKey::Mediator))
+    });
     let nav = vec![
         NavLink {
             href: "/",
@@ -61,6 +67,12 @@ fn App() -> impl IntoView {
             label: Signal::derive(tr!("admin-nav-roster")),
             exact: false,
             visible: Some(may_run_roster),
+        },
+        NavLink {
+            href: "/availability",
+            label: Signal::derive(tr!("admin-nav-availability")),
+            exact: false,
+            visible: Some(is_mediator),
         },
         NavLink {
             href: "/templates",
@@ -109,6 +121,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/outcomes") view=outcomes::OutcomesPage />
                     <Route path=path!("/people") view=people::People />
                     <Route path=path!("/roster") view=roster::RosterPage />
+                    <Route path=path!("/availability") view=availability::AvailabilityPage />
                     <Route path=path!("/templates") view=templates::TemplatesPage />
                     <Route path=path!("/templates/:type") view=templates::TemplateEditorPage />
                     <Route path=path!("/audit") view=audit::Audit />

@@ -13,6 +13,7 @@ use shared_types::intake::TemplateDefinition;
 
 use crate::case_work::{MediatorProposalCard, SharedAgreementsCard, ToDoList};
 use crate::intake::RespondentIntakeCard;
+use crate::schedule::SessionTimesCard;
 
 #[allow(clippy::upper_case_acronyms)]
 type JSON = serde_json::Value;
@@ -181,6 +182,7 @@ fn CaseView(case: Overview) -> impl IntoView {
     let can_respond = case.can.submit_respondent_intake;
     let case_id = case.case.id.clone();
     let intakes = case.intakes.clone();
+    let my_side = case.my_side.as_ref().map(|s| format!("{s:?}"));
     view! {
         <PageTitle id="page-title" text=Signal::derive(move || title.clone()) />
         {filed
@@ -201,6 +203,8 @@ fn CaseView(case: Overview) -> impl IntoView {
             })}
         {can_respond.then(|| view! { <RespondentIntakeCard case_id=case_id.clone() /> })}
         <MediatorProposalCard case_id=case_id.clone() />
+        {(current < STEPS.len())
+            .then(|| view! { <SessionTimesCard case_id=case_id.clone() my_side=my_side.clone() /> })}
         <p class="lead">
             <code id="case-reference">{case.case.reference.clone()}</code>
             " · "

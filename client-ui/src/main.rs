@@ -3,6 +3,7 @@
 mod case_work;
 mod cases;
 mod intake;
+mod schedule;
 
 use std::time::Duration;
 

@@ -133,6 +133,9 @@ pub fn event_label(kind: &str) -> String {
         "task.done" => tr!("timeline-task-done")(),
         "agreement.drafted" => tr!("timeline-agreement-drafted")(),
         "agreement.shared" => tr!("timeline-agreement-shared")(),
+        "session.booked" => tr!("timeline-session-booked")(),
+        "session.rescheduled" => tr!("timeline-session-rescheduled")(),
+        "session.cancelled" => tr!("timeline-session-cancelled")(),
         _ => tr!("timeline-other")(),
     }
 }

@@ -63,6 +63,34 @@ pub fn format_time_in_zone(date: &Date, time_zone: &str, locale: Locale) -> Opti
     call_format(&formatter.format(), date)
 }
 
+/// The day of an instant in `time_zone`: "Wednesday, 2 December 2026".
+pub fn format_day_in_zone(rfc3339: &str, time_zone: &str, locale: Locale) -> Option<String> {
+    let date = parse_date(rfc3339)?;
+    format_date_time(
+        &date,
+        locale,
+        DateOptions {
+            date_style: Some("full"),
+            time_style: None,
+            time_zone: Some(time_zone),
+        },
+    )
+}
+
+/// The wall-clock time of an instant in `time_zone`, with the zone's short
+/// name: "10:00 CST", "21:45 GMT+5:45".
+pub fn format_clock_in_zone(rfc3339: &str, time_zone: &str, locale: Locale) -> Option<String> {
+    let date = parse_date(rfc3339)?;
+    let options = object(&[
+        ("hour", "numeric".into()),
+        ("minute", "2-digit".into()),
+        ("timeZone", time_zone.into()),
+        ("timeZoneName", "short".into()),
+    ])?;
+    let formatter = date_time_format(locale, &options)?;
+    call_format(&formatter.format(), &date)
+}
+
 /// A date and/or time with the given styles and zone.
 pub fn format_date_time(date: &Date, locale: Locale, options: DateOptions<'_>) -> Option<String> {
     let mut fields: Vec<(&str, JsValue)> = Vec::new();

@@ -6,6 +6,7 @@
 mod assignment;
 mod lifecycle;
 mod parties;
+mod schedule;
 mod work;
 
 use graphql_client::GraphQLQuery;
@@ -135,6 +136,7 @@ fn CaseView(
     let work = manage.then(|| {
         view! {
             <assignment::Assignment detail=detail.clone() reload=reload />
+            <schedule::Sessions case_id=detail.case.id.clone() />
             <work::Tasks detail=detail.clone() viewer=viewer.clone() />
             <work::Agreements detail=detail.clone() />
         }

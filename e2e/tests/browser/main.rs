@@ -18,6 +18,7 @@ mod org_security;
 mod passkeys;
 mod portals;
 mod roster;
+mod scheduling;
 mod sso;
 mod templates;
 mod two_step;

@@ -1,0 +1,171 @@
+//! Scheduling across time zones in both portals: the mediator keeps a
+//! working week in Chicago; the claimant (in Kathmandu, +05:45) and the
+//! respondent (in Madrid) each tick the times they could do on their own
+//! clocks; the session is booked at the first time they share, and shown to
+//! both and to the case manager.
+
+use anyhow::{Context, ensure};
+use caucus_api::seed::DEMO_PASSWORD;
+use serde_json::{Value, json};
+use thirtyfour::By;
+
+use crate::cases::file_from_the_page;
+use crate::harness::{Browser, emailed_token, with_browser};
+
+const PARTY: &str = "party@demo.caucus.test";
+const MANAGER: &str = "manager@demo.caucus.test";
+const MEDIATOR: &str = "mediator@demo.caucus.test";
+const RESPONDENT: &str = "remy.respondent@example.org";
+
+/// The label text of the `n`th time offered on the page.
+async fn offered(b: &Browser, n: usize) -> anyhow::Result<(thirtyfour::WebElement, String)> {
+    b.text_of("schedule-form").await?;
+    let boxes = b
+        .driver
+        .find_all(By::Css("#schedule-form input[type='checkbox']"))
+        .await?;
+    let checkbox = boxes.get(n).cloned().context("fewer times offered")?;
+    let id = checkbox
+        .attr("id")
+        .await?
+        .context("a checkbox without id")?;
+    let label = b
+        .driver
+        .find(By::Css(&format!("label[for='{id}']")))
+        .await?
+        .text()
+        .await?;
+    Ok((checkbox, label))
+}
+
+async fn set_zone(b: &Browser, zone: &str) -> anyhow::Result<Value> {
+    b.gql(
+        "client",
+        "mutation Z($z: String!) { updateProfile(timezone: $z) { user { timezone } } }",
+        json!({ "z": zone }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn parties_in_two_time_zones_agree_on_a_session_time() {
+    with_browser("scheduling", async |b| {
+        // The mediator keeps a working week on Chicago's clock.
+        b.driver.goto(b.admin_url("/availability")).await?;
+        b.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
+        b.wait_for_text("week-form", "Monday").await?;
+        b.replace_text("week-zone", "America/Chicago").await?;
+        b.click("week-save").await?;
+        b.wait_for_text("week-saved", "Your week is saved").await?;
+        b.assert_accessible("working hours").await?;
+        let me = b.gql("admin", "{ me { user { id } } }", json!({})).await?;
+        let mediator_id = me["me"]["user"]["id"].as_str().context("mediator id")?.to_owned();
+        b.driver.delete_all_cookies().await?;
+
+        // The claimant, in Kathmandu, files.
+        b.driver.goto(b.client_url("/")).await?;
+        b.sign_in(PARTY, DEMO_PASSWORD).await?;
+        b.wait_for_text("page-title", "Pat Party").await?;
+        set_zone(b, "Asia/Kathmandu").await?;
+        let filed = file_from_the_page(b, "Remy Respondent", RESPONDENT).await?;
+        let case_id = filed["id"].as_str().context("case id")?.to_owned();
+        b.driver.delete_all_cookies().await?;
+
+        // The case manager accepts it, assigns the mediator, invites the other side.
+        b.driver.goto(b.admin_url("/")).await?;
+        b.sign_in(MANAGER, DEMO_PASSWORD).await?;
+        b.wait_for_text("signed-in-as", "Casey Manager").await?;
+        let advanced = b
+            .gql(
+                "admin",
+                "mutation A($i: AdvanceCaseInput!) { advanceCase(input: $i) { version } }",
+                json!({ "i": { "caseId": case_id, "version": 1, "to": "TRIAGE" } }),
+            )
+            .await?;
+        b.gql(
+            "admin",
+            "mutation P($i: ProposeMediatorInput!) { proposeMediator(input: $i) { status } }",
+            json!({ "i": { "caseId": case_id, "version": advanced["advanceCase"]["version"], "mediatorId": mediator_id } }),
+        )
+        .await?;
+        let case = b
+            .gql("admin", "query C($id: ID!) { case(id: $id) { parties { id partyType } } }", json!({ "id": case_id }))
+            .await?;
+        let respondent = case["case"]["parties"]
+            .as_array()
+            .and_then(|all| all.iter().find(|p| p["partyType"] == "RESPONDENT"))
+            .and_then(|p| p["id"].as_str())
+            .context("the respondent party")?
+            .to_owned();
+        b.gql(
+            "admin",
+            "mutation I($c: ID!, $p: ID!) { inviteParty(caseId: $c, partyId: $p) }",
+            json!({ "c": case_id, "p": respondent }),
+        )
+        .await?;
+        b.driver.delete_all_cookies().await?;
+
+        // The other side joins, in Madrid.
+        let token = emailed_token(RESPONDENT, "/invitation#").await?;
+        b.driver.goto(b.client_url(&format!("/invitation#{token}"))).await?;
+        b.wait_for_text("invited-email", RESPONDENT).await?;
+        b.type_into("name", "Remy Respondent").await?;
+        b.type_into("new-password", "a calm lake under the moon").await?;
+        b.click("accept-invitation").await?;
+        b.wait_for_text("page-title", "Remy Respondent").await?;
+        set_zone(b, "Europe/Madrid").await?;
+        b.driver.delete_all_cookies().await?;
+
+        // The claimant ticks the first three times, shown on Kathmandu's clock.
+        b.driver.goto(b.client_url(&format!("/cases/{case_id}"))).await?;
+        b.sign_in(PARTY, DEMO_PASSWORD).await?;
+        b.wait_for_text("schedule-zone", "Asia/Kathmandu").await?;
+        b.wait_for_text("schedule-waiting", "The other side has not chosen").await?;
+        let (_, first_label) = offered(b, 0).await?;
+        ensure!(first_label.contains("the mediator's time"), "{first_label}");
+        for n in 0..3 {
+            offered(b, n).await?.0.click().await?;
+        }
+        b.assert_accessible("choosing session times").await?;
+        b.click("schedule-save").await?;
+        b.wait_for_text("schedule-saved", "Your times are saved").await?;
+        b.driver.delete_all_cookies().await?;
+
+        // The respondent, on Madrid's clock, is offered only those three and
+        // ticks the second: it is booked at once.
+        b.driver.goto(b.client_url(&format!("/cases/{case_id}"))).await?;
+        b.sign_in(RESPONDENT, "a calm lake under the moon").await?;
+        b.wait_for_text("schedule-zone", "Europe/Madrid").await?;
+        let boxes = b
+            .driver
+            .find_all(By::Css("#schedule-form input[type='checkbox']"))
+            .await?;
+        ensure!(boxes.len() == 3, "the respondent was offered {} times", boxes.len());
+        let (second, label) = offered(b, 1).await?;
+        second.click().await?;
+        b.click("schedule-save").await?;
+        let start = label.split(" to ").next().context("a start time")?.trim().to_owned();
+        b.wait_for_text("session-booked", "Your session is booked").await?;
+        b.wait_for_text("session-booked", &start).await?;
+
+        // The booked time is the one both ticked, on each clock.
+        let schedule = b
+            .gql(
+                "client",
+                "query S($c: ID!) { caseSchedule(caseId: $c) { sessions { scheduledFor status } } }",
+                json!({ "c": case_id }),
+            )
+            .await?;
+        let sessions = schedule["caseSchedule"]["sessions"].as_array().context("sessions")?;
+        ensure!(sessions.len() == 1 && sessions[0]["status"] == "booked", "{schedule}");
+        b.driver.delete_all_cookies().await?;
+
+        b.driver.goto(b.admin_url(&format!("/cases/{case_id}"))).await?;
+        b.sign_in(MANAGER, DEMO_PASSWORD).await?;
+        b.wait_for_text("sessions-list", "booked").await?;
+        b.wait_for_text("case-timeline", "A session was booked").await?;
+        b.assert_accessible("case page with a booked session").await?;
+        Ok(())
+    })
+    .await;
+}
