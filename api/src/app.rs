@@ -205,6 +205,8 @@ fn graphql_routes(state: AppState) -> Router {
             "/branding/{org_id}/logo/{sha256}",
             get(crate::orgs::logo::serve),
         )
+        // A mediator's calendar feed: calendar programs send no cookies.
+        .route("/calendar/{file}", get(crate::scheduling::feed::serve))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)

@@ -85,6 +85,16 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0014_scheduling.up.sql"),
                 down: include_str!("../sql/0014_scheduling.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0015_session_notices",
+                up: include_str!("../sql/0015_session_notices.up.sql"),
+                down: include_str!("../sql/0015_session_notices.down.sql"),
+            }),
+            Box::new(SqlMigration {
+                name: "m0016_waitlist",
+                up: include_str!("../sql/0016_waitlist.up.sql"),
+                down: include_str!("../sql/0016_waitlist.down.sql"),
+            }),
         ]
     }
 }

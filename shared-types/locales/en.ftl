@@ -1050,3 +1050,23 @@ email-session-button = Open the session
 session-ics-summary = Mediation session
 session-ics-description = Your mediation session with { $organization }. Open it in Caucus: { $link }
 session-feed-name = Mediation sessions ({ $organization })
+
+## Changing a booked session (client portal)
+schedule-done-moved = The session has been moved. Everyone gets an updated calendar invitation.
+schedule-done-cancelled = The session has been cancelled. Everyone taking part is told.
+schedule-done-waiting = You are on the waiting list. If an earlier time frees up, we hold it for you and let you know.
+schedule-done-earlier = The session has moved to the earlier time.
+schedule-earlier-offer = An earlier time is free: { $time }. It is held for you until { $until }.
+schedule-take-earlier = Take the earlier time
+schedule-waiting-earlier = You are on the waiting list for an earlier time.
+schedule-ask-earlier = Ask for an earlier time
+schedule-ask-earlier-hint = If an earlier time frees up, we hold it for you for a few hours.
+schedule-change = Move or cancel this session
+schedule-change-policy = You can change the session yourself until { $hours } hours before it starts. After that, please contact your case manager.
+schedule-change-reason = Why does the session need to change?
+schedule-change-reason-missing = Tell us why, so the people running the mediation understand.
+schedule-change-time = New time
+schedule-move = Move the session
+schedule-cancel = Cancel the session
+schedule-change-by-manager = To move or cancel the session, please contact your case manager.
+schedule-change-no-times = No other time suits everyone right now. You can ask for an earlier time, or contact your case manager.

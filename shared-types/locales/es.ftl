@@ -1050,3 +1050,23 @@ email-session-button = Abrir la sesión
 session-ics-summary = Sesión de mediación
 session-ics-description = Su sesión de mediación con { $organization }. Ábrala en Caucus: { $link }
 session-feed-name = Sesiones de mediación ({ $organization })
+
+## Changing a booked session (client portal)
+schedule-done-moved = La sesión se ha cambiado de hora. Todos reciben una invitación de calendario actualizada.
+schedule-done-cancelled = La sesión se ha cancelado. Se avisa a todas las personas que participan.
+schedule-done-waiting = Está en la lista de espera. Si se libera una hora antes, se la reservamos y le avisamos.
+schedule-done-earlier = La sesión se ha adelantado a la hora anterior.
+schedule-earlier-offer = Hay una hora libre antes: { $time }. Se la reservamos hasta { $until }.
+schedule-take-earlier = Quedarme con la hora anterior
+schedule-waiting-earlier = Está en la lista de espera para una hora anterior.
+schedule-ask-earlier = Pedir una hora anterior
+schedule-ask-earlier-hint = Si se libera una hora antes, se la reservamos durante unas horas.
+schedule-change = Cambiar o cancelar esta sesión
+schedule-change-policy = Puede cambiar la sesión usted mismo hasta { $hours } horas antes de que empiece. Después, póngase en contacto con el gestor de su caso.
+schedule-change-reason = ¿Por qué hay que cambiar la sesión?
+schedule-change-reason-missing = Díganos por qué, para que las personas que llevan la mediación lo entiendan.
+schedule-change-time = Nueva hora
+schedule-move = Cambiar la sesión de hora
+schedule-cancel = Cancelar la sesión
+schedule-change-by-manager = Para cambiar o cancelar la sesión, póngase en contacto con el gestor de su caso.
+schedule-change-no-times = Ahora mismo no hay otra hora que convenga a todos. Puede pedir una hora anterior o ponerse en contacto con el gestor de su caso.

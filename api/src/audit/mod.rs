@@ -50,6 +50,7 @@ pub enum AuditAction {
     MediatorProposed,
     AgreementShared,
     SessionBooked,
+    SessionChanged,
     SchedulingRulesChanged,
 }
 
@@ -90,6 +91,7 @@ impl AuditAction {
         AuditAction::MediatorProposed,
         AuditAction::AgreementShared,
         AuditAction::SessionBooked,
+        AuditAction::SessionChanged,
         AuditAction::SchedulingRulesChanged,
     ];
 
@@ -130,6 +132,7 @@ impl AuditAction {
             AuditAction::MediatorProposed => "case.mediator_proposed",
             AuditAction::AgreementShared => "case.agreement_shared",
             AuditAction::SessionBooked => "case.session_booked",
+            AuditAction::SessionChanged => "case.session_changed",
             AuditAction::SchedulingRulesChanged => "org.scheduling_rules_changed",
         }
     }

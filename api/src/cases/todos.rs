@@ -20,6 +20,8 @@ pub enum ToDoKind {
     TellYourSide,
     /// A mediator was proposed and this party has not answered.
     AnswerMediatorProposal,
+    /// An earlier session time is held for the case, until `dueAt`.
+    TakeEarlierTime,
 }
 
 #[derive(Debug, SimpleObject)]
@@ -62,6 +64,11 @@ pub async fn for_user(tx: &TenantTx, user_id: Uuid) -> AppResult<Vec<ToDo>> {
             AND (a.response_deadline IS NULL OR a.response_deadline > now())
             AND NOT EXISTS (SELECT 1 FROM assignment_responses r
                              WHERE r.assignment_id = a.id AND r.party_id = p.id)
+         UNION ALL
+         SELECT 'earlier', c.id, c.reference, NULL, c.dispute_type, w.offer_expires_at, w.updated_at
+           FROM session_waitlist w JOIN cases c ON c.id = w.case_id
+          WHERE w.status = 'offered' AND w.offer_expires_at > now() AND c.status IN {OPEN}
+            AND EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id AND p.user_id = $1)
          ORDER BY due_at NULLS LAST, since
          LIMIT 100"
     );
@@ -82,6 +89,7 @@ pub async fn for_user(tx: &TenantTx, user_id: Uuid) -> AppResult<Vec<ToDo>> {
             kind: match kind.as_str() {
                 "finish" => ToDoKind::FinishIntake,
                 "tell" => ToDoKind::TellYourSide,
+                "earlier" => ToDoKind::TakeEarlierTime,
                 _ => ToDoKind::AnswerMediatorProposal,
             },
             case_id: case_id.map(|id| ID(id.to_string())),

@@ -215,9 +215,143 @@ pub fn task_due(
     }
 }
 
+/// A time as the recipient reads it: their zone's wall clock with its
+/// abbreviation (or offset, where the zone has none) and the zone's name,
+/// such as `2026-05-05 19:45 +0545 (Asia/Kathmandu)`.
+pub fn local_time(at: chrono::DateTime<chrono::Utc>, zone: chrono_tz::Tz) -> String {
+    let local = at
+        .with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string();
+    if local.ends_with(zone.name()) {
+        local
+    } else {
+        format!("{local} ({})", zone.name())
+    }
+}
+
+/// Which session notice a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionNotice {
+    Booked,
+    Reminder,
+    Rescheduled,
+    Cancelled,
+}
+
+impl SessionNotice {
+    fn key(self) -> &'static str {
+        match self {
+            SessionNotice::Booked => "booked",
+            SessionNotice::Reminder => "reminder",
+            SessionNotice::Rescheduled => "rescheduled",
+            SessionNotice::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What a session notice says: only the organization, the time in the
+/// recipient's zone, the length and a link; never who else takes part or
+/// what the case is about.
+pub struct SessionDetails<'a> {
+    pub organization: &'a str,
+    pub brand_color: &'a str,
+    /// From [`local_time`], in the recipient's zone.
+    pub when: &'a str,
+    pub minutes: i32,
+    pub link: &'a str,
+}
+
+/// A session's confirmation, reminder, new time or cancellation. The
+/// calendar invitation travels beside it (see `scheduling::ics`).
+pub fn session_notice(
+    locale: Locale,
+    notice: SessionNotice,
+    details: &SessionDetails<'_>,
+) -> Rendered {
+    let tr = Translator::new(locale);
+    let key = notice.key();
+    let args = [
+        ("organization", Arg::Str(details.organization)),
+        ("when", Arg::Str(details.when)),
+        ("minutes", Arg::Num(f64::from(details.minutes))),
+    ];
+    let heading = tr.tr(&format!("email-session-{key}-heading"));
+    let calendar = match notice {
+        SessionNotice::Booked | SessionNotice::Reminder => "email-session-calendar-add",
+        SessionNotice::Rescheduled => "email-session-calendar-update",
+        SessionNotice::Cancelled => "email-session-calendar-remove",
+    };
+    let paragraphs = vec![
+        tr.tr_args(&format!("email-session-{key}-body"), &args),
+        tr.tr(calendar),
+    ];
+    let button = tr.tr("email-session-button");
+    let mut text = plain(&tr, details.organization, &heading, &paragraphs);
+    text.push_str(&format!("\n{button}: {}\n", details.link));
+    Rendered {
+        subject: tr.tr_args(&format!("email-session-{key}-subject"), &args),
+        text,
+        html: frame(
+            &tr,
+            details.organization,
+            details.brand_color,
+            &heading,
+            &paragraphs,
+            Some((&button, details.link)),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_times_name_the_zone_and_its_offset() {
+        let at: chrono::DateTime<chrono::Utc> = "2026-05-05T14:00:00Z".parse().unwrap_or_default();
+        assert_eq!(
+            local_time(at, chrono_tz::Asia::Kathmandu),
+            "2026-05-05 19:45 +0545 (Asia/Kathmandu)"
+        );
+        assert_eq!(
+            local_time(at, chrono_tz::America::Chicago),
+            "2026-05-05 09:00 CDT (America/Chicago)"
+        );
+        assert_eq!(local_time(at, chrono_tz::UTC), "2026-05-05 14:00 UTC");
+    }
+
+    #[test]
+    fn session_notices_are_translated_and_say_when_in_the_readers_zone() {
+        let details = SessionDetails {
+            organization: "Mediaciones Sur",
+            brand_color: "#1f4e79",
+            when: "2026-05-05 19:45 +0545 (Asia/Kathmandu)",
+            minutes: 120,
+            link: "https://client.example/cases/1#session-2",
+        };
+        for notice in [
+            SessionNotice::Booked,
+            SessionNotice::Reminder,
+            SessionNotice::Rescheduled,
+            SessionNotice::Cancelled,
+        ] {
+            let en = session_notice(Locale::En, notice, &details);
+            let es = session_notice(Locale::Es, notice, &details);
+            for rendered in [&en, &es] {
+                assert!(
+                    !rendered.subject.contains("email-session"),
+                    "{}",
+                    rendered.subject
+                );
+                assert!(rendered.text.contains(details.when), "{}", rendered.text);
+                assert!(rendered.text.contains(details.link), "{}", rendered.text);
+                assert!(rendered.html.contains("Mediaciones Sur"));
+            }
+            assert_ne!(en.subject, es.subject);
+            assert_ne!(en.text, es.text);
+        }
+    }
 
     #[test]
     fn renders_in_both_languages_and_escapes_names() {

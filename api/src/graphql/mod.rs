@@ -23,6 +23,7 @@ use crate::identity::sso_graphql::{SsoMutation, SsoQuery};
 use crate::jobs::graphql::{JobsMutation, JobsQuery};
 use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization};
 use crate::partner::graphql::{PartnerMutation, PartnerQuery};
+use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use context::RequestContext;
 
@@ -40,6 +41,7 @@ pub struct Query(
     CaseQuery,
     CaseWorkQuery,
     SchedulingQuery,
+    FeedQuery,
     EntityResolvers,
 );
 
@@ -57,6 +59,7 @@ pub struct Mutation(
     CaseMutation,
     CaseWorkMutation,
     SchedulingMutation,
+    FeedMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -3,6 +3,7 @@
 //! with exponential backoff, and moved to a dead-letter state after their last
 //! attempt. Payloads carry identifiers only.
 
+pub mod faults;
 pub mod graphql;
 pub mod worker;
 
@@ -30,6 +31,13 @@ pub enum JobKind {
     AssignmentDeadline,
     /// Remind a task's assignee that it is due soon.
     TaskReminder,
+    /// Tell a session's participants that it was booked, moved or cancelled
+    /// (see [`crate::scheduling::notify`]).
+    SessionNotice,
+    /// Remind a session's participants that it is coming up.
+    SessionReminder,
+    /// An earlier time held for a waiting case ran out: offer it on.
+    WaitlistOfferLapsed,
 }
 
 impl JobKind {
@@ -40,6 +48,9 @@ impl JobKind {
             JobKind::EmailLink => "email.link",
             JobKind::AssignmentDeadline => "case.assignment_deadline",
             JobKind::TaskReminder => "email.task_reminder",
+            JobKind::SessionNotice => "email.session_notice",
+            JobKind::SessionReminder => "email.session_reminder",
+            JobKind::WaitlistOfferLapsed => "session.waitlist_offer_lapsed",
         }
     }
 
@@ -50,6 +61,9 @@ impl JobKind {
             "email.link" => Some(JobKind::EmailLink),
             "case.assignment_deadline" => Some(JobKind::AssignmentDeadline),
             "email.task_reminder" => Some(JobKind::TaskReminder),
+            "email.session_notice" => Some(JobKind::SessionNotice),
+            "email.session_reminder" => Some(JobKind::SessionReminder),
+            "session.waitlist_offer_lapsed" => Some(JobKind::WaitlistOfferLapsed),
             _ => None,
         }
     }
@@ -221,6 +235,13 @@ mod tests {
             JobKind::parse(JobKind::SignInNotice.as_str()),
             Some(JobKind::SignInNotice)
         );
+        for kind in [
+            JobKind::SessionNotice,
+            JobKind::SessionReminder,
+            JobKind::WaitlistOfferLapsed,
+        ] {
+            assert_eq!(JobKind::parse(kind.as_str()), Some(kind));
+        }
         assert_eq!(JobKind::parse("nope"), None);
     }
 }

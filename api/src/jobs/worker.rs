@@ -16,9 +16,10 @@ use crate::email::{Mailer, templates};
 use crate::entities::{profile, user};
 use crate::identity::invitations;
 use crate::identity::links::LinkPurpose;
-use crate::jobs::{self, ClaimedJob, JobKind};
+use crate::jobs::{self, ClaimedJob, JobKind, faults};
 use crate::orgs::service::{self as orgs, OrgSettings};
 use crate::redact::Sensitive;
+use crate::scheduling::notify;
 use crate::state::AppState;
 
 /// A uuid field of a job's payload.
@@ -97,6 +98,12 @@ impl Worker {
             let outcome = self.handle(job).await;
             let recorded = match outcome {
                 Ok(()) => jobs::complete(&self.state.db, job).await,
+                Err(error) if faults::is_simulated_crash(&error) => {
+                    // Tests only: as if the process died here, nothing is
+                    // recorded and the lease runs out.
+                    tracing::info!("simulated crash: the job's outcome is left unrecorded");
+                    continue;
+                }
                 Err(error) => {
                     // The outermost context only: our own words, never content.
                     let reason = error.to_string();
@@ -143,13 +150,19 @@ impl Worker {
             .context("opening the job's transaction")
     }
 
-    async fn handle(&self, job: &ClaimedJob) -> anyhow::Result<()> {
+    /// Runs one claimed job (without recording its outcome: [`Self::run_once`]
+    /// does that). Public so tests can run one job on two workers at once.
+    pub async fn handle(&self, job: &ClaimedJob) -> anyhow::Result<()> {
         match JobKind::parse(&job.kind) {
             Some(JobKind::SignInNotice) => self.sign_in_notice(job).await,
             Some(JobKind::Invitation) => self.invitation(job).await,
             Some(JobKind::EmailLink) => self.email_link(job).await,
             Some(JobKind::AssignmentDeadline) => self.assignment_deadline(job).await,
             Some(JobKind::TaskReminder) => self.task_reminder(job).await,
+            Some(JobKind::WaitlistOfferLapsed) => self.waitlist_offer_lapsed(job).await,
+            Some(JobKind::SessionNotice | JobKind::SessionReminder) => {
+                notify::deliver(&self.state, &self.mailer, job).await
+            }
             None => bail!("unknown job kind"),
         }
     }
@@ -252,6 +265,17 @@ impl Worker {
         crate::cases::assignment::deadline_passed(&tx, &key, id)
             .await
             .map_err(|e| anyhow::anyhow!("closing the proposal: {}", e.message()))?;
+        tx.commit().await.context("closing the job's transaction")
+    }
+
+    /// An earlier time's hold ran out: lapse it and offer the mediator's
+    /// free time to the next waiting case.
+    async fn waitlist_offer_lapsed(&self, job: &ClaimedJob) -> anyhow::Result<()> {
+        let mediator: Uuid = payload_id(job, "mediatorId")?;
+        let tx = self.job_tx(job, None).await?;
+        crate::scheduling::waitlist::offer_next(&tx, mediator, chrono::Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("offering the freed time: {}", e.message()))?;
         tx.commit().await.context("closing the job's transaction")
     }
 

@@ -65,6 +65,12 @@ impl CaseCalendar {
         }
     }
 
+    /// Leaves one of the mediator's bookings out of the search (the session
+    /// being moved must not stand in its own way).
+    pub fn without_booking(&mut self, start: DateTime<Utc>) {
+        self.calendar.bookings.retain(|b| b.start != start);
+    }
+
     /// Whether every party who must attend has joined and said when they can.
     pub fn everyone_answered(&self) -> bool {
         !self.parties.is_empty()
@@ -335,4 +341,107 @@ pub async fn book(
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// The session `id`, locked for an update when `lock`.
+pub async fn load_session(tx: &TenantTx, id: Uuid, lock: bool) -> AppResult<Option<Session>> {
+    let row = tx
+        .conn()
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE id = $1{}",
+                if lock { " FOR UPDATE" } else { "" }
+            ),
+            [id.into()],
+        ))
+        .await?;
+    row.as_ref().map(session_from).transpose()
+}
+
+/// Moves a booked session to `start`, keeping its length, if that time fits
+/// (the session's own old time aside); raises its calendar `sequence`.
+pub async fn reschedule(
+    tx: &TenantTx,
+    case: &CaseRow,
+    session: &Session,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<Session> {
+    if session.status != "booked" {
+        return Err(AppError::Conflict("Only a booked session can be moved."));
+    }
+    lock_mediator(tx, session.mediator_id).await?;
+    let mut calendar = calendar(tx, case, now).await?;
+    calendar.without_booking(session.scheduled_for);
+    let mut request = calendar.request(case, now, 1);
+    request.duration_minutes = u32::try_from(session.duration_minutes).unwrap_or(0);
+    request.not_before = Some(start);
+    let fits = slots::find_slots(&request)
+        .map_err(availability::invalid)?
+        .first()
+        .is_some_and(|s| s.start == start);
+    let fresh = |mut request: SearchRequest| -> Vec<DateTime<Utc>> {
+        request.not_before = None;
+        request.limit = FRESH_PROPOSALS;
+        slots::find_slots(&request)
+            .map(|found| found.into_iter().map(|s| s.start).collect())
+            .unwrap_or_default()
+    };
+    if !fits {
+        return Err(AppError::SlotTaken(fresh(request)));
+    }
+    let half_buffer = TimeDelta::seconds(i64::from(request.rules.buffer_minutes) * 30);
+    let end = start + TimeDelta::minutes(i64::from(session.duration_minutes));
+    let savepoint = tx.conn().begin().await?;
+    let updated = savepoint
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "UPDATE sessions SET scheduled_for = $2, blocked = tstzrange($3, $4),
+                        sequence = sequence + 1, version = version + 1
+                 WHERE id = $1 AND status = 'booked' RETURNING {SESSION_COLUMNS}"
+            ),
+            [
+                session.id.into(),
+                start.into(),
+                (start - half_buffer).into(),
+                (end + half_buffer).into(),
+            ],
+        ))
+        .await;
+    match updated {
+        Ok(Some(row)) => {
+            savepoint.commit().await?;
+            session_from(&row)
+        }
+        Ok(None) => Err(AppError::NotFound),
+        Err(error) if is_double_booking(&error) => {
+            savepoint.rollback().await?;
+            Err(AppError::SlotTaken(fresh(request)))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Cancels a booked session; raises its calendar `sequence`.
+pub async fn cancel(tx: &TenantTx, session: &Session) -> AppResult<Session> {
+    if session.status != "booked" {
+        return Err(AppError::Conflict(
+            "Only a booked session can be cancelled.",
+        ));
+    }
+    let row = tx
+        .conn()
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "UPDATE sessions SET status = 'cancelled', sequence = sequence + 1, version = version + 1
+                 WHERE id = $1 AND status = 'booked' RETURNING {SESSION_COLUMNS}"
+            ),
+            [session.id.into()],
+        ))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    session_from(&row)
 }

@@ -11,6 +11,7 @@ use super::availability::{self, Week};
 use super::booking::{self, CaseCalendar, Session};
 use super::settings::{self, SchedulingSettings};
 use super::slots::{self, Interval, TimeRange, WeeklyHours};
+use super::{notify, waitlist};
 use crate::audit::{self, AuditAction, NewEntry};
 use crate::authz::cases::{CaseAction, Side, Visibility};
 use crate::authz::{self, Action, Actor, RoleKey};
@@ -137,6 +138,10 @@ pub struct SchedulingRules {
     pub session_lengths: Vec<SessionLength>,
     /// Minutes before a session at which reminders go out.
     pub reminder_minutes: Vec<u32>,
+    /// Whether parties may move or cancel a session themselves.
+    pub parties_may_reschedule: bool,
+    /// Until how many hours before a session they may.
+    pub party_change_cutoff_hours: u32,
 }
 
 impl From<&SchedulingSettings> for SchedulingRules {
@@ -155,6 +160,8 @@ impl From<&SchedulingSettings> for SchedulingRules {
                 })
                 .collect(),
             reminder_minutes: s.reminder_minutes(),
+            parties_may_reschedule: s.parties_may_reschedule(),
+            party_change_cutoff_hours: s.party_change_cutoff_hours(),
         }
     }
 }
@@ -168,6 +175,10 @@ pub struct SchedulingRulesInput {
     pub session_lengths: Vec<SessionLength>,
     #[graphql(validator(max_items = 5))]
     pub reminder_minutes: Vec<u32>,
+    #[graphql(default = true)]
+    pub parties_may_reschedule: bool,
+    #[graphql(default = 24)]
+    pub party_change_cutoff_hours: u32,
 }
 
 /// Whose clock a local time is read on.
@@ -215,6 +226,30 @@ pub struct SessionOut {
     pub ends_at: DateTime<Utc>,
     pub duration_minutes: i32,
     pub status: String,
+    /// Raised on every move or cancellation (the calendar invitation's SEQUENCE).
+    pub sequence: i32,
+    /// The request for an earlier time, while open.
+    pub waitlist: Option<WaitlistOut>,
+}
+
+#[derive(SimpleObject)]
+pub struct WaitlistOut {
+    pub id: ID,
+    /// `waiting`, or `offered` with the time held until `offerExpiresAt`.
+    pub status: String,
+    pub offered_start: Option<DateTime<Utc>>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<waitlist::Entry> for WaitlistOut {
+    fn from(e: waitlist::Entry) -> Self {
+        Self {
+            id: ID(e.id.to_string()),
+            status: e.status,
+            offered_start: e.offered_start,
+            offer_expires_at: e.offer_expires_at,
+        }
+    }
 }
 
 impl From<Session> for SessionOut {
@@ -226,8 +261,22 @@ impl From<Session> for SessionOut {
             ends_at: s.scheduled_for + TimeDelta::minutes(i64::from(s.duration_minutes)),
             duration_minutes: s.duration_minutes,
             status: s.status,
+            sequence: s.sequence,
+            waitlist: None,
         }
     }
+}
+
+/// The case's sessions with their open waitlist requests.
+async fn sessions_out(tx: &crate::db::TenantTx, case_id: uuid::Uuid) -> AppResult<Vec<SessionOut>> {
+    let mut out = Vec::new();
+    for session in booking::for_case(tx, case_id).await? {
+        let entry = waitlist::open_for(tx, session.id).await?;
+        let mut s: SessionOut = session.into();
+        s.waitlist = entry.map(Into::into);
+        out.push(s);
+    }
+    Ok(out)
 }
 
 #[derive(SimpleObject)]
@@ -357,11 +406,7 @@ async fn schedule_out(
             })
             .collect(),
         slots,
-        sessions: booking::for_case(tx, case.id)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
+        sessions: sessions_out(tx, case.id).await?,
         my_windows: mine
             .map(|p| {
                 p.windows
@@ -396,6 +441,7 @@ async fn record_booking(
         },
     )
     .await?;
+    super::notify::session_booked(tx, session).await?;
     audit::record(
         tx,
         &rc.client,
@@ -403,6 +449,105 @@ async fn record_booking(
             .target("session", session.id),
     )
     .await
+}
+
+/// A move or cancellation's reason: required, at most 1 000 characters.
+fn reason_of(reason: &str) -> AppResult<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::validation("reason", "required"));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(AppError::validation("reason", "too_long"));
+    }
+    Ok(reason)
+}
+
+/// Opens the session's case for a change by the actor: staff running the
+/// case any time; parties when the organization lets them, until its
+/// cut-off before the session.
+async fn open_for_change(
+    tx: &crate::db::TenantTx,
+    actor: &Actor,
+    session_id: &ID,
+    now: DateTime<Utc>,
+) -> AppResult<(CaseRow, Session, bool)> {
+    let id = access::parse_id(session_id.as_str())?;
+    let session = booking::load_session(tx, id, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (case, rel) = access::open(tx, actor, session.case_id, CaseAction::View, true).await?;
+    access::check_editable(&case, None)?;
+    let session = booking::load_session(tx, id, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let staff = crate::authz::cases::authorize_case(actor, &rel, CaseAction::BookSessions).is_ok();
+    if !staff {
+        crate::authz::cases::authorize_case(actor, &rel, CaseAction::GiveAvailability)?;
+        let rules = settings::load(tx).await?;
+        if !rules.parties_may_reschedule() {
+            return Err(AppError::Forbidden);
+        }
+        let cutoff = TimeDelta::hours(i64::from(rules.party_change_cutoff_hours()));
+        if session.scheduled_for - now < cutoff {
+            return Err(AppError::Conflict(
+                "It is too close to the session to change it here. Please contact the case manager.",
+            ));
+        }
+    }
+    Ok((case, session, staff))
+}
+
+/// Records a move or cancellation: the timeline for everyone (the reason
+/// for the staff only), the audit log, and the calendar notices.
+async fn record_change(
+    rc: &RequestContext,
+    tx: &crate::db::TenantTx,
+    key: &crate::crypto::tenant::TenantKey,
+    actor: &Actor,
+    session: &Session,
+    change: notify::Change,
+    reason: &str,
+) -> AppResult<()> {
+    let kind = match change {
+        notify::Change::Rescheduled => "session.rescheduled",
+        notify::Change::Cancelled => "session.cancelled",
+    };
+    let detail =
+        serde_json::json!({ "sessionId": session.id, "scheduledFor": session.scheduled_for });
+    timeline::record_without_note(
+        tx,
+        NewEvent {
+            case_id: session.case_id,
+            actor_id: Some(actor.user_id),
+            kind,
+            visibility: Visibility::Everyone,
+            detail: detail.clone(),
+            note: None,
+        },
+    )
+    .await?;
+    timeline::record(
+        tx,
+        key,
+        NewEvent {
+            case_id: session.case_id,
+            actor_id: Some(actor.user_id),
+            kind: "session.change_reason",
+            visibility: Visibility::Staff,
+            detail,
+            note: Some(reason),
+        },
+    )
+    .await?;
+    audit::record(
+        tx,
+        &rc.client,
+        NewEntry::new(Some(actor.user_id), AuditAction::SessionChanged)
+            .target("session", session.id),
+    )
+    .await?;
+    notify::session_changed(tx, session, change).await
 }
 
 /// The mediator whose calendar the actor means: themselves, or (for those
@@ -635,6 +780,8 @@ impl SchedulingMutation {
                 .map(|l| (l.dispute_type, l.minutes))
                 .collect(),
             reminder_minutes: Some(input.reminder_minutes),
+            parties_may_reschedule: Some(input.parties_may_reschedule),
+            party_change_cutoff_hours: Some(input.party_change_cutoff_hours),
         };
         let tx = rc.tenant_tx(actor).await?;
         settings::save(&tx, &s).await?;
@@ -687,6 +834,122 @@ impl SchedulingMutation {
         let out = schedule_out(&tx, actor, &case, &calendar, found, false, Some(party)).await?;
         tx.commit().await.map_err(AppError::from)?;
         Ok(out)
+    }
+
+    /// Moves a booked session (staff any time; parties within the
+    /// organization's policy). A reason is required. The freed time goes to
+    /// the first case waiting for an earlier one.
+    async fn reschedule_session(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        starts_at: DateTime<Utc>,
+        #[graphql(validator(max_length = 2000))] reason: String,
+    ) -> async_graphql::Result<SessionOut> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let reason = reason_of(&reason)?.to_owned();
+        let now = Utc::now();
+        if starts_at <= now {
+            return Err(AppError::validation("startsAt", "past").into());
+        }
+        let (tx, key) = open_tx(rc, actor).await?;
+        let (case, session, _) = open_for_change(&tx, actor, &session_id, now).await?;
+        let moved = booking::reschedule(&tx, &case, &session, starts_at, now).await?;
+        record_change(
+            rc,
+            &tx,
+            &key,
+            actor,
+            &moved,
+            notify::Change::Rescheduled,
+            &reason,
+        )
+        .await?;
+        waitlist::offer_next(&tx, moved.mediator_id, now).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(moved.into())
+    }
+
+    /// Cancels a booked session (staff any time; parties within the
+    /// organization's policy), with a reason. Its time goes to the first case
+    /// waiting for an earlier one.
+    async fn cancel_session(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+        #[graphql(validator(max_length = 2000))] reason: String,
+    ) -> async_graphql::Result<SessionOut> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let reason = reason_of(&reason)?.to_owned();
+        let now = Utc::now();
+        let (tx, key) = open_tx(rc, actor).await?;
+        let (_, session, _) = open_for_change(&tx, actor, &session_id, now).await?;
+        let cancelled = booking::cancel(&tx, &session).await?;
+        record_change(
+            rc,
+            &tx,
+            &key,
+            actor,
+            &cancelled,
+            notify::Change::Cancelled,
+            &reason,
+        )
+        .await?;
+        waitlist::offer_next(&tx, cancelled.mediator_id, now).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(cancelled.into())
+    }
+
+    /// Asks for an earlier time for a booked session: when one frees up it
+    /// is held for this case for a few hours (oldest request first).
+    async fn wait_for_earlier_time(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+    ) -> async_graphql::Result<WaitlistOut> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let now = Utc::now();
+        let (tx, _key) = open_tx(rc, actor).await?;
+        let (_, session, _) = open_for_change(&tx, actor, &session_id, now).await?;
+        let entry = waitlist::join(&tx, &session, actor.user_id, now).await?;
+        let entry = waitlist::open_for(&tx, session.id).await?.unwrap_or(entry);
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(entry.into())
+    }
+
+    /// Takes the earlier time held for the case: the session moves there.
+    async fn accept_earlier_time(
+        &self,
+        ctx: &Context<'_>,
+        waitlist_id: ID,
+    ) -> async_graphql::Result<SessionOut> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let now = Utc::now();
+        let (tx, key) = open_tx(rc, actor).await?;
+        let entry = waitlist::load(&tx, access::parse_id(waitlist_id.as_str())?)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (_, rel) = access::open(&tx, actor, entry.case_id, CaseAction::View, false).await?;
+        if crate::authz::cases::authorize_case(actor, &rel, CaseAction::BookSessions).is_err() {
+            crate::authz::cases::authorize_case(actor, &rel, CaseAction::GiveAvailability)?;
+        }
+        let moved = waitlist::accept(&tx, &entry, now).await?;
+        record_change(
+            rc,
+            &tx,
+            &key,
+            actor,
+            &moved,
+            notify::Change::Rescheduled,
+            "Moved to an earlier time from the waiting list.",
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(moved.into())
     }
 
     /// Books the case's session at `startsAt` (staff running the case). A

@@ -4,6 +4,10 @@
 
 pub mod availability;
 pub mod booking;
+pub mod feed;
 pub mod graphql;
+pub mod ics;
+pub mod notify;
 pub mod settings;
 pub mod slots;
+pub mod waitlist;

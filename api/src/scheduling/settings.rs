@@ -21,6 +21,8 @@ pub const DEFAULT_SESSION_MINUTES: u32 = 120;
 /// A week, a day and an hour before.
 pub const DEFAULT_REMINDERS: [u32; 3] = [7 * 24 * 60, 24 * 60, 60];
 pub const MAX_REMINDERS: usize = 5;
+/// Parties may change a session until a day before it.
+pub const DEFAULT_PARTY_CUTOFF_HOURS: u32 = 24;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -32,6 +34,10 @@ pub struct SchedulingSettings {
     pub session_minutes: BTreeMap<String, u32>,
     /// Minutes before a session at which reminders go out.
     pub reminder_minutes: Option<Vec<u32>>,
+    /// Whether parties may move or cancel a session themselves.
+    pub parties_may_reschedule: Option<bool>,
+    /// Until how many hours before a session parties may change it.
+    pub party_change_cutoff_hours: Option<u32>,
 }
 
 impl SchedulingSettings {
@@ -58,6 +64,15 @@ impl SchedulingSettings {
         self.reminder_minutes
             .clone()
             .unwrap_or_else(|| DEFAULT_REMINDERS.to_vec())
+    }
+
+    pub fn parties_may_reschedule(&self) -> bool {
+        self.parties_may_reschedule.unwrap_or(true)
+    }
+
+    pub fn party_change_cutoff_hours(&self) -> u32 {
+        self.party_change_cutoff_hours
+            .unwrap_or(DEFAULT_PARTY_CUTOFF_HOURS)
     }
 
     pub fn rules(&self) -> Rules {
@@ -98,6 +113,10 @@ impl SchedulingSettings {
                         && (slots::MIN_DURATION_MINUTES..=slots::MAX_DURATION_MINUTES).contains(m)
                         && m % 15 == 0
                 }),
+        );
+        bad(
+            "partyChangeCutoffHours",
+            self.party_change_cutoff_hours() <= 30 * 24,
         );
         let reminders = self.reminder_minutes();
         bad(

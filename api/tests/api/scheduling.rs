@@ -13,9 +13,9 @@ use crate::cases::{ADVANCE, CaseOrg, case_org, family_answers, file_case, set_le
 use crate::support::{Client, assert_ok, error_code};
 
 const WEEK: &str = "mutation W($i: WorkingWeekInput!) { setWorkingWeek(input: $i) { timeZone version days { start end } } }";
-const SCHEDULE: &str = "query S($c: ID!, $n: Int) { caseSchedule(caseId: $c, limit: $n) { durationMinutes timeZone canBook parties { side hasJoined answered } slots { startsAt endsAt localTimes { clockOf timeZone local offset } } sessions { id scheduledFor durationMinutes status } myWindows { startsAt endsAt } } }";
+pub const SCHEDULE: &str = "query S($c: ID!, $n: Int) { caseSchedule(caseId: $c, limit: $n) { durationMinutes timeZone canBook parties { side hasJoined answered } slots { startsAt endsAt localTimes { clockOf timeZone local offset } } sessions { id scheduledFor durationMinutes status } myWindows { startsAt endsAt } } }";
 const AVAILABILITY: &str = "mutation A($c: ID!, $w: [WindowInput!]!) { setMyAvailability(caseId: $c, windows: $w) { myWindows { startsAt endsAt } sessions { scheduledFor status } } }";
-const BOOK: &str = "mutation B($c: ID!, $at: DateTime!) { bookSession(caseId: $c, startsAt: $at) { id scheduledFor durationMinutes status } }";
+pub const BOOK: &str = "mutation B($c: ID!, $at: DateTime!) { bookSession(caseId: $c, startsAt: $at) { id scheduledFor durationMinutes status } }";
 const RULES: &str = "mutation R($i: SchedulingRulesInput!) { updateSchedulingRules(input: $i) { bufferMinutes noticeHours maxSessionsPerDay sessionLengths { disputeType minutes } } }";
 
 fn weekdays(start: &str, end: &str) -> Value {
@@ -25,7 +25,7 @@ fn weekdays(start: &str, end: &str) -> Value {
 
 /// A case in triage whose lead mediator works 09:00–17:00 on weekdays in
 /// Chicago.
-async fn schedulable(app: &TestApp, org: &mut CaseOrg, other: &str) -> String {
+pub async fn schedulable(app: &TestApp, org: &mut CaseOrg, other: &str) -> String {
     let filed = file_case(&mut org.claimant, family_answers("Private.", other, "")).await;
     let id = filed["id"].as_str().unwrap().to_owned();
     assert_ok(
@@ -40,7 +40,7 @@ async fn schedulable(app: &TestApp, org: &mut CaseOrg, other: &str) -> String {
     id
 }
 
-async fn set_chicago_week(mediator: &mut Client) {
+pub async fn set_chicago_week(mediator: &mut Client) {
     let week = mediator
         .gql(
             WEEK,
@@ -50,7 +50,7 @@ async fn set_chicago_week(mediator: &mut Client) {
     assert_ok(&week);
 }
 
-fn starts(schedule: &Value) -> Vec<DateTime<Utc>> {
+pub fn starts(schedule: &Value) -> Vec<DateTime<Utc>> {
     schedule["slots"]
         .as_array()
         .unwrap()

@@ -31,7 +31,7 @@ async fn offered(b: &Browser, n: usize) -> anyhow::Result<(thirtyfour::WebElemen
         .context("a checkbox without id")?;
     let label = b
         .driver
-        .find(By::Css(&format!("label[for='{id}']")))
+        .find(By::Css(format!("label[for='{id}']")))
         .await?
         .text()
         .await?;
@@ -123,7 +123,14 @@ async fn parties_in_two_time_zones_agree_on_a_session_time() {
         b.wait_for_text("schedule-waiting", "The other side has not chosen").await?;
         let (_, first_label) = offered(b, 0).await?;
         ensure!(first_label.contains("the mediator's time"), "{first_label}");
-        for n in 0..3 {
+        // The first three, and the last two (so the session can move later).
+        let count = b
+            .driver
+            .find_all(By::Css("#schedule-form input[type='checkbox']"))
+            .await?
+            .len();
+        ensure!(count > 8, "only {count} times offered");
+        for n in [0, 1, 2, count - 2, count - 1] {
             offered(b, n).await?.0.click().await?;
         }
         b.assert_accessible("choosing session times").await?;
@@ -131,8 +138,8 @@ async fn parties_in_two_time_zones_agree_on_a_session_time() {
         b.wait_for_text("schedule-saved", "Your times are saved").await?;
         b.driver.delete_all_cookies().await?;
 
-        // The respondent, on Madrid's clock, is offered only those three and
-        // ticks the second: it is booked at once.
+        // The respondent, on Madrid's clock, is offered only those five and
+        // ticks the second and the last: the second is booked at once.
         b.driver.goto(b.client_url(&format!("/cases/{case_id}"))).await?;
         b.sign_in(RESPONDENT, "a calm lake under the moon").await?;
         b.wait_for_text("schedule-zone", "Europe/Madrid").await?;
@@ -140,9 +147,10 @@ async fn parties_in_two_time_zones_agree_on_a_session_time() {
             .driver
             .find_all(By::Css("#schedule-form input[type='checkbox']"))
             .await?;
-        ensure!(boxes.len() == 3, "the respondent was offered {} times", boxes.len());
+        ensure!(boxes.len() == 5, "the respondent was offered {} times", boxes.len());
         let (second, label) = offered(b, 1).await?;
         second.click().await?;
+        offered(b, 4).await?.0.click().await?;
         b.click("schedule-save").await?;
         let start = label.split(" to ").next().context("a start time")?.trim().to_owned();
         b.wait_for_text("session-booked", "Your session is booked").await?;
@@ -158,12 +166,41 @@ async fn parties_in_two_time_zones_agree_on_a_session_time() {
             .await?;
         let sessions = schedule["caseSchedule"]["sessions"].as_array().context("sessions")?;
         ensure!(sessions.len() == 1 && sessions[0]["status"] == "booked", "{schedule}");
+
+        // The respondent moves it within the policy: a reason is needed.
+        b.click_first("#session-change summary").await?;
+        b.click("change-move").await?;
+        b.wait_for_text("change-reason-error", "Tell us why").await?;
+        b.assert_accessible("changing a session").await?;
+        b.type_into("change-reason", "A family commitment that morning.").await?;
+        let options = b
+            .driver
+            .find_all(By::Css("#change-time option"))
+            .await?;
+        let chosen = options.last().context("no other times offered")?;
+        let new_start = chosen.attr("value").await?.context("an option without a value")?;
+        chosen.click().await?;
+        b.click("change-move").await?;
+        b.wait_for_text("session-changed", "The session has been moved").await?;
+        let moved = b
+            .gql(
+                "client",
+                "query S($c: ID!) { caseSchedule(caseId: $c) { sessions { scheduledFor sequence } } }",
+                json!({ "c": case_id }),
+            )
+            .await?;
+        let session = &moved["caseSchedule"]["sessions"][0];
+        ensure!(session["sequence"] == 1, "{moved}");
+        let at: chrono::DateTime<chrono::Utc> = session["scheduledFor"].as_str().context("a time")?.parse()?;
+        let wanted: chrono::DateTime<chrono::Utc> = new_start.parse()?;
+        ensure!(at == wanted, "moved to {at}, asked for {wanted}");
         b.driver.delete_all_cookies().await?;
 
         b.driver.goto(b.admin_url(&format!("/cases/{case_id}"))).await?;
         b.sign_in(MANAGER, DEMO_PASSWORD).await?;
         b.wait_for_text("sessions-list", "booked").await?;
         b.wait_for_text("case-timeline", "A session was booked").await?;
+        b.wait_for_text("case-timeline", "A session was moved").await?;
         b.assert_accessible("case page with a booked session").await?;
         Ok(())
     })
