@@ -94,6 +94,7 @@ fn AvailabilityBody() -> impl IntoView {
             Some(Ok(data)) => view! {
                 <WeekForm data=data.clone() saved=saved on_saved=Callback::new(move |_| reload.update(|n| *n += 1)) />
                 <TimeAway data=data on_changed=Callback::new(move |_| reload.update(|n| *n += 1)) />
+                <CalendarFeedCard />
             }
             .into_any(),
         }}
@@ -347,6 +348,113 @@ fn TimeAway(data: Data, on_changed: Callback<()>) -> impl IntoView {
                 />
                 <Button id="away-add" button_type="submit" busy=add.pending()>{tr!("availability-away-add")}</Button>
             </form>
+        </Card>
+    }
+}
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/availability.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CalendarFeed;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/availability.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct CreateCalendarFeed;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/availability.graphql",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct RevokeCalendarFeed;
+
+/// The private calendar feed: an address calendar programs subscribe to, to
+/// show the mediator's sessions (with generic titles). Shown once when made;
+/// making a new one or stopping it ends the old address.
+#[component]
+pub fn CalendarFeedCard() -> impl IntoView {
+    let api = use_api();
+    let i18n = use_i18n();
+    let reload = RwSignal::new(0u32);
+    let loaded = LocalResource::new(move || {
+        reload.track();
+        async move { api.run::<CalendarFeed>(calendar_feed::Variables).await }
+    });
+    let address = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let create = Action::new_local(move |_: &()| async move {
+        api.run::<CreateCalendarFeed>(create_calendar_feed::Variables)
+            .await
+    });
+    on_result(create, failure, move |data| {
+        address.set(Some(data.create_calendar_feed));
+        reload.update(|n| *n += 1);
+    });
+    let revoke = Action::new_local(move |_: &()| async move {
+        api.run::<RevokeCalendarFeed>(revoke_calendar_feed::Variables)
+            .await
+    });
+    on_result(revoke, failure, move |_| {
+        address.set(None);
+        reload.update(|n| *n += 1);
+    });
+    view! {
+        <Card id="calendar-feed" title=tr!("feed-title")>
+            <p class="hint">{tr!("feed-intro")}</p>
+            {move || failure.get().map(|error| view! { <ErrorAlert error=error /> })}
+            {move || address.get().map(|url| view! {
+                <div class="field">
+                    <label for="feed-address">{tr!("feed-address")}</label>
+                    <input id="feed-address" type="text" readonly=true prop:value=url.clone() />
+                    <p class="hint">{tr!("feed-address-once")}</p>
+                    <CopyButton id="feed-copy" label=tr!("feed-copy") text=url describes="feed-address" />
+                </div>
+            })}
+            {move || {
+                let exists = loaded.get().and_then(Result::ok).and_then(|d| d.calendar_feed);
+                let since = exists
+                    .as_ref()
+                    .map(|f| intl::format_date(&f.created_at, i18n.locale()).unwrap_or_default());
+                let has_feed = since.is_some();
+                let create_label = if has_feed { tr!("feed-replace")() } else { tr!("feed-create")() };
+                view! {
+                    {since.clone().map(|date| view! { <p id="feed-exists">{tr!("feed-exists", date = date)}</p> })}
+                    <div class="button-row">
+                        <Button
+                            id="feed-create"
+                            kind=ButtonKind::Secondary
+                            busy=create.pending()
+                            on_click=Callback::new(move |_| {
+                                failure.set(None);
+                                create.dispatch(());
+                            })
+                        >
+                            {create_label}
+                        </Button>
+                        {has_feed.then(|| view! {
+                            <Button
+                                id="feed-revoke"
+                                kind=ButtonKind::Secondary
+                                busy=revoke.pending()
+                                on_click=Callback::new(move |_| {
+                                    failure.set(None);
+                                    revoke.dispatch(());
+                                })
+                            >
+                                {tr!("feed-revoke")}
+                            </Button>
+                        })}
+                    </div>
+                }
+            }}
         </Card>
     }
 }

@@ -12,6 +12,7 @@ mod outcomes;
 mod overview;
 mod people;
 mod roster;
+mod scheduling_rules;
 mod settings;
 mod sso;
 mod templates;

@@ -42,6 +42,7 @@ pub fn Settings() -> impl IntoView {
                     <SecurityLoader />
                     <div class="narrow">
                         <crate::case_settings::CaseSettingsSection />
+                        <crate::scheduling_rules::SchedulingRulesSection />
                         <crate::logo::LogoSection />
                         <crate::sso::SsoSection />
                     </div>

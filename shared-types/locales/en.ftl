@@ -1070,3 +1070,39 @@ schedule-move = Move the session
 schedule-cancel = Cancel the session
 schedule-change-by-manager = To move or cancel the session, please contact your case manager.
 schedule-change-no-times = No other time suits everyone right now. You can ask for an earlier time, or contact your case manager.
+
+## A mediator's calendar feed (admin portal)
+feed-title = Your sessions in your own calendar
+feed-intro = Subscribe to this private address in your calendar program to see your sessions there. They show as "Mediation session", never with case details. Anyone with the address can see when your sessions are, so keep it to yourself.
+feed-address = Your private calendar address
+feed-address-once = This address is shown only now. Copy it into your calendar program.
+feed-copy = Copy the address
+feed-exists = You have a calendar address, made on { $date }.
+feed-create = Make a calendar address
+feed-replace = Make a new address (the old one stops working)
+feed-revoke = Stop the calendar address
+
+## The organization's booking rules (admin portal settings)
+rules-title = Booking sessions
+rules-saved = Saved. New searches and bookings follow these rules.
+rules-buffer = Minutes kept free between a mediator's sessions
+rules-buffer-range = Write a whole number from 0 to 240.
+rules-notice = Hours of notice before a session can start
+rules-notice-range = Write a whole number from 0 to 1440.
+rules-per-day = Most sessions a mediator takes in a day
+rules-per-day-range = Write a whole number from 1 to 48.
+rules-lengths = Session length, in minutes, by kind of dispute
+rules-length-range = Write a length from 15 to 480 minutes, in steps of 15.
+rules-reminders = Reminders go out
+rules-reminders-too-many = Choose at most five reminders.
+rules-reminder-week = a week before
+rules-reminder-two-days = two days before
+rules-reminder-day = a day before
+rules-reminder-two-hours = two hours before
+rules-reminder-hour = an hour before
+rules-reminder-quarter = a quarter of an hour before
+rules-parties-may = Parties may move or cancel sessions themselves
+rules-cutoff = Until how many hours before a session parties may change it
+rules-cutoff-range = Write a whole number from 0 to 720.
+rules-save = Save the booking rules
+error-calendar-credentials-rejected = The calendar server did not accept that username and password. Check them and try again.

@@ -1070,3 +1070,39 @@ schedule-move = Cambiar la sesión de hora
 schedule-cancel = Cancelar la sesión
 schedule-change-by-manager = Para cambiar o cancelar la sesión, póngase en contacto con el gestor de su caso.
 schedule-change-no-times = Ahora mismo no hay otra hora que convenga a todos. Puede pedir una hora anterior o ponerse en contacto con el gestor de su caso.
+
+## A mediator's calendar feed (admin portal)
+feed-title = Sus sesiones en su propio calendario
+feed-intro = Suscríbase a esta dirección privada desde su programa de calendario para ver allí sus sesiones. Aparecen como «Sesión de mediación», nunca con detalles del caso. Cualquiera con la dirección puede ver cuándo tiene sesiones, así que no la comparta.
+feed-address = Su dirección de calendario privada
+feed-address-once = Esta dirección solo se muestra ahora. Cópiela en su programa de calendario.
+feed-copy = Copiar la dirección
+feed-exists = Tiene una dirección de calendario, creada el { $date }.
+feed-create = Crear una dirección de calendario
+feed-replace = Crear una dirección nueva (la anterior deja de funcionar)
+feed-revoke = Anular la dirección de calendario
+
+## The organization's booking rules (admin portal settings)
+rules-title = Reserva de sesiones
+rules-saved = Guardado. Las búsquedas y reservas nuevas siguen estas reglas.
+rules-buffer = Minutos libres entre las sesiones de un mediador
+rules-buffer-range = Escriba un número entero del 0 al 240.
+rules-notice = Horas de antelación antes de que pueda empezar una sesión
+rules-notice-range = Escriba un número entero del 0 al 1440.
+rules-per-day = Máximo de sesiones de un mediador en un día
+rules-per-day-range = Escriba un número entero del 1 al 48.
+rules-lengths = Duración de la sesión, en minutos, por tipo de conflicto
+rules-length-range = Escriba una duración de 15 a 480 minutos, en pasos de 15.
+rules-reminders = Los recordatorios se envían
+rules-reminders-too-many = Elija como mucho cinco recordatorios.
+rules-reminder-week = una semana antes
+rules-reminder-two-days = dos días antes
+rules-reminder-day = un día antes
+rules-reminder-two-hours = dos horas antes
+rules-reminder-hour = una hora antes
+rules-reminder-quarter = un cuarto de hora antes
+rules-parties-may = Las partes pueden cambiar o cancelar sesiones por sí mismas
+rules-cutoff = Hasta cuántas horas antes de una sesión pueden cambiarla las partes
+rules-cutoff-range = Escriba un número entero del 0 al 720.
+rules-save = Guardar las reglas de reserva
+error-calendar-credentials-rejected = El servidor de calendario no aceptó ese usuario y contraseña. Revíselos e inténtelo de nuevo.

@@ -19,6 +19,7 @@ mod passkeys;
 mod portals;
 mod roster;
 mod scheduling;
+mod scheduling_admin;
 mod sso;
 mod templates;
 mod two_step;
