@@ -18,6 +18,7 @@ export CAUCUS_REDIS_PORT="${CAUCUS_REDIS_PORT:-63799}"
 export CAUCUS_MAILPIT_SMTP_PORT="${CAUCUS_MAILPIT_SMTP_PORT:-1025}"
 export CAUCUS_MAILPIT_HTTP_PORT="${CAUCUS_MAILPIT_HTTP_PORT:-8025}"
 export CAUCUS_OIDC_PORT="${CAUCUS_OIDC_PORT:-5556}"
+export CAUCUS_RADICALE_PORT="${CAUCUS_RADICALE_PORT:-5232}"
 export CAUCUS_API_PORT="$API_PORT"
 
 mkdir -p "$STATE"; chmod 755 "$STATE"
@@ -38,6 +39,8 @@ export CAUCUS__ENVIRONMENT=development
 # A data key of this installation's own, kept with its data.
 [ -s "$STATE/data-key" ] || python3 -c 'import secrets, base64; print(base64.b64encode(secrets.token_bytes(32)).decode())' > "$STATE/data-key"
 export CAUCUS__SECURITY__DATA_KEY="$(cat "$STATE/data-key")"
+# Mediators may connect calendars on this machine (the Radicale started above).
+export CAUCUS__CALENDAR__HOSTS=loopback
 export CAUCUS__TELEMETRY__LOG_FORMAT="${CAUCUS__TELEMETRY__LOG_FORMAT:-pretty}"
 export CAUCUS__SERVER__PORT="$API_PORT"
 export CAUCUS__SERVER__PUBLIC_URL="http://localhost:$API_PORT"
@@ -67,6 +70,8 @@ cat <<TXT
     API (GraphiQL) http://localhost:$API_PORT/graphql
     Emails sent    ${CAUCUS_MAILPIT_URL:-(delivered to SMTP_URL)}
     OIDC provider  $CAUCUS_OIDC_ISSUER (single sign-on)
+    CalDAV server  $CAUCUS_RADICALE_URL (Radicale; user $CAUCUS_RADICALE_USER,
+                   password in $STATE/radicale/password)
 
   Demo logins (organization "Riverside Mediation Services"), password: caucus-demo-password
     admin@demo.caucus.test     organization admin   (admin portal)

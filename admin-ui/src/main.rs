@@ -2,6 +2,7 @@
 
 mod audit;
 mod availability;
+mod calendar;
 mod case;
 mod case_settings;
 mod cases;
@@ -50,6 +51,13 @@ fn App() -> impl IntoView {
             .viewer()
             .is_some_and(|viewer| viewer.has(RoleKey::Mediator))
     });
+    let sees_calendars = Signal::derive(move || {
+        session.viewer().is_some_and(|viewer| {
+            viewer.has(RoleKey::Mediator)
+                || viewer.has(RoleKey::CaseManager)
+                || viewer.has(RoleKey::OrgAdmin)
+        })
+    });
     let nav = vec![
         NavLink {
             href: "/",
@@ -68,6 +76,12 @@ fn App() -> impl IntoView {
             label: Signal::derive(tr!("admin-nav-roster")),
             exact: false,
             visible: Some(may_run_roster),
+        },
+        NavLink {
+            href: "/calendar",
+            label: Signal::derive(tr!("admin-nav-calendar")),
+            exact: false,
+            visible: Some(sees_calendars),
         },
         NavLink {
             href: "/availability",
@@ -123,6 +137,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/people") view=people::People />
                     <Route path=path!("/roster") view=roster::RosterPage />
                     <Route path=path!("/availability") view=availability::AvailabilityPage />
+                    <Route path=path!("/calendar") view=calendar::CalendarPage />
                     <Route path=path!("/templates") view=templates::TemplatesPage />
                     <Route path=path!("/templates/:type") view=templates::TemplateEditorPage />
                     <Route path=path!("/audit") view=audit::Audit />

@@ -45,6 +45,39 @@ pub struct Settings {
     pub email: EmailSettings,
     pub worker: WorkerSettings,
     pub telemetry: TelemetrySettings,
+    #[serde(default)]
+    pub calendar: CalendarSettings,
+}
+
+/// Which CalDAV servers mediators may connect (see `scheduling::caldav`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CalendarHosts {
+    /// `https://` servers whose addresses are all public (production).
+    #[default]
+    Public,
+    /// Servers on this machine only, `http://` allowed (development, tests).
+    Loopback,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarSettings {
+    pub hosts: CalendarHosts,
+    /// Each request to a calendar server, whole.
+    pub request_timeout_secs: u64,
+    /// How often each connected calendar is read and written.
+    pub sync_interval_secs: u64,
+}
+
+impl Default for CalendarSettings {
+    fn default() -> Self {
+        Self {
+            hosts: CalendarHosts::Public,
+            request_timeout_secs: 15,
+            sync_interval_secs: 900,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -261,6 +294,12 @@ impl Settings {
             self.worker.batch_size > 0 && self.worker.lease_secs > 0,
             "worker.batch_size",
             "worker.batch_size and worker.lease_secs must be positive",
+        )?;
+        check(
+            (1..=120).contains(&self.calendar.request_timeout_secs)
+                && self.calendar.sync_interval_secs >= 60,
+            "calendar.request_timeout_secs",
+            "calendar.request_timeout_secs must be 1–120 and calendar.sync_interval_secs at least 60",
         )?;
         check(
             !self.redis.key_prefix.is_empty(),

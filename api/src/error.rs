@@ -52,6 +52,8 @@ pub enum AppError {
     /// The session time was taken (or stopped fitting) since it was offered:
     /// carries the start times that fit now.
     SlotTaken(Vec<chrono::DateTime<chrono::Utc>>),
+    /// A calendar server refused the username and password given for it.
+    CalendarCredentialsRejected,
     Internal(anyhow::Error),
 }
 
@@ -95,6 +97,7 @@ impl AppError {
             AppError::MfaEnrollmentRequired => ErrorCode::MfaEnrollmentRequired,
             AppError::PasskeyRequired => ErrorCode::PasskeyRequired,
             AppError::SlotTaken(_) => ErrorCode::SlotTaken,
+            AppError::CalendarCredentialsRejected => ErrorCode::CalendarCredentialsRejected,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -141,6 +144,9 @@ impl AppError {
             AppError::MfaRequired(_) => "Enter the code from your authenticator app.".into(),
             AppError::PasskeyRequired => "Sign in with your passkey.".into(),
             AppError::SlotTaken(_) => "That time was just taken. Please choose another one.".into(),
+            AppError::CalendarCredentialsRejected => {
+                "The calendar server did not accept that username and password.".into()
+            }
             AppError::MfaEnrollmentRequired => {
                 "Your organization requires two-step sign-in. Set it up to continue.".into()
             }

@@ -3,6 +3,8 @@
 //! the server. See `docs/` and `../shared/ARCHITECTURE.md`.
 
 #![forbid(unsafe_code)]
+// The merged GraphQL objects nest deeply when their resolvers are laid out.
+#![recursion_limit = "256"]
 
 pub mod app;
 pub mod audit;

@@ -104,6 +104,8 @@ pub fn settings(db: &TestDatabase) -> Settings {
                 "CAUCUS__WORKER__POLL_INTERVAL_MS".to_owned(),
                 "100".to_owned(),
             ),
+            // Calendar servers in tests run on this machine (Radicale).
+            ("CAUCUS__CALENDAR__HOSTS".to_owned(), "loopback".to_owned()),
             // Portals listen on free ports.
             (
                 "CAUCUS__WEBAUTHN__ALLOW_ANY_PORT".to_owned(),

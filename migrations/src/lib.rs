@@ -95,6 +95,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0016_waitlist.up.sql"),
                 down: include_str!("../sql/0016_waitlist.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0017_calendar_connections",
+                up: include_str!("../sql/0017_calendar_connections.up.sql"),
+                down: include_str!("../sql/0017_calendar_connections.down.sql"),
+            }),
         ]
     }
 }

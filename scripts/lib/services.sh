@@ -7,7 +7,7 @@
 # name to SERVICES.
 # shellcheck shell=bash
 
-SERVICES=(postgres redis mailpit oidc)
+SERVICES=(postgres redis mailpit oidc radicale)
 
 STOP_COMMANDS=()
 on_exit() { STOP_COMMANDS+=("$*"); }
@@ -137,6 +137,43 @@ start_oidc() {
   export CAUCUS_OIDC_ISSUER="http://127.0.0.1:$port/" CAUCUS_OIDC_CLIENT_SECRET="$secret"
 }
 
+# Radicale, a CalDAV server, for calendar sync (docs/scheduling-notices.md):
+# installed from PyPI into a virtualenv under ~/.cache/caucus, on loopback,
+# with its collections in the state directory and one htpasswd user,
+# "mediator", whose password is in the state directory.
+RADICALE_VERSION="3.9.0"
+start_radicale() {
+  local state=$1 venv="$HOME/.cache/caucus/radicale-$RADICALE_VERSION"
+  if [ ! -x "$venv/bin/radicale" ]; then
+    say "installing Radicale $RADICALE_VERSION (pip, once)"
+    python3 -m venv "$venv" && "$venv/bin/pip" install --quiet "radicale==$RADICALE_VERSION" \
+      || die "could not install Radicale"
+  fi
+  local port=${CAUCUS_RADICALE_PORT:-$(free_port)} password
+  mkdir -p "$state/radicale/collections"
+  password=$(secret_in "$state/radicale/password")
+  printf 'mediator:%s\n' "$password" > "$state/radicale/users"
+  cat > "$state/radicale/config" <<CONF
+[server]
+hosts = 127.0.0.1:$port
+[auth]
+type = htpasswd
+htpasswd_filename = $state/radicale/users
+htpasswd_encryption = plain
+[rights]
+type = owner_only
+[storage]
+filesystem_folder = $state/radicale/collections
+[logging]
+level = warning
+CONF
+  "$venv/bin/radicale" --config "$state/radicale/config" > "$state/radicale/radicale.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid"
+  wait_for_port "$port" 20 || die "Radicale did not start; see $state/radicale/radicale.log"
+  export CAUCUS_RADICALE_URL="http://127.0.0.1:$port" CAUCUS_RADICALE_USER=mediator CAUCUS_RADICALE_PASSWORD="$password"
+}
+
 # Starts every service in a throw-away state directory (removed at exit) and
 # exports the CAUCUS_TEST_* variables the tests and benchmarks read.
 start_throwaway_services() {
@@ -150,5 +187,7 @@ start_throwaway_services() {
   export CAUCUS_TEST_SMTP_URL="$CAUCUS__EMAIL__SMTP_URL"
   export CAUCUS_TEST_MAILPIT_URL="${CAUCUS_MAILPIT_URL:-}"
   export CAUCUS_TEST_OIDC_ISSUER="$CAUCUS_OIDC_ISSUER"
+  export CAUCUS_TEST_RADICALE_URL="$CAUCUS_RADICALE_URL" CAUCUS_TEST_RADICALE_USER="$CAUCUS_RADICALE_USER"
+  export CAUCUS_TEST_RADICALE_PASSWORD="$CAUCUS_RADICALE_PASSWORD"
   unset CAUCUS__DATABASE__URL CAUCUS__DATABASE__MIGRATION_URL CAUCUS__REDIS__URL CAUCUS__EMAIL__SMTP_URL
 }

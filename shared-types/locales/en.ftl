@@ -1106,3 +1106,23 @@ rules-cutoff = Until how many hours before a session parties may change it
 rules-cutoff-range = Write a whole number from 0 to 720.
 rules-save = Save the booking rules
 error-calendar-credentials-rejected = The calendar server did not accept that username and password. Check them and try again.
+
+## A mediator's week (admin portal)
+admin-nav-calendar = Calendar
+calendar-title = Calendar
+calendar-intro = A mediator's sessions and time away, week by week, on the mediator's clock.
+calendar-mine = My own calendar
+calendar-choose = Choose a mediator
+calendar-mediator = Mediator
+calendar-pick = Choose a mediator to see their week.
+calendar-previous = Previous week
+calendar-next = Next week
+calendar-week-of = { $first } to { $last }
+calendar-zone = Times are on the mediator's clock ({ $zone }).
+calendar-empty = Nothing booked this week.
+calendar-away = Away
+sessions-change = Move or cancel
+sessions-change-reason = Why? (kept for the staff; the parties are told that it changed)
+sessions-change-reason-missing = Write why the session changes.
+sessions-moved = The session was moved. Everyone gets an updated calendar invitation.
+sessions-cancelled = The session was cancelled. Everyone taking part is told.

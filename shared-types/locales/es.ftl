@@ -1106,3 +1106,23 @@ rules-cutoff = Hasta cuántas horas antes de una sesión pueden cambiarla las pa
 rules-cutoff-range = Escriba un número entero del 0 al 720.
 rules-save = Guardar las reglas de reserva
 error-calendar-credentials-rejected = El servidor de calendario no aceptó ese usuario y contraseña. Revíselos e inténtelo de nuevo.
+
+## A mediator's week (admin portal)
+admin-nav-calendar = Calendario
+calendar-title = Calendario
+calendar-intro = Las sesiones y ausencias de un mediador, semana a semana, en el reloj del mediador.
+calendar-mine = Mi propio calendario
+calendar-choose = Elija un mediador
+calendar-mediator = Mediador
+calendar-pick = Elija un mediador para ver su semana.
+calendar-previous = Semana anterior
+calendar-next = Semana siguiente
+calendar-week-of = del { $first } al { $last }
+calendar-zone = Las horas están en el reloj del mediador ({ $zone }).
+calendar-empty = No hay nada reservado esta semana.
+calendar-away = Ausente
+sessions-change = Cambiar o cancelar
+sessions-change-reason = ¿Por qué? (lo guarda el personal; a las partes se les dice que cambió)
+sessions-change-reason-missing = Escriba por qué cambia la sesión.
+sessions-moved = La sesión se cambió de hora. Todos reciben una invitación de calendario actualizada.
+sessions-cancelled = La sesión se canceló. Se avisa a todas las personas que participan.

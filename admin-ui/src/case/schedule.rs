@@ -25,6 +25,24 @@ pub struct StaffCaseSchedule;
 )]
 pub struct BookSession;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_schedule.graphql",
+    variables_derives = "Clone",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct StaffRescheduleSession;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/case_schedule.graphql",
+    variables_derives = "Clone",
+    response_derives = "Debug, Clone, PartialEq"
+)]
+pub struct StaffCancelSession;
+
 type Schedule = staff_case_schedule::StaffCaseScheduleCaseSchedule;
 type Clock = staff_case_schedule::ClockOf;
 type Side = staff_case_schedule::Side;
@@ -54,6 +72,8 @@ pub fn Sessions(case_id: String) -> impl IntoView {
     });
     let failure = RwSignal::new(None::<ApiError>);
     let booked = RwSignal::new(None::<String>);
+    // What a move or cancellation did, kept across the reload.
+    let changed = RwSignal::new(None::<String>);
     let book = Action::new_local(move |variables: &book_session::Variables| {
         let variables = variables.clone();
         async move { api.run::<BookSession>(variables).await }
@@ -72,6 +92,7 @@ pub fn Sessions(case_id: String) -> impl IntoView {
         <Card id="case-sessions" title=tr!("case-sessions-title")>
             {move || failure.get().map(|error| view! { <ErrorAlert error=error /> })}
             {move || booked.get().map(|_| view! { <Alert id="session-booked-notice">{tr!("sessions-booked")}</Alert> })}
+            {move || changed.get().map(|text| view! { <Alert id="session-changed-notice">{text}</Alert> })}
             {move || match loaded.get() {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(ApiError::Code(shared_types::ErrorCode::Conflict))) => {
@@ -88,6 +109,12 @@ pub fn Sessions(case_id: String) -> impl IntoView {
                             book.dispatch(variables);
                         })
                         busy=book.pending()
+                        on_changed=Callback::new(move |text: String| {
+                            failure.set(None);
+                            booked.set(None);
+                            changed.set(Some(text));
+                            reload.update(|n| *n += 1);
+                        })
                     />
                 }
                 .into_any(),
@@ -102,6 +129,7 @@ fn ScheduleView(
     schedule: Schedule,
     on_book: Callback<book_session::Variables>,
     busy: Memo<bool>,
+    on_changed: Callback<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.locale_untracked();
@@ -125,6 +153,17 @@ fn ScheduleView(
             view! { <li data-side=format!("{:?}", p.side)>{format!("{side}: {state}")}</li> }
         })
         .collect_view();
+    let slot_options: Vec<(String, String)> = schedule
+        .slots
+        .iter()
+        .take(12)
+        .map(|s| {
+            (
+                s.starts_at.clone(),
+                intl::format_timestamp(&s.starts_at, locale, Some(&zone)),
+            )
+        })
+        .collect();
     let sessions = schedule
         .sessions
         .iter()
@@ -135,7 +174,15 @@ fn ScheduleView(
                 "cancelled" => tr!("sessions-status-cancelled")(),
                 _ => tr!("sessions-status-completed")(),
             };
-            view! { <li class="session-row">{format!("{when} · {} min · {status}", s.duration_minutes)}</li> }
+            let booked = s.status == "booked";
+            let id = s.id.clone();
+            let options = slot_options.clone();
+            view! {
+                <li class="session-row">
+                    {format!("{when} · {} min · {status}", s.duration_minutes)}
+                    {booked.then(|| view! { <ChangeSession session_id=id options=options on_done=on_changed /> })}
+                </li>
+            }
         })
         .collect_view();
     let any_session = !schedule.sessions.is_empty();
@@ -204,5 +251,100 @@ fn ScheduleView(
         <DataTable id="slots-table" caption=tr!("sessions-free-caption") columns=columns>
             {rows}
         </DataTable>
+    }
+}
+
+/// Moving or cancelling a booked session, with the reason the staff keep.
+#[component]
+fn ChangeSession(
+    session_id: String,
+    options: Vec<(String, String)>,
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let api = use_api();
+    let id = StoredValue::new(session_id);
+    let dom = format!("change-{}", id.get_value());
+    let reason = RwSignal::new(String::new());
+    let missing = RwSignal::new(false);
+    let to = RwSignal::new(options.first().map(|o| o.0.clone()).unwrap_or_default());
+    let failure = RwSignal::new(None::<ApiError>);
+    let move_it = Action::new_local(move |variables: &staff_reschedule_session::Variables| {
+        let variables = variables.clone();
+        async move { api.run::<StaffRescheduleSession>(variables).await }
+    });
+    on_result(move_it, failure, move |_| {
+        on_done.run(tr!("sessions-moved")())
+    });
+    let cancel = Action::new_local(move |variables: &staff_cancel_session::Variables| {
+        let variables = variables.clone();
+        async move { api.run::<StaffCancelSession>(variables).await }
+    });
+    on_result(cancel, failure, move |_| {
+        on_done.run(tr!("sessions-cancelled")())
+    });
+    let given = move || {
+        let text = reason.get_untracked().trim().to_owned();
+        missing.set(text.is_empty());
+        (!text.is_empty()).then_some(text)
+    };
+    let reason_id = format!("{dom}-reason");
+    let error_id = format!("{dom}-reason-error");
+    let has_options = !options.is_empty();
+    let options = Signal::derive(move || options.clone());
+    view! {
+        <details class="session-change" id=dom.clone()>
+            <summary>{tr!("sessions-change")}</summary>
+            {move || failure.get().map(|error| view! { <ErrorAlert error=error /> })}
+            <div class="field">
+                <label for=reason_id.clone()>{tr!("sessions-change-reason")}</label>
+                <textarea
+                    id=reason_id
+                    rows="2"
+                    aria-invalid=move || missing.get().then_some("true")
+                    aria-describedby={
+                        let error_id = error_id.clone();
+                        move || missing.get().then(|| error_id.clone())
+                    }
+                    prop:value=move || reason.get()
+                    on:input=move |e| reason.set(event_target_value(&e))
+                ></textarea>
+                {move || missing.get().then(|| view! { <p class="field-error" id=error_id.clone()>{tr!("sessions-change-reason-missing")}</p> })}
+            </div>
+            {has_options.then(|| view! {
+                <SelectField id="staff-change-time" label=tr!("schedule-change-time") value=to options=options />
+                <Button
+                    id="staff-change-move"
+                    busy=move_it.pending()
+                    on_click=Callback::new(move |_| {
+                        failure.set(None);
+                        if let Some(reason) = given() {
+                            move_it.dispatch(staff_reschedule_session::Variables {
+                                session_id: id.get_value(),
+                                starts_at: to.get_untracked(),
+                                reason,
+                            });
+                        }
+                    })
+                >
+                    {tr!("schedule-move")}
+                </Button>
+            })}
+            <Button
+                id="staff-change-cancel"
+                kind=ButtonKind::Secondary
+                busy=cancel.pending()
+                on_click=Callback::new(move |_| {
+                    failure.set(None);
+                    if let Some(reason) = given() {
+                        cancel.dispatch(staff_cancel_session::Variables {
+                            session_id: id.get_value(),
+                            reason,
+                        });
+                    }
+                })
+            >
+                {tr!("schedule-cancel")}
+            </Button>
+        </details>
     }
 }

@@ -23,6 +23,8 @@ use crate::identity::sso_graphql::{SsoMutation, SsoQuery};
 use crate::jobs::graphql::{JobsMutation, JobsQuery};
 use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization};
 use crate::partner::graphql::{PartnerMutation, PartnerQuery};
+use crate::scheduling::caldav_graphql::{CalendarSyncMutation, CalendarSyncQuery};
+use crate::scheduling::calendar_view::CalendarViewQuery;
 use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use context::RequestContext;
@@ -41,7 +43,9 @@ pub struct Query(
     CaseQuery,
     CaseWorkQuery,
     SchedulingQuery,
+    CalendarViewQuery,
     FeedQuery,
+    CalendarSyncQuery,
     EntityResolvers,
 );
 
@@ -60,6 +64,7 @@ pub struct Mutation(
     CaseWorkMutation,
     SchedulingMutation,
     FeedMutation,
+    CalendarSyncMutation,
 );
 
 #[derive(MergedSubscription, Default)]

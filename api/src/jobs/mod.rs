@@ -38,6 +38,9 @@ pub enum JobKind {
     SessionReminder,
     /// An earlier time held for a waiting case ran out: offer it on.
     WaitlistOfferLapsed,
+    /// Read a connected calendar's busy times and write the mediator's
+    /// sessions to it (see [`crate::scheduling::caldav`]).
+    CalendarSync,
 }
 
 impl JobKind {
@@ -51,6 +54,7 @@ impl JobKind {
             JobKind::SessionNotice => "email.session_notice",
             JobKind::SessionReminder => "email.session_reminder",
             JobKind::WaitlistOfferLapsed => "session.waitlist_offer_lapsed",
+            JobKind::CalendarSync => "calendar.sync",
         }
     }
 
@@ -64,6 +68,7 @@ impl JobKind {
             "email.session_notice" => Some(JobKind::SessionNotice),
             "email.session_reminder" => Some(JobKind::SessionReminder),
             "session.waitlist_offer_lapsed" => Some(JobKind::WaitlistOfferLapsed),
+            "calendar.sync" => Some(JobKind::CalendarSync),
             _ => None,
         }
     }
@@ -239,6 +244,7 @@ mod tests {
             JobKind::SessionNotice,
             JobKind::SessionReminder,
             JobKind::WaitlistOfferLapsed,
+            JobKind::CalendarSync,
         ] {
             assert_eq!(JobKind::parse(kind.as_str()), Some(kind));
         }

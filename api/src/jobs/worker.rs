@@ -163,6 +163,9 @@ impl Worker {
             Some(JobKind::SessionNotice | JobKind::SessionReminder) => {
                 notify::deliver(&self.state, &self.mailer, job).await
             }
+            Some(JobKind::CalendarSync) => {
+                crate::scheduling::caldav::run_sync(&self.state, job).await
+            }
             None => bail!("unknown job kind"),
         }
     }

@@ -206,23 +206,45 @@ pub struct TimeOff {
     pub during: Interval,
 }
 
-/// The mediator's time off ending after `from`.
+/// Everything blocking the mediator's time after `from`: time off and busy
+/// times read from connected calendars (for slot search).
 pub async fn time_off(
     tx: &TenantTx,
     user_id: Uuid,
     from: DateTime<Utc>,
 ) -> AppResult<Vec<TimeOff>> {
-    let rows = tx
-        .conn()
-        .query_all(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
+    blocked(tx, user_id, from, false).await
+}
+
+/// The mediator's own time away after `from` (for listing and removing:
+/// calendar busy times are the connected calendar's to change).
+pub async fn time_away(
+    tx: &TenantTx,
+    user_id: Uuid,
+    from: DateTime<Utc>,
+) -> AppResult<Vec<TimeOff>> {
+    blocked(tx, user_id, from, true).await
+}
+
+async fn blocked(
+    tx: &TenantTx,
+    user_id: Uuid,
+    from: DateTime<Utc>,
+    own_only: bool,
+) -> AppResult<Vec<TimeOff>> {
+    let rows =
+        tx.conn()
+            .query_all(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                format!(
                 "SELECT id, lower(during) AS starts_at, upper(during) AS ends_at FROM mediator_busy
-                 WHERE user_id = $1 AND upper(during) > $2 ORDER BY lower(during) LIMIT {MAX_TIME_OFF}"
+                 WHERE user_id = $1 AND upper(during) > $2 {}
+                 ORDER BY lower(during) LIMIT {MAX_TIME_OFF}",
+                if own_only { "AND source = 'time_off'" } else { "" }
             ),
-            [user_id.into(), from.into()],
-        ))
-        .await?;
+                [user_id.into(), from.into()],
+            ))
+            .await?;
     rows.iter()
         .map(|r| {
             Ok(TimeOff {
@@ -257,13 +279,15 @@ pub async fn add_time_off(tx: &TenantTx, user_id: Uuid, during: Interval) -> App
     Ok(id)
 }
 
-/// Removes the mediator's time off `id` (someone else's is not found).
+/// Removes the mediator's time off `id` (someone else's is not found, and
+/// so is a busy time read from a connected calendar: the next sync would
+/// bring it back).
 pub async fn remove_time_off(tx: &TenantTx, user_id: Uuid, id: Uuid) -> AppResult<()> {
     let done = tx
         .conn()
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "DELETE FROM mediator_busy WHERE id = $1 AND user_id = $2",
+            "DELETE FROM mediator_busy WHERE id = $1 AND user_id = $2 AND source = 'time_off'",
             [id.into(), user_id.into()],
         ))
         .await?;

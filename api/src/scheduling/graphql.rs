@@ -442,6 +442,7 @@ async fn record_booking(
     )
     .await?;
     super::notify::session_booked(tx, session).await?;
+    super::caldav::sessions_changed(tx, session.mediator_id).await?;
     audit::record(
         tx,
         &rc.client,
@@ -547,6 +548,7 @@ async fn record_change(
             .target("session", session.id),
     )
     .await?;
+    super::caldav::sessions_changed(tx, session.mediator_id).await?;
     notify::session_changed(tx, session, change).await
 }
 
@@ -600,7 +602,7 @@ impl SchedulingQuery {
         let actor = authz::require(rc.actor.as_ref())?;
         authz::authorize(actor, Action::KeepOwnCalendar)?;
         let tx = rc.tenant_tx(actor).await?;
-        let out = availability::time_off(&tx, actor.user_id, Utc::now()).await?;
+        let out = availability::time_away(&tx, actor.user_id, Utc::now()).await?;
         tx.commit().await.map_err(AppError::from)?;
         Ok(out
             .into_iter()

@@ -137,6 +137,18 @@ pub fn invitation(
     calendar.done().to_string()
 }
 
+/// One session as a calendar object resource kept on a CalDAV server: no
+/// METHOD (RFC 4791 §4.1 forbids it there), no organizer or attendees.
+pub fn stored_object(session: &SessionEvent<'_>, stamp: DateTime<Utc>) -> String {
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("PRODID", "-//Caucus//Sessions//EN"))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"));
+    calendar.push(event(session, stamp, None));
+    calendar.done().to_string()
+}
+
 /// A mediator's feed: their sessions, published under `name`.
 pub fn feed(name: &str, sessions: &[SessionEvent<'_>], stamp: DateTime<Utc>) -> String {
     let mut calendar = calendar(Method::Publish);

@@ -4,6 +4,9 @@
 
 pub mod availability;
 pub mod booking;
+pub mod caldav;
+pub mod caldav_graphql;
+pub mod calendar_view;
 pub mod feed;
 pub mod graphql;
 pub mod ics;

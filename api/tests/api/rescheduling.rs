@@ -222,3 +222,64 @@ async fn a_lapsed_offer_goes_to_the_next_waiting_case() {
         Value::Null
     );
 }
+
+#[tokio::test]
+async fn a_mediators_calendar_lists_their_sessions_for_them_and_the_staff_only() {
+    let app = testkit::spawn().await;
+    let mut org = case_org(&app, "calendar").await;
+    set_chicago_week(&mut org.mediator).await;
+    let case_id = schedulable(&app, &mut org, "Sam Other").await;
+    let schedule = org
+        .manager
+        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
+        .await;
+    let when = starts(&schedule["data"]["caseSchedule"])[2];
+    assert_ok(
+        &org.manager
+            .gql(BOOK, json!({ "c": case_id, "at": when }))
+            .await,
+    );
+    const CALENDAR: &str = "query C($m: ID, $from: DateTime!) { mediatorCalendar(mediatorId: $m, from: $from, days: 14) { timeZone sessions { caseReference scheduledFor status } away { startsAt } } }";
+    let from = Utc::now();
+    let own = org.mediator.gql(CALENDAR, json!({ "from": from })).await;
+    assert_ok(&own);
+    let c = &own["data"]["mediatorCalendar"];
+    assert_eq!(c["timeZone"], "America/Chicago");
+    assert_eq!(c["sessions"].as_array().unwrap().len(), 1);
+    assert_eq!(at(&c["sessions"][0]["scheduledFor"]), when);
+    let mediator_id = own["data"]["mediatorCalendar"]["sessions"][0].clone();
+    assert!(mediator_id.to_string().contains("caseReference"));
+    // The case manager sees anyone's; a party sees no one's.
+    let me = org.mediator.gql("{ me { user { id } } }", json!({})).await;
+    let id = me["data"]["me"]["user"]["id"].clone();
+    let by_manager = org
+        .manager
+        .gql(CALENDAR, json!({ "m": id, "from": from }))
+        .await;
+    assert_ok(&by_manager);
+    assert_eq!(
+        by_manager["data"]["mediatorCalendar"]["sessions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        error_code(
+            &org.claimant
+                .gql(CALENDAR, json!({ "m": id, "from": from }))
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        error_code(&org.claimant.gql(CALENDAR, json!({ "from": from })).await),
+        "FORBIDDEN"
+    );
+    // A week already past shows nothing.
+    let past = org
+        .mediator
+        .gql(CALENDAR, json!({ "from": from - TimeDelta::days(30) }))
+        .await;
+    assert_eq!(past["data"]["mediatorCalendar"]["sessions"], json!([]));
+}

@@ -313,6 +313,16 @@ impl Browser {
         Ok(())
     }
 
+    /// Types `text` into the first element matching the CSS `selector`.
+    pub async fn type_into_first(&self, selector: &str, text: &str) -> anyhow::Result<()> {
+        self.driver
+            .find(By::Css(selector))
+            .await?
+            .send_keys(text)
+            .await?;
+        Ok(())
+    }
+
     /// Clicks the first element matching the CSS `selector`.
     pub async fn click_first(&self, selector: &str) -> anyhow::Result<()> {
         self.driver.find(By::Css(selector)).await?.click().await?;

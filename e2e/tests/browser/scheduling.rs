@@ -202,6 +202,33 @@ async fn parties_in_two_time_zones_agree_on_a_session_time() {
         b.wait_for_text("case-timeline", "A session was booked").await?;
         b.wait_for_text("case-timeline", "A session was moved").await?;
         b.assert_accessible("case page with a booked session").await?;
+
+        // The mediator's week shows the session, with its case.
+        let reference = filed["reference"].as_str().context("reference")?.to_owned();
+        b.driver.goto(b.admin_url("/calendar")).await?;
+        b.wait_for_text("calendar-pick", "Choose a mediator").await?;
+        b.select("calendar-mediator", &mediator_id).await?;
+        b.wait_for_text("calendar-zone", "America/Chicago").await?;
+        let mut weeks = 0;
+        while !b.text_of("calendar-week").await?.contains(&reference) {
+            ensure!(weeks < 3, "the session is not in the next weeks");
+            b.click("calendar-next").await?;
+            weeks += 1;
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        b.assert_accessible("a mediator's week").await?;
+
+        // The case manager cancels it, with the reason the staff keep.
+        b.driver.goto(b.admin_url(&format!("/cases/{case_id}"))).await?;
+        b.wait_for_text("sessions-list", "booked").await?;
+        b.click_first("#sessions-list summary").await?;
+        b.click("staff-change-cancel").await?;
+        b.wait_for_text("sessions-list", "Write why").await?;
+        b.type_into_first("#sessions-list textarea", "The parties settled before the session.")
+            .await?;
+        b.click("staff-change-cancel").await?;
+        b.wait_for_text("session-changed-notice", "The session was cancelled").await?;
+        b.wait_for_text("sessions-list", "cancelled").await?;
         Ok(())
     })
     .await;

@@ -1,0 +1,154 @@
+//! GraphQL for calendar sync: a mediator connects their own CalDAV
+//! calendar (checked at once), lists and disconnects their connections.
+//! See [`super::caldav`].
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+
+use super::caldav::{self, Connection, Dav};
+use crate::audit::{self, AuditAction, NewEntry};
+use crate::authz::{self, Action};
+use crate::cases::access;
+use crate::crypto::tenant::TenantKey;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::RequestContext;
+
+/// A calendar of yours that Caucus reads busy times from and writes your
+/// sessions to. The password is never shown again.
+#[derive(SimpleObject)]
+pub struct CalendarConnection {
+    pub id: ID,
+    /// The calendar collection's address.
+    pub url: String,
+    pub username: String,
+    /// When the calendar was last read and written; null before the first sync.
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// Why the last sync failed (cleared by the next one that works).
+    pub last_error: Option<String>,
+    /// Busy stretches read from this calendar, now blocking session times.
+    pub busy_count: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+fn out(connection: Connection, busy: i64) -> CalendarConnection {
+    CalendarConnection {
+        id: ID(connection.id.to_string()),
+        url: connection.url,
+        username: connection.username,
+        last_synced_at: connection.last_synced_at,
+        last_error: connection.last_error,
+        busy_count: i32::try_from(busy).unwrap_or(i32::MAX),
+        created_at: connection.created_at,
+    }
+}
+
+fn checked_username(username: &str) -> AppResult<&str> {
+    let username = username.trim();
+    if username.is_empty() || username.chars().count() > 256 || username.contains(':') {
+        return Err(AppError::validation("username", "format"));
+    }
+    Ok(username)
+}
+
+fn checked_password(password: String) -> AppResult<SecretString> {
+    if password.is_empty() || password.len() > 1024 {
+        return Err(AppError::validation("password", "length"));
+    }
+    Ok(SecretString::from(password))
+}
+
+#[derive(Default)]
+pub struct CalendarSyncQuery;
+
+#[Object]
+impl CalendarSyncQuery {
+    /// Your connected calendars in this organization (mediators).
+    async fn calendar_connections(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<CalendarConnection>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::KeepOwnCalendar)?;
+        let tx = rc.tenant_tx(actor).await?;
+        let list = caldav::list(&tx, actor.user_id).await?;
+        let counts = caldav::busy_counts(&tx, actor.user_id).await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(list
+            .into_iter()
+            .map(|c| {
+                let busy = counts.get(&c.id).copied().unwrap_or(0);
+                out(c, busy)
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct CalendarSyncMutation;
+
+#[Object]
+impl CalendarSyncMutation {
+    /// Connects your CalDAV calendar (the address of the calendar
+    /// collection itself): its busy times then block session times, and
+    /// your sessions appear in it as "Mediation session". The username and
+    /// password are checked with the server first; a refusal is
+    /// `CALENDAR_CREDENTIALS_REJECTED`, an address that is not allowed, not
+    /// reachable or not a calendar `VALIDATION_FAILED` on `url`. The same
+    /// address again replaces its username and password.
+    #[graphql(name = "connectCalDav")]
+    async fn connect_cal_dav(
+        &self,
+        ctx: &Context<'_>,
+        url: String,
+        username: String,
+        #[graphql(secret)] password: String,
+    ) -> async_graphql::Result<CalendarConnection> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::KeepOwnCalendar)?;
+        let settings = &rc.state.settings.calendar;
+        let username = checked_username(&username)?;
+        let password = checked_password(password)?;
+        let target = caldav::check_url(settings, &url).await?;
+        // Checked before any transaction is open: the server may be slow.
+        let dav =
+            Dav::new(settings, &target, username, password.clone()).map_err(AppError::Internal)?;
+        dav.check().await.map_err(AppError::from)?;
+        let tx = rc.tenant_tx(actor).await?;
+        let key = TenantKey::of(&tx, &rc.state.data_key).await?;
+        let connection =
+            caldav::save(&tx, &key, actor.user_id, &target, username, &password).await?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::CredentialCreated)
+                .target("calendar_connection", connection.id),
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(out(connection, 0))
+    }
+
+    /// Disconnects one of your calendars: its busy times stop blocking
+    /// session times and nothing more is written to it (events already
+    /// there stay). Someone else's connection is `NOT_FOUND`.
+    async fn disconnect_calendar(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::KeepOwnCalendar)?;
+        let id = access::parse_id(id.as_str())?;
+        let tx = rc.tenant_tx(actor).await?;
+        caldav::remove(&tx, actor.user_id, id).await?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::CredentialRevoked)
+                .target("calendar_connection", id),
+        )
+        .await?;
+        tx.commit().await.map_err(AppError::from)?;
+        Ok(true)
+    }
+}
