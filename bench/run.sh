@@ -2,10 +2,11 @@
 # Runs a benchmark against private PostgreSQL and Redis started in a throw-away
 # state directory, as scripts/test.sh does. Not part of the test command: run it
 # by hand. The first argument names the benchmark (graphql-throughput, the
-# default, sign-in or cases); the rest go to it, e.g.
+# default, sign-in, cases or scheduling); the rest go to it, e.g.
 #   bench/run.sh --duration-secs 5 --connections 16,64
 #   bench/run.sh sign-in --duration-secs 5
 #   bench/run.sh cases --cases 20000
+#   bench/run.sh scheduling --book-secs 10
 # (or BENCH_DURATION_SECS, BENCH_CONNECTIONS, ...; see --help).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/common.sh"
@@ -13,7 +14,7 @@ source "$(dirname "$0")/../scripts/lib/services.sh"
 
 bin=graphql-throughput
 case "${1:-}" in
-  graphql-throughput|sign-in|cases) bin=$1; shift ;;
+  graphql-throughput|sign-in|cases|scheduling) bin=$1; shift ;;
 esac
 
 cd "$ROOT"

@@ -24,9 +24,11 @@ use crate::jobs::graphql::{JobsMutation, JobsQuery};
 use crate::orgs::graphql::{OrgMutation, OrgQuery, OrgSubscription, Organization};
 use crate::partner::graphql::{PartnerMutation, PartnerQuery};
 use crate::scheduling::caldav_graphql::{CalendarSyncMutation, CalendarSyncQuery};
+use crate::scheduling::calendar_graphql::{CalendarMutation, CalendarQuery};
 use crate::scheduling::calendar_view::CalendarViewQuery;
 use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
+use crate::scheduling::rules_graphql::{RulesMutation, RulesQuery};
 use context::RequestContext;
 
 #[derive(MergedObject, Default)]
@@ -43,6 +45,8 @@ pub struct Query(
     CaseQuery,
     CaseWorkQuery,
     SchedulingQuery,
+    CalendarQuery,
+    RulesQuery,
     CalendarViewQuery,
     FeedQuery,
     CalendarSyncQuery,
@@ -63,6 +67,8 @@ pub struct Mutation(
     CaseMutation,
     CaseWorkMutation,
     SchedulingMutation,
+    CalendarMutation,
+    RulesMutation,
     FeedMutation,
     CalendarSyncMutation,
 );

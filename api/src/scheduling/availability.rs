@@ -206,45 +206,61 @@ pub struct TimeOff {
     pub during: Interval,
 }
 
-/// Everything blocking the mediator's time after `from`: time off and busy
-/// times read from connected calendars (for slot search).
-pub async fn time_off(
-    tx: &TenantTx,
-    user_id: Uuid,
-    from: DateTime<Utc>,
-) -> AppResult<Vec<TimeOff>> {
-    blocked(tx, user_id, from, false).await
-}
-
-/// The mediator's own time away after `from` (for listing and removing:
-/// calendar busy times are the connected calendar's to change).
+/// The mediator's own time away after `from` (listed and removable; at
+/// most [`MAX_TIME_OFF`]).
 pub async fn time_away(
     tx: &TenantTx,
     user_id: Uuid,
     from: DateTime<Utc>,
 ) -> AppResult<Vec<TimeOff>> {
-    blocked(tx, user_id, from, true).await
+    blocked(
+        tx,
+        user_id,
+        from,
+        DateTime::<Utc>::MAX_UTC,
+        "time_off",
+        MAX_TIME_OFF,
+    )
+    .await
+}
+
+/// What blocks the mediator's time in `[from, until)`: time away, and busy
+/// times read from connected calendars. One more than the slot finder
+/// accepts is read, so too many is refused rather than silently cut.
+pub async fn blocking(
+    tx: &TenantTx,
+    user_id: Uuid,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> AppResult<(Vec<Interval>, Vec<Interval>)> {
+    let away = blocked(tx, user_id, from, until, "time_off", MAX_TIME_OFF + 1).await?;
+    let busy = blocked(tx, user_id, from, until, "calendar", slots::MAX_BUSY + 1).await?;
+    Ok((
+        away.into_iter().map(|t| t.during).collect(),
+        busy.into_iter().map(|t| t.during).collect(),
+    ))
 }
 
 async fn blocked(
     tx: &TenantTx,
     user_id: Uuid,
     from: DateTime<Utc>,
-    own_only: bool,
+    until: DateTime<Utc>,
+    source: &str,
+    limit: usize,
 ) -> AppResult<Vec<TimeOff>> {
-    let rows =
-        tx.conn()
-            .query_all(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                format!(
+    let rows = tx
+        .conn()
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
                 "SELECT id, lower(during) AS starts_at, upper(during) AS ends_at FROM mediator_busy
-                 WHERE user_id = $1 AND upper(during) > $2 {}
-                 ORDER BY lower(during) LIMIT {MAX_TIME_OFF}",
-                if own_only { "AND source = 'time_off'" } else { "" }
+                 WHERE user_id = $1 AND upper(during) > $2 AND lower(during) < $3 AND source = $4
+                 ORDER BY lower(during) LIMIT {limit}"
             ),
-                [user_id.into(), from.into()],
-            ))
-            .await?;
+            [user_id.into(), from.into(), until.into(), source.into()],
+        ))
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(TimeOff {

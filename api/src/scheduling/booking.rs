@@ -86,6 +86,7 @@ async fn bookings(
     tx: &TenantTx,
     mediator_id: Uuid,
     from: DateTime<Utc>,
+    until: DateTime<Utc>,
 ) -> AppResult<Vec<Interval>> {
     let rows = tx
         .conn()
@@ -93,11 +94,11 @@ async fn bookings(
             DbBackend::Postgres,
             format!(
                 "SELECT scheduled_for, duration_minutes FROM sessions
-                 WHERE mediator_id = $1 AND status = 'booked' AND scheduled_for >= $2
+                 WHERE mediator_id = $1 AND status = 'booked' AND scheduled_for >= $2 AND scheduled_for < $3
                  ORDER BY scheduled_for LIMIT {}",
                 slots::MAX_BOOKINGS
             ),
-            [mediator_id.into(), from.into()],
+            [mediator_id.into(), from.into(), until.into()],
         ))
         .await?;
     rows.iter()
@@ -161,17 +162,16 @@ pub async fn calendar(
             "The mediator has not set working hours yet.",
         ))?;
     let since = now - TimeDelta::days(2);
+    // Nothing past the search's horizon can stand in a slot's way.
+    let until = now + TimeDelta::days(HORIZON_DAYS + 1);
+    let (time_off, busy) = availability::blocking(tx, mediator_id, since, until).await?;
     let calendar = MediatorCalendar {
         tz: week.time_zone,
         weekly: week.hours,
         exceptions: availability::exceptions(tx, mediator_id, since.date_naive()).await?,
-        time_off: availability::time_off(tx, mediator_id, since)
-            .await?
-            .into_iter()
-            .map(|t| t.during)
-            .collect(),
-        bookings: bookings(tx, mediator_id, since).await?,
-        busy: Vec::new(),
+        time_off,
+        bookings: bookings(tx, mediator_id, since, until).await?,
+        busy,
     };
     Ok(CaseCalendar {
         mediator_id,

@@ -4,182 +4,22 @@
 //! the parties; the parties' availability; and booking.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::availability::{self, Week};
+use super::availability;
 use super::booking::{self, CaseCalendar, Session};
-use super::settings::{self, SchedulingSettings};
-use super::slots::{self, Interval, TimeRange, WeeklyHours};
+use super::settings;
+use super::slots::{self, Interval};
 use super::{notify, waitlist};
 use crate::audit::{self, AuditAction, NewEntry};
 use crate::authz::cases::{CaseAction, Side, Visibility};
-use crate::authz::{self, Action, Actor, RoleKey};
+use crate::authz::{self, Actor, RoleKey};
 use crate::cases::access::{self, CaseRow};
 use crate::cases::graphql::open_tx;
 use crate::cases::timeline::{self, NewEvent};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::RequestContext;
-
-#[derive(SimpleObject, Clone)]
-pub struct TimeRangeOut {
-    /// Local wall-clock time, `HH:MM`.
-    pub start: String,
-    /// `HH:MM`; `00:00` is midnight at the end of the day.
-    pub end: String,
-}
-
-#[derive(InputObject)]
-pub struct TimeRangeInput {
-    pub start: String,
-    pub end: String,
-}
-
-fn parse_time(value: &str, field: &'static str) -> AppResult<NaiveTime> {
-    NaiveTime::parse_from_str(value.trim(), "%H:%M")
-        .map_err(|_| AppError::validation(field, "format"))
-}
-
-fn ranges_in(input: &[TimeRangeInput]) -> AppResult<Vec<TimeRange>> {
-    if input.len() > slots::MAX_RANGES_PER_DAY {
-        return Err(AppError::validation("hours", "too_many"));
-    }
-    input
-        .iter()
-        .map(|r| {
-            Ok(TimeRange::new(
-                parse_time(&r.start, "hours")?,
-                parse_time(&r.end, "hours")?,
-            ))
-        })
-        .collect()
-}
-
-fn ranges_out(ranges: &[TimeRange]) -> Vec<TimeRangeOut> {
-    ranges
-        .iter()
-        .map(|r| TimeRangeOut {
-            start: r.start.format("%H:%M").to_string(),
-            end: r.end.format("%H:%M").to_string(),
-        })
-        .collect()
-}
-
-/// A mediator's working week in their own zone.
-#[derive(SimpleObject)]
-pub struct WorkingWeek {
-    pub mediator_id: ID,
-    pub time_zone: String,
-    /// Seven lists, Monday first.
-    pub days: Vec<Vec<TimeRangeOut>>,
-    /// Pass it back to `setWorkingWeek`; null before the first one is set.
-    pub version: Option<i32>,
-}
-
-fn week_out(mediator_id: uuid::Uuid, week: Option<Week>) -> WorkingWeek {
-    match week {
-        Some(w) => WorkingWeek {
-            mediator_id: ID(mediator_id.to_string()),
-            time_zone: w.time_zone.name().to_owned(),
-            days: w.hours.days.iter().map(|d| ranges_out(d)).collect(),
-            version: Some(w.version),
-        },
-        None => WorkingWeek {
-            mediator_id: ID(mediator_id.to_string()),
-            time_zone: "UTC".into(),
-            days: vec![Vec::new(); 7],
-            version: None,
-        },
-    }
-}
-
-#[derive(InputObject)]
-pub struct WorkingWeekInput {
-    /// Whose week: yourself when left out (case managers may set anyone's).
-    pub mediator_id: Option<ID>,
-    #[graphql(validator(max_length = 64))]
-    pub time_zone: String,
-    /// Seven lists, Monday first.
-    #[graphql(validator(min_items = 7, max_items = 7))]
-    pub days: Vec<Vec<TimeRangeInput>>,
-    /// The version the edit started from (null the first time).
-    pub version: Option<i32>,
-}
-
-#[derive(SimpleObject)]
-pub struct TimeOffOut {
-    pub id: ID,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-}
-
-#[derive(SimpleObject)]
-pub struct ExceptionOut {
-    pub date: NaiveDate,
-    /// Empty: closed that day.
-    pub hours: Vec<TimeRangeOut>,
-}
-
-#[derive(SimpleObject, InputObject)]
-#[graphql(input_name = "SessionLengthInput")]
-pub struct SessionLength {
-    #[graphql(validator(max_length = 40))]
-    pub dispute_type: String,
-    pub minutes: u32,
-}
-
-#[derive(SimpleObject)]
-pub struct SchedulingRules {
-    pub buffer_minutes: u32,
-    pub notice_hours: u32,
-    pub max_sessions_per_day: u32,
-    pub default_session_minutes: u32,
-    /// Lengths set per dispute type.
-    pub session_lengths: Vec<SessionLength>,
-    /// Minutes before a session at which reminders go out.
-    pub reminder_minutes: Vec<u32>,
-    /// Whether parties may move or cancel a session themselves.
-    pub parties_may_reschedule: bool,
-    /// Until how many hours before a session they may.
-    pub party_change_cutoff_hours: u32,
-}
-
-impl From<&SchedulingSettings> for SchedulingRules {
-    fn from(s: &SchedulingSettings) -> Self {
-        Self {
-            buffer_minutes: s.buffer_minutes(),
-            notice_hours: s.notice_hours(),
-            max_sessions_per_day: s.max_sessions_per_day(),
-            default_session_minutes: settings::DEFAULT_SESSION_MINUTES,
-            session_lengths: s
-                .session_minutes
-                .iter()
-                .map(|(k, m)| SessionLength {
-                    dispute_type: k.clone(),
-                    minutes: *m,
-                })
-                .collect(),
-            reminder_minutes: s.reminder_minutes(),
-            parties_may_reschedule: s.parties_may_reschedule(),
-            party_change_cutoff_hours: s.party_change_cutoff_hours(),
-        }
-    }
-}
-
-#[derive(InputObject)]
-pub struct SchedulingRulesInput {
-    pub buffer_minutes: u32,
-    pub notice_hours: u32,
-    pub max_sessions_per_day: u32,
-    #[graphql(validator(max_items = 50))]
-    pub session_lengths: Vec<SessionLength>,
-    #[graphql(validator(max_items = 5))]
-    pub reminder_minutes: Vec<u32>,
-    #[graphql(default = true)]
-    pub parties_may_reschedule: bool,
-    #[graphql(default = 24)]
-    pub party_change_cutoff_hours: u32,
-}
 
 /// Whose clock a local time is read on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -552,26 +392,6 @@ async fn record_change(
     notify::session_changed(tx, session, change).await
 }
 
-/// The mediator whose calendar the actor means: themselves, or (for those
-/// who keep the roster) anyone.
-fn whose(actor: &Actor, mediator_id: Option<&ID>) -> AppResult<uuid::Uuid> {
-    match mediator_id {
-        Some(id) => {
-            let id = access::parse_id(id.as_str())?;
-            if id != actor.user_id {
-                authz::authorize(actor, Action::ManageRoster)?;
-            } else {
-                authz::authorize(actor, Action::KeepOwnCalendar)?;
-            }
-            Ok(id)
-        }
-        None => {
-            authz::authorize(actor, Action::KeepOwnCalendar)?;
-            Ok(actor.user_id)
-        }
-    }
-}
-
 fn is_staff(actor: &Actor) -> bool {
     actor.has(RoleKey::CaseManager) || actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::Mediator)
 }
@@ -581,71 +401,6 @@ pub struct SchedulingQuery;
 
 #[Object]
 impl SchedulingQuery {
-    /// A mediator's working week: yours, or (case managers) anyone's.
-    async fn working_week(
-        &self,
-        ctx: &Context<'_>,
-        mediator_id: Option<ID>,
-    ) -> async_graphql::Result<WorkingWeek> {
-        let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
-        let who = whose(actor, mediator_id.as_ref())?;
-        let tx = rc.tenant_tx(actor).await?;
-        let week = availability::week(&tx, who).await?;
-        tx.commit().await.map_err(AppError::from)?;
-        Ok(week_out(who, week))
-    }
-
-    /// Your time off still to come (mediators).
-    async fn my_time_off(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TimeOffOut>> {
-        let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
-        authz::authorize(actor, Action::KeepOwnCalendar)?;
-        let tx = rc.tenant_tx(actor).await?;
-        let out = availability::time_away(&tx, actor.user_id, Utc::now()).await?;
-        tx.commit().await.map_err(AppError::from)?;
-        Ok(out
-            .into_iter()
-            .map(|t| TimeOffOut {
-                id: ID(t.id.to_string()),
-                starts_at: t.during.start,
-                ends_at: t.during.end,
-            })
-            .collect())
-    }
-
-    /// Your dates with other hours than usual, from today (mediators).
-    async fn my_availability_exceptions(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<ExceptionOut>> {
-        let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
-        authz::authorize(actor, Action::KeepOwnCalendar)?;
-        let tx = rc.tenant_tx(actor).await?;
-        let from = (Utc::now() - TimeDelta::days(1)).date_naive();
-        let out = availability::exceptions(&tx, actor.user_id, from).await?;
-        tx.commit().await.map_err(AppError::from)?;
-        Ok(out
-            .into_iter()
-            .map(|e| ExceptionOut {
-                date: e.date,
-                hours: ranges_out(&e.ranges),
-            })
-            .collect())
-    }
-
-    /// The organization's booking rules.
-    async fn scheduling_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<SchedulingRules> {
-        let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
-        authz::authorize(actor, Action::ViewOrganization)?;
-        let tx = rc.tenant_tx(actor).await?;
-        let s = settings::load(&tx).await?;
-        tx.commit().await.map_err(AppError::from)?;
-        Ok((&s).into())
-    }
-
     /// The case's schedule: proposed times, who has said when they can,
     /// sessions booked. Staff running the case and its parties.
     async fn case_schedule(
@@ -690,113 +445,6 @@ pub struct SchedulingMutation;
 
 #[Object]
 impl SchedulingMutation {
-    /// Sets a mediator's working week in their zone.
-    async fn set_working_week(
-        &self,
-        ctx: &Context<'_>,
-        input: WorkingWeekInput,
-    ) -> async_graphql::Result<WorkingWeek> {
-        let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
-        let who = whose(actor, input.mediator_id.as_ref())?;
-        let mut hours = WeeklyHours::new();
-        for (day, ranges) in hours.days.iter_mut().zip(&input.days) {
-            *day = ranges_in(ranges)?;
-        }
-        let tx = rc.tenant_tx(actor).await?;
-        let week =
-            availability::set_week(&tx, who, &input.time_zone, &hours, input.version).await?;
-        tx.commit().await.map_err(AppError::from)?;
-        Ok(week_out(who, Some(week)))
-    }
-
-    /// Sets your hours on one date (an empty list: closed that day), or with
-    /// `remove`, goes back to the usual week for it.
-    async fn set_availability_exception(
-        &self,
-        ctx: &Context<'_>,
-        date: NaiveDate,
-        #[graphql(validator(max_items = 12))] hours: Vec<TimeRangeInput>,
-        #[graphql(default = false)] remove: bool,
-    ) -> async_graphql::Result<bool> {
-        let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
-        authz::authorize(actor, Action::KeepOwnCalendar)?;
-        let ranges = if remove {
-            None
-        } else {
-            Some(ranges_in(&hours)?)
-        };
-        let tx = rc.tenant_tx(actor).await?;
-        availability::set_exception(&tx, actor.user_id, date, ranges).await?;
-        tx.commit().await.map_err(AppError::from)?;
-        Ok(true)
-    }
-
-    async fn add_time_off(
-        &self,
-        ctx: &Context<'_>,
-        starts_at: DateTime<Utc>,
-        ends_at: DateTime<Utc>,
-    ) -> async_graphql::Result<TimeOffOut> {
-        let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
-        authz::authorize(actor, Action::KeepOwnCalendar)?;
-        let tx = rc.tenant_tx(actor).await?;
-        let id = availability::add_time_off(&tx, actor.user_id, Interval::new(starts_at, ends_at))
-            .await?;
-        tx.commit().await.map_err(AppError::from)?;
-        Ok(TimeOffOut {
-            id: ID(id.to_string()),
-            starts_at,
-            ends_at,
-        })
-    }
-
-    async fn remove_time_off(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
-        let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
-        authz::authorize(actor, Action::KeepOwnCalendar)?;
-        let tx = rc.tenant_tx(actor).await?;
-        availability::remove_time_off(&tx, actor.user_id, access::parse_id(id.as_str())?).await?;
-        tx.commit().await.map_err(AppError::from)?;
-        Ok(true)
-    }
-
-    /// Sets the organization's booking rules (org admins).
-    async fn update_scheduling_rules(
-        &self,
-        ctx: &Context<'_>,
-        input: SchedulingRulesInput,
-    ) -> async_graphql::Result<SchedulingRules> {
-        let rc = RequestContext::of(ctx);
-        let actor = authz::require(rc.actor.as_ref())?;
-        authz::authorize(actor, Action::ManageSchedulingRules)?;
-        let s = SchedulingSettings {
-            buffer_minutes: Some(input.buffer_minutes),
-            notice_hours: Some(input.notice_hours),
-            max_sessions_per_day: Some(input.max_sessions_per_day),
-            session_minutes: input
-                .session_lengths
-                .into_iter()
-                .map(|l| (l.dispute_type, l.minutes))
-                .collect(),
-            reminder_minutes: Some(input.reminder_minutes),
-            parties_may_reschedule: Some(input.parties_may_reschedule),
-            party_change_cutoff_hours: Some(input.party_change_cutoff_hours),
-        };
-        let tx = rc.tenant_tx(actor).await?;
-        settings::save(&tx, &s).await?;
-        audit::record(
-            &tx,
-            &rc.client,
-            NewEntry::new(Some(actor.user_id), AuditAction::SchedulingRulesChanged),
-        )
-        .await?;
-        tx.commit().await.map_err(AppError::from)?;
-        Ok((&s).into())
-    }
-
     /// Says when your side can attend (replacing what you said before). When
     /// everyone who must attend has answered and a time suits them all, the
     /// earliest such time is booked at once.
