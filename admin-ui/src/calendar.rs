@@ -38,12 +38,6 @@ fn week_start(offset: i32) -> f64 {
     midnight - day * DAY_MS + f64::from(offset) * 7.0 * DAY_MS
 }
 
-fn iso(ms: f64) -> String {
-    let date = js_sys::Date::new_0();
-    date.set_time(ms);
-    date.to_iso_string().into()
-}
-
 #[component]
 pub fn CalendarPage() -> impl IntoView {
     view! {
@@ -73,7 +67,7 @@ fn CalendarBody(runs_cases: bool, is_mediator: bool) -> impl IntoView {
         }
     });
     let week = LocalResource::new(move || {
-        let from = iso(week_start(offset.get()));
+        let from = intl::iso_of_millis(week_start(offset.get()));
         let mediator = chosen.get();
         async move {
             if mediator.is_empty() && !is_mediator {
@@ -100,8 +94,10 @@ fn CalendarBody(runs_cases: bool, is_mediator: bool) -> impl IntoView {
     });
     let range = move || {
         let start = week_start(offset.get());
-        let first = intl::format_date(&iso(start), i18n.locale()).unwrap_or_default();
-        let last = intl::format_date(&iso(start + 6.0 * DAY_MS), i18n.locale()).unwrap_or_default();
+        let first =
+            intl::format_date(&intl::iso_of_millis(start), i18n.locale()).unwrap_or_default();
+        let last = intl::format_date(&intl::iso_of_millis(start + 6.0 * DAY_MS), i18n.locale())
+            .unwrap_or_default();
         tr!("calendar-week-of", first = first, last = last)()
     };
     view! {
@@ -139,7 +135,9 @@ fn Week(calendar: mediator_week::MediatorWeekMediatorCalendar, start: f64) -> im
     let days: Vec<String> = (0..7)
         .map(|d| {
             // Noon UTC names the day in every zone within ±12 hours.
-            day_of(&iso(start + f64::from(d) * DAY_MS + DAY_MS / 2.0))
+            day_of(&intl::iso_of_millis(
+                start + f64::from(d) * DAY_MS + DAY_MS / 2.0,
+            ))
         })
         .collect();
     let empty = calendar.sessions.is_empty() && calendar.away.is_empty();

@@ -36,12 +36,6 @@ fn millis(rfc3339: &str) -> Option<f64> {
     intl::parse_date(rfc3339).map(|d| d.get_time())
 }
 
-fn iso(ms: f64) -> String {
-    let date = js_sys::Date::new_0();
-    date.set_time(ms);
-    date.to_iso_string().into()
-}
-
 /// The ticked slots as windows: overlapping and touching ones joined, so
 /// the windows never overlap (the API refuses overlapping windows).
 pub fn windows_of(slots: &[(f64, f64)]) -> Vec<(f64, f64)> {
@@ -214,8 +208,8 @@ fn Times(
         let windows = windows_of(&spans)
             .into_iter()
             .map(|(s, e)| set_my_availability::WindowInput {
-                starts_at: iso(s),
-                ends_at: iso(e),
+                starts_at: intl::iso_of_millis(s),
+                ends_at: intl::iso_of_millis(e),
             })
             .collect();
         save.dispatch(set_my_availability::Variables {

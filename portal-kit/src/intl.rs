@@ -63,6 +63,13 @@ pub fn format_time_in_zone(date: &Date, time_zone: &str, locale: Locale) -> Opti
     call_format(&formatter.format(), date)
 }
 
+/// RFC 3339 (UTC) for milliseconds since the epoch, as the API takes times.
+pub fn iso_of_millis(ms: f64) -> String {
+    let date = Date::new_0();
+    date.set_time(ms);
+    date.to_iso_string().into()
+}
+
 /// The day of an instant in `time_zone`: "Wednesday, 2 December 2026".
 pub fn format_day_in_zone(rfc3339: &str, time_zone: &str, locale: Locale) -> Option<String> {
     let date = parse_date(rfc3339)?;

@@ -65,10 +65,21 @@ impl CaseCalendar {
         }
     }
 
-    /// Leaves one of the mediator's bookings out of the search (the session
-    /// being moved must not stand in its own way).
-    pub fn without_booking(&mut self, start: DateTime<Utc>) {
-        self.calendar.bookings.retain(|b| b.start != start);
+    /// A search for moving `session`: its own time left out (it must not
+    /// stand in its own way) and its length kept.
+    pub fn move_request(
+        &mut self,
+        case: &CaseRow,
+        session: &Session,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> SearchRequest {
+        self.calendar
+            .bookings
+            .retain(|b| b.start != session.scheduled_for);
+        let mut request = self.request(case, now, limit);
+        request.duration_minutes = u32::try_from(session.duration_minutes).unwrap_or(0);
+        request
     }
 
     /// Whether every party who must attend has joined and said when they can.
@@ -263,6 +274,37 @@ fn is_double_booking(error: &sea_orm::DbErr) -> bool {
     }
 }
 
+/// Whether the search's first slot from `start` on starts exactly there.
+fn fits_at(request: &mut SearchRequest, start: DateTime<Utc>) -> AppResult<bool> {
+    request.not_before = Some(start);
+    Ok(slots::find_slots(request)
+        .map_err(availability::invalid)?
+        .first()
+        .is_some_and(|s| s.start == start))
+}
+
+/// The first start times that fit now, offered when a time was taken.
+fn fresh_starts(mut request: SearchRequest) -> Vec<DateTime<Utc>> {
+    request.not_before = None;
+    request.limit = FRESH_PROPOSALS;
+    slots::find_slots(&request)
+        .map(|found| found.into_iter().map(|s| s.start).collect())
+        .unwrap_or_default()
+}
+
+/// A session's `blocked` range: the session widened by half the buffer on
+/// each side, so two sessions' ranges overlap exactly when they are closer
+/// than the buffer.
+fn blocked_range(
+    start: DateTime<Utc>,
+    minutes: i32,
+    buffer_minutes: u32,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let half_buffer = TimeDelta::seconds(i64::from(buffer_minutes) * 30);
+    let end = start + TimeDelta::minutes(i64::from(minutes));
+    (start - half_buffer, end + half_buffer)
+}
+
 /// Books the case's session at `start` if that time still fits everyone;
 /// otherwise [`AppError::SlotTaken`] with the times that fit now. The case
 /// row must be locked by the caller (bookings of one case go one by one).
@@ -279,25 +321,11 @@ pub async fn book(
     lock_mediator(tx, mediator_id).await?;
     let calendar = calendar(tx, case, now).await?;
     let mut request = calendar.request(case, now, 1);
-    request.not_before = Some(start);
-    let fits = slots::find_slots(&request)
-        .map_err(availability::invalid)?
-        .first()
-        .is_some_and(|s| s.start == start);
-    let fresh = |request: SearchRequest| {
-        let mut request = request;
-        request.not_before = None;
-        request.limit = FRESH_PROPOSALS;
-        slots::find_slots(&request)
-            .map(|found| found.into_iter().map(|s| s.start).collect())
-            .unwrap_or_default()
-    };
-    if !fits {
-        return Err(AppError::SlotTaken(fresh(request)));
+    if !fits_at(&mut request, start)? {
+        return Err(AppError::SlotTaken(fresh_starts(request)));
     }
-    let duration = i64::from(request.duration_minutes);
-    let half_buffer = TimeDelta::seconds(i64::from(request.rules.buffer_minutes) * 30);
-    let end = start + TimeDelta::minutes(duration);
+    let duration = request.duration_minutes as i32;
+    let (blocked_from, blocked_to) = blocked_range(start, duration, request.rules.buffer_minutes);
     let id = Uuid::now_v7();
     let room = format!("room_{}", Uuid::new_v4().simple());
     // A savepoint: when the constraint refuses the row, the transaction
@@ -318,9 +346,9 @@ pub async fn book(
                 case.id.into(),
                 mediator_id.into(),
                 start.into(),
-                (duration as i32).into(),
-                (start - half_buffer).into(),
-                (end + half_buffer).into(),
+                duration.into(),
+                blocked_from.into(),
+                blocked_to.into(),
                 room.into(),
                 serde_json::json!({ "lobby": true, "singleUseLinks": true }).into(),
                 booked_by.into(),
@@ -337,7 +365,7 @@ pub async fn book(
         ))),
         Err(error) if is_double_booking(&error) => {
             savepoint.rollback().await?;
-            Err(AppError::SlotTaken(fresh(request)))
+            Err(AppError::SlotTaken(fresh_starts(request)))
         }
         Err(error) => Err(error.into()),
     }
@@ -373,26 +401,15 @@ pub async fn reschedule(
     }
     lock_mediator(tx, session.mediator_id).await?;
     let mut calendar = calendar(tx, case, now).await?;
-    calendar.without_booking(session.scheduled_for);
-    let mut request = calendar.request(case, now, 1);
-    request.duration_minutes = u32::try_from(session.duration_minutes).unwrap_or(0);
-    request.not_before = Some(start);
-    let fits = slots::find_slots(&request)
-        .map_err(availability::invalid)?
-        .first()
-        .is_some_and(|s| s.start == start);
-    let fresh = |mut request: SearchRequest| -> Vec<DateTime<Utc>> {
-        request.not_before = None;
-        request.limit = FRESH_PROPOSALS;
-        slots::find_slots(&request)
-            .map(|found| found.into_iter().map(|s| s.start).collect())
-            .unwrap_or_default()
-    };
-    if !fits {
-        return Err(AppError::SlotTaken(fresh(request)));
+    let mut request = calendar.move_request(case, session, now, 1);
+    if !fits_at(&mut request, start)? {
+        return Err(AppError::SlotTaken(fresh_starts(request)));
     }
-    let half_buffer = TimeDelta::seconds(i64::from(request.rules.buffer_minutes) * 30);
-    let end = start + TimeDelta::minutes(i64::from(session.duration_minutes));
+    let (blocked_from, blocked_to) = blocked_range(
+        start,
+        session.duration_minutes,
+        request.rules.buffer_minutes,
+    );
     let savepoint = tx.conn().begin().await?;
     let updated = savepoint
         .query_one(Statement::from_sql_and_values(
@@ -405,8 +422,8 @@ pub async fn reschedule(
             [
                 session.id.into(),
                 start.into(),
-                (start - half_buffer).into(),
-                (end + half_buffer).into(),
+                blocked_from.into(),
+                blocked_to.into(),
             ],
         ))
         .await;
@@ -418,7 +435,7 @@ pub async fn reschedule(
         Ok(None) => Err(AppError::NotFound),
         Err(error) if is_double_booking(&error) => {
             savepoint.rollback().await?;
-            Err(AppError::SlotTaken(fresh(request)))
+            Err(AppError::SlotTaken(fresh_starts(request)))
         }
         Err(error) => Err(error.into()),
     }

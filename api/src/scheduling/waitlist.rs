@@ -171,9 +171,7 @@ pub async fn offer_next(
         let Ok(mut calendar) = booking::calendar(tx, &case, now).await else {
             continue;
         };
-        calendar.without_booking(session.scheduled_for);
-        let mut request = calendar.request(&case, now, 1);
-        request.duration_minutes = u32::try_from(session.duration_minutes).unwrap_or(0);
+        let request = calendar.move_request(&case, &session, now, 1);
         let Ok(found) = super::slots::find_slots(&request) else {
             continue;
         };
