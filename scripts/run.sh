@@ -19,6 +19,7 @@ export CAUCUS_MAILPIT_SMTP_PORT="${CAUCUS_MAILPIT_SMTP_PORT:-1025}"
 export CAUCUS_MAILPIT_HTTP_PORT="${CAUCUS_MAILPIT_HTTP_PORT:-8025}"
 export CAUCUS_OIDC_PORT="${CAUCUS_OIDC_PORT:-5556}"
 export CAUCUS_RADICALE_PORT="${CAUCUS_RADICALE_PORT:-5232}"
+export CAUCUS_LIVEKIT_PORT="${CAUCUS_LIVEKIT_PORT:-7880}"
 export CAUCUS_API_PORT="$API_PORT"
 
 mkdir -p "$STATE"; chmod 755 "$STATE"
@@ -72,6 +73,7 @@ cat <<TXT
     OIDC provider  $CAUCUS_OIDC_ISSUER (single sign-on)
     CalDAV server  $CAUCUS_RADICALE_URL (Radicale; user $CAUCUS_RADICALE_USER,
                    password in $STATE/radicale/password)
+    Video server   $CAUCUS__VIDEO__URL (LiveKit, loopback only)
 
   Demo logins (organization "Riverside Mediation Services"), password: caucus-demo-password
     admin@demo.caucus.test     organization admin   (admin portal)

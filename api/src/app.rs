@@ -49,7 +49,9 @@ pub async fn connect(settings: Settings) -> anyhow::Result<AppState> {
     let sso = crate::identity::sso::Sso::new(&settings.server.public_url, kv.clone())?;
     let partner_tokens =
         crate::partner::PartnerTokens::new(kv.clone(), settings.partner.token_ttl_secs);
+    let livekit = crate::video::livekit::LiveKit::from_settings(&settings.video);
     Ok(AppState {
+        livekit,
         settings,
         db,
         links,
@@ -207,6 +209,11 @@ fn graphql_routes(state: AppState) -> Router {
         )
         // A mediator's calendar feed: calendar programs send no cookies.
         .route("/calendar/{file}", get(crate::scheduling::feed::serve))
+        // LiveKit's webhooks, verified by their signature.
+        .route(
+            "/livekit/webhook",
+            axum::routing::post(crate::video::webhook::receive),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .with_state(state)

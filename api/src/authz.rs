@@ -3,6 +3,7 @@
 //! `tests/api/authz.rs` pins every role × action down.
 
 pub mod cases;
+pub mod video;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

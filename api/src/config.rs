@@ -47,6 +47,41 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     #[serde(default)]
     pub calendar: CalendarSettings,
+    #[serde(default)]
+    pub video: VideoSettings,
+}
+
+/// The LiveKit server that carries the sessions' audio and video.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VideoSettings {
+    /// The server's address for browsers (`ws://` or `wss://`).
+    pub url: String,
+    /// The same server for the API's room service calls (`http://` or `https://`).
+    pub api_url: String,
+    pub api_key: String,
+    /// Signs access tokens and verifies webhooks; empty turns video off.
+    pub api_secret: SecretString,
+    /// How long a LiveKit access token may be used to connect.
+    pub token_ttl_secs: u64,
+    /// How long a proven device's pass to the lobby and room lasts.
+    pub pass_ttl_secs: u64,
+    /// How long after a session's planned end its join links still work.
+    pub link_grace_minutes: i64,
+}
+
+impl Default for VideoSettings {
+    fn default() -> Self {
+        Self {
+            url: "ws://127.0.0.1:7880".into(),
+            api_url: "http://127.0.0.1:7880".into(),
+            api_key: "caucus".into(),
+            api_secret: SecretString::from(String::new()),
+            token_ttl_secs: 600,
+            pass_ttl_secs: 4 * 3600,
+            link_grace_minutes: 120,
+        }
+    }
 }
 
 /// Which CalDAV servers mediators may connect (see `scheduling::caldav`).

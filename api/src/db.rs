@@ -191,6 +191,40 @@ impl Db {
             .flatten())
     }
 
+    /// A join link is opened before any tenant is known: the organization of
+    /// the link whose token hashes to `token_hash`.
+    pub async fn unscoped_join_link_org(&self, token_hash: Vec<u8>) -> Result<Option<Uuid>, DbErr> {
+        self.unscoped_org(
+            "SELECT unscoped_join_link_org($1) AS org_id",
+            token_hash.into(),
+        )
+        .await
+    }
+
+    /// LiveKit's webhooks name a room participant: its organization.
+    pub async fn unscoped_room_participant_org(&self, id: Uuid) -> Result<Option<Uuid>, DbErr> {
+        self.unscoped_org(
+            "SELECT unscoped_room_participant_org($1) AS org_id",
+            id.into(),
+        )
+        .await
+    }
+
+    async fn unscoped_org(&self, sql: &str, value: sea_orm::Value) -> Result<Option<Uuid>, DbErr> {
+        let row = self
+            .conn
+            .query_one(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                sql,
+                [value],
+            ))
+            .await?;
+        Ok(row
+            .map(|row| row.try_get::<Option<Uuid>>("", "org_id"))
+            .transpose()?
+            .flatten())
+    }
+
     /// Claims ready jobs across organizations (the worker's one unscoped step).
     pub async fn unscoped_claim_jobs(
         &self,

@@ -54,6 +54,14 @@ pub enum AppError {
     SlotTaken(Vec<chrono::DateTime<chrono::Utc>>),
     /// A calendar server refused the username and password given for it.
     CalendarCredentialsRejected,
+    /// A join link already bound to another browser.
+    LinkBoundElsewhere,
+    /// The browser could not prove it holds the key its join link is bound to.
+    DeviceProofRejected,
+    /// Not (or no longer) admitted to the session's room.
+    NotAdmitted,
+    /// The session has ended, or is locked to new admissions.
+    SessionClosed,
     Internal(anyhow::Error),
 }
 
@@ -98,6 +106,10 @@ impl AppError {
             AppError::PasskeyRequired => ErrorCode::PasskeyRequired,
             AppError::SlotTaken(_) => ErrorCode::SlotTaken,
             AppError::CalendarCredentialsRejected => ErrorCode::CalendarCredentialsRejected,
+            AppError::LinkBoundElsewhere => ErrorCode::LinkBoundElsewhere,
+            AppError::DeviceProofRejected => ErrorCode::DeviceProofRejected,
+            AppError::NotAdmitted => ErrorCode::NotAdmitted,
+            AppError::SessionClosed => ErrorCode::SessionClosed,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -146,6 +158,16 @@ impl AppError {
             AppError::SlotTaken(_) => "That time was just taken. Please choose another one.".into(),
             AppError::CalendarCredentialsRejected => {
                 "The calendar server did not accept that username and password.".into()
+            }
+            AppError::LinkBoundElsewhere => "This link was already opened on another device. \
+                 Ask your case manager for a new link."
+                .into(),
+            AppError::DeviceProofRejected => {
+                "This device could not be confirmed. Ask your case manager for a new link.".into()
+            }
+            AppError::NotAdmitted => "The mediator has not let you in yet.".into(),
+            AppError::SessionClosed => {
+                "This session has ended or is closed to new arrivals.".into()
             }
             AppError::MfaEnrollmentRequired => {
                 "Your organization requires two-step sign-in. Set it up to continue.".into()

@@ -31,3 +31,4 @@ pub mod telemetry;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod token;
+pub mod video;

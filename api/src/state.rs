@@ -26,5 +26,7 @@ pub struct AppState {
     pub data_key: DataKey,
     pub passkeys: Passkeys,
     pub sso: Sso,
+    /// The video server; `None` when none is configured.
+    pub livekit: Option<crate::video::livekit::LiveKit>,
     pub schema: CaucusSchema,
 }

@@ -104,6 +104,23 @@ pub fn settings(db: &TestDatabase) -> Settings {
                 "CAUCUS__WORKER__POLL_INTERVAL_MS".to_owned(),
                 "100".to_owned(),
             ),
+            // The LiveKit server the test command started.
+            (
+                "CAUCUS__VIDEO__URL".to_owned(),
+                required_env("CAUCUS_TEST_LIVEKIT_URL"),
+            ),
+            (
+                "CAUCUS__VIDEO__API_URL".to_owned(),
+                required_env("CAUCUS_TEST_LIVEKIT_API_URL"),
+            ),
+            (
+                "CAUCUS__VIDEO__API_KEY".to_owned(),
+                required_env("CAUCUS_TEST_LIVEKIT_API_KEY"),
+            ),
+            (
+                "CAUCUS__VIDEO__API_SECRET".to_owned(),
+                required_env("CAUCUS_TEST_LIVEKIT_API_SECRET"),
+            ),
             // Calendar servers in tests run on this machine (Radicale).
             ("CAUCUS__CALENDAR__HOSTS".to_owned(), "loopback".to_owned()),
             // Portals listen on free ports.

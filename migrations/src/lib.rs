@@ -100,6 +100,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0017_calendar_connections.up.sql"),
                 down: include_str!("../sql/0017_calendar_connections.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0018_video",
+                up: include_str!("../sql/0018_video.up.sql"),
+                down: include_str!("../sql/0018_video.down.sql"),
+            }),
         ]
     }
 }

@@ -59,6 +59,18 @@ ensure_go_tool() { # binary module version
   touch "$HOME/go/bin/.$bin-$version"
 }
 
+# The LiveKit server's main package is `cmd/server`: installed as `server`,
+# kept as `livekit-server`.
+ensure_livekit() {
+  [ -x "$HOME/go/bin/livekit-server" ] && [ -f "$HOME/go/bin/.livekit-server-$LIVEKIT_VERSION" ] && return 0
+  command -v go >/dev/null || die "Go is needed to install the LiveKit server"
+  say "installing livekit-server $LIVEKIT_VERSION (go install, once; a few minutes)"
+  local bin; bin=$(mktemp -d)
+  GOBIN="$bin" GOFLAGS=-mod=mod go install "github.com/livekit/livekit-server/cmd/server@$LIVEKIT_VERSION"
+  mkdir -p "$HOME/go/bin"; mv "$bin/server" "$HOME/go/bin/livekit-server"; rm -rf "$bin"
+  touch "$HOME/go/bin/.livekit-server-$LIVEKIT_VERSION"
+}
+
 ensure_go_build() { # binary source-dir: builds a Go program of this repository when its sources changed
   local bin=$1 dir=$2 stamp
   stamp=$(cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go | sha256sum | cut -c1-16)

@@ -7,7 +7,7 @@
 # name to SERVICES.
 # shellcheck shell=bash
 
-SERVICES=(postgres redis mailpit oidc radicale)
+SERVICES=(postgres redis mailpit oidc radicale livekit)
 
 STOP_COMMANDS=()
 on_exit() { STOP_COMMANDS+=("$*"); }
@@ -174,6 +174,57 @@ CONF
   export CAUCUS_RADICALE_URL="http://127.0.0.1:$port" CAUCUS_RADICALE_USER=mediator CAUCUS_RADICALE_PASSWORD="$password"
 }
 
+# LiveKit, the video server (docs/video.md), on loopback only: its ICE
+# candidates are 127.0.0.1 (no external IP discovery, only the `lo`
+# interface), one UDP and one TCP port for media, a generated key pair, and
+# its webhooks sent to the API. LIVEKIT_URL with LIVEKIT_API_KEY and
+# LIVEKIT_API_SECRET use a server of your own instead. v1.13.5 is the newest
+# release `go install` accepts: later ones replace pion modules with forks
+# that the module proxy does not serve (docs/adr/0005).
+LIVEKIT_VERSION="v1.13.5"
+start_livekit() {
+  local state=$1
+  if [ -n "${LIVEKIT_URL:-}" ]; then
+    say "using LIVEKIT_URL"
+    export CAUCUS__VIDEO__URL="$LIVEKIT_URL" CAUCUS__VIDEO__API_URL="${LIVEKIT_API_URL:-${LIVEKIT_URL/ws/http}}"
+    export CAUCUS__VIDEO__API_KEY="${LIVEKIT_API_KEY:?LIVEKIT_API_KEY is needed with LIVEKIT_URL}"
+    export CAUCUS__VIDEO__API_SECRET="${LIVEKIT_API_SECRET:?LIVEKIT_API_SECRET is needed with LIVEKIT_URL}"
+    return
+  fi
+  ensure_livekit
+  local port=${CAUCUS_LIVEKIT_PORT:-$(free_port)} tcp udp secret webhook_port
+  tcp=$(free_port); udp=$(free_port)
+  webhook_port=${CAUCUS_LIVEKIT_WEBHOOK_PORT:-${CAUCUS_API_PORT:-8080}}
+  mkdir -p "$state/livekit"
+  secret=$(secret_in "$state/livekit/api-secret")$(secret_in "$state/livekit/api-secret-2")
+  cat > "$state/livekit/livekit.yaml" <<CONF
+port: $port
+bind_addresses: [127.0.0.1]
+rtc:
+  tcp_port: $tcp
+  udp_port: $udp
+  node_ip: 127.0.0.1
+  use_external_ip: false
+  enable_loopback_candidate: true
+  interfaces:
+    includes: [lo]
+keys:
+  caucus: $secret
+webhook:
+  api_key: caucus
+  urls: [http://127.0.0.1:$webhook_port/livekit/webhook]
+logging:
+  level: warn
+CONF
+  "$HOME/go/bin/livekit-server" --config "$state/livekit/livekit.yaml" > "$state/livekit/livekit.log" 2>&1 &
+  local pid=$!
+  on_exit "kill $pid"
+  wait_for_port "$port" 20 || die "LiveKit did not start; see $state/livekit/livekit.log"
+  export CAUCUS__VIDEO__URL="ws://127.0.0.1:$port" CAUCUS__VIDEO__API_URL="http://127.0.0.1:$port"
+  export CAUCUS__VIDEO__API_KEY=caucus CAUCUS__VIDEO__API_SECRET="$secret"
+  export CAUCUS_LIVEKIT_WEBHOOK_PORT_USED=$webhook_port
+}
+
 # Starts every service in a throw-away state directory (removed at exit) and
 # exports the CAUCUS_TEST_* variables the tests and benchmarks read.
 start_throwaway_services() {
@@ -189,5 +240,9 @@ start_throwaway_services() {
   export CAUCUS_TEST_OIDC_ISSUER="$CAUCUS_OIDC_ISSUER"
   export CAUCUS_TEST_RADICALE_URL="$CAUCUS_RADICALE_URL" CAUCUS_TEST_RADICALE_USER="$CAUCUS_RADICALE_USER"
   export CAUCUS_TEST_RADICALE_PASSWORD="$CAUCUS_RADICALE_PASSWORD"
+  export CAUCUS_TEST_LIVEKIT_URL="$CAUCUS__VIDEO__URL" CAUCUS_TEST_LIVEKIT_API_URL="$CAUCUS__VIDEO__API_URL"
+  export CAUCUS_TEST_LIVEKIT_API_KEY="$CAUCUS__VIDEO__API_KEY" CAUCUS_TEST_LIVEKIT_API_SECRET="$CAUCUS__VIDEO__API_SECRET"
+  export CAUCUS_TEST_LIVEKIT_WEBHOOK_PORT="$CAUCUS_LIVEKIT_WEBHOOK_PORT_USED"
   unset CAUCUS__DATABASE__URL CAUCUS__DATABASE__MIGRATION_URL CAUCUS__REDIS__URL CAUCUS__EMAIL__SMTP_URL
+  unset CAUCUS__VIDEO__URL CAUCUS__VIDEO__API_URL CAUCUS__VIDEO__API_KEY CAUCUS__VIDEO__API_SECRET
 }

@@ -1126,3 +1126,9 @@ sessions-change-reason = Why? (kept for the staff; the parties are told that it 
 sessions-change-reason-missing = Write why the session changes.
 sessions-moved = The session was moved. Everyone gets an updated calendar invitation.
 sessions-cancelled = The session was cancelled. Everyone taking part is told.
+
+## Video sessions
+error-link-bound-elsewhere = This link was already opened on another device. For your privacy it only works there. Ask your case manager for a new link.
+error-device-proof-rejected = This device could not be confirmed. Ask your case manager for a new link.
+error-not-admitted = The mediator has not let you in yet.
+error-session-closed = This session has ended or is closed to new arrivals.

@@ -1126,3 +1126,9 @@ sessions-change-reason = ¿Por qué? (lo guarda el personal; a las partes se les
 sessions-change-reason-missing = Escriba por qué cambia la sesión.
 sessions-moved = La sesión se cambió de hora. Todos reciben una invitación de calendario actualizada.
 sessions-cancelled = La sesión se canceló. Se avisa a todas las personas que participan.
+
+## Video sessions
+error-link-bound-elsewhere = Este enlace ya se abrió en otro dispositivo. Por su privacidad solo funciona allí. Pida un enlace nuevo a su gestor de casos.
+error-device-proof-rejected = No se pudo confirmar este dispositivo. Pida un enlace nuevo a su gestor de casos.
+error-not-admitted = El mediador aún no le ha dejado entrar.
+error-session-closed = Esta sesión ha terminado o no admite más llegadas.

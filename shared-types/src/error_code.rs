@@ -64,6 +64,10 @@ error_codes! {
     PasskeyRequired => "PASSKEY_REQUIRED",
     SlotTaken => "SLOT_TAKEN",
     CalendarCredentialsRejected => "CALENDAR_CREDENTIALS_REJECTED",
+    LinkBoundElsewhere => "LINK_BOUND_ELSEWHERE",
+    DeviceProofRejected => "DEVICE_PROOF_REJECTED",
+    NotAdmitted => "NOT_ADMITTED",
+    SessionClosed => "SESSION_CLOSED",
     Internal => "INTERNAL",
 }
 

@@ -52,6 +52,17 @@ pub enum AuditAction {
     SessionBooked,
     SessionChanged,
     SchedulingRulesChanged,
+    VideoLinkIssued,
+    VideoJoinRefused,
+    VideoAdmitted,
+    VideoDeclined,
+    VideoMuted,
+    VideoRemoved,
+    VideoSentToLobby,
+    VideoLocked,
+    VideoEnded,
+    VideoIntruderRemoved,
+    VideoModerationRefused,
 }
 
 impl AuditAction {
@@ -93,6 +104,17 @@ impl AuditAction {
         AuditAction::SessionBooked,
         AuditAction::SessionChanged,
         AuditAction::SchedulingRulesChanged,
+        AuditAction::VideoLinkIssued,
+        AuditAction::VideoJoinRefused,
+        AuditAction::VideoAdmitted,
+        AuditAction::VideoDeclined,
+        AuditAction::VideoMuted,
+        AuditAction::VideoRemoved,
+        AuditAction::VideoSentToLobby,
+        AuditAction::VideoLocked,
+        AuditAction::VideoEnded,
+        AuditAction::VideoIntruderRemoved,
+        AuditAction::VideoModerationRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -134,6 +156,17 @@ impl AuditAction {
             AuditAction::SessionBooked => "case.session_booked",
             AuditAction::SessionChanged => "case.session_changed",
             AuditAction::SchedulingRulesChanged => "org.scheduling_rules_changed",
+            AuditAction::VideoLinkIssued => "video.link_issued",
+            AuditAction::VideoJoinRefused => "video.join_refused",
+            AuditAction::VideoAdmitted => "video.admitted",
+            AuditAction::VideoDeclined => "video.declined",
+            AuditAction::VideoMuted => "video.muted",
+            AuditAction::VideoRemoved => "video.removed",
+            AuditAction::VideoSentToLobby => "video.sent_to_lobby",
+            AuditAction::VideoLocked => "video.locked",
+            AuditAction::VideoEnded => "video.ended",
+            AuditAction::VideoIntruderRemoved => "video.intruder_removed",
+            AuditAction::VideoModerationRefused => "video.moderation_refused",
         }
     }
 

@@ -29,6 +29,7 @@ use crate::scheduling::calendar_view::CalendarViewQuery;
 use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use crate::scheduling::rules_graphql::{RulesMutation, RulesQuery};
+use crate::video::graphql::{VideoMutation, VideoQuery, VideoSubscription};
 use context::RequestContext;
 
 #[derive(MergedObject, Default)]
@@ -50,6 +51,7 @@ pub struct Query(
     CalendarViewQuery,
     FeedQuery,
     CalendarSyncQuery,
+    VideoQuery,
     EntityResolvers,
 );
 
@@ -71,10 +73,11 @@ pub struct Mutation(
     RulesMutation,
     FeedMutation,
     CalendarSyncMutation,
+    VideoMutation,
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(OrgSubscription);
+pub struct Subscription(OrgSubscription, VideoSubscription);
 
 pub type CaucusSchema = Schema<Query, Mutation, Subscription>;
 

@@ -32,6 +32,8 @@ pub struct OrgSettings {
     pub auto_invite_respondents: bool,
     /// How sessions are booked: buffers, notice, daily cap, durations.
     pub scheduling: crate::scheduling::settings::SchedulingSettings,
+    /// The lobby of video sessions: the questions asked before entering.
+    pub video: crate::video::rules::VideoRules,
 }
 
 /// What organizations created on the installation start with: every staff

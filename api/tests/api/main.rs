@@ -34,3 +34,4 @@ mod sso;
 mod subscriptions;
 mod support;
 mod throttle;
+mod video;

@@ -1,0 +1,436 @@
+//! GraphQL for video sessions. Inside a session every operation carries the
+//! participant's pass (from a device-proven join link or a signed-in
+//! member); staff issue join links from the case.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
+use uuid::Uuid;
+
+use super::livekit::TrackKind;
+use super::participants::{self, Admission, Participant};
+use super::room::{self, Control, VideoEvent, VideoEventKind};
+use crate::audit::{self, AuditAction, NewEntry};
+use crate::authz::cases::CaseAction;
+use crate::authz::video::VideoRole;
+use crate::authz::{self};
+use crate::cases::access;
+use crate::crypto::tenant::TenantKey;
+use crate::error::AppError;
+use crate::graphql::context::RequestContext;
+
+fn parse_id(id: &ID) -> Result<Uuid, AppError> {
+    Uuid::parse_str(id.as_str()).map_err(|_| AppError::NotFound)
+}
+
+/// Someone in a session, as the caller may see them.
+#[derive(SimpleObject, Clone)]
+pub struct VideoParticipant {
+    pub id: ID,
+    pub name: String,
+    pub role: VideoRole,
+    pub admission: Admission,
+    /// When they entered the lobby (while waiting).
+    pub waiting_since: Option<DateTime<Utc>>,
+    /// Connected to the room now, as LiveKit last told us.
+    pub in_room: bool,
+    pub is_me: bool,
+}
+
+/// The caller's view of a session's video.
+#[derive(SimpleObject, Clone)]
+pub struct VideoRoom {
+    pub session_id: ID,
+    pub scheduled_for: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub locked: bool,
+    pub ended: bool,
+    pub me: VideoParticipant,
+    /// Moderators see everyone; others see who is admitted, and themselves.
+    pub participants: Vec<VideoParticipant>,
+    /// Statements to confirm before entering the lobby.
+    pub lobby_questions: Vec<String>,
+    pub confidentiality_version: String,
+    /// The LiveKit server, for the lobby's connection check.
+    pub server_url: Option<String>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct VideoToken {
+    pub url: String,
+    pub token: String,
+}
+
+/// A join link, shown once.
+#[derive(SimpleObject, Clone)]
+pub struct JoinLink {
+    pub participant_id: ID,
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Who may come to a session, for staff running the case.
+#[derive(SimpleObject, Clone)]
+pub struct SessionAttendee {
+    pub participant_id: ID,
+    pub name: String,
+    pub role: VideoRole,
+    pub admission: Admission,
+    /// A link was issued and is still valid.
+    pub has_link: bool,
+    /// The link was opened and bound to a device.
+    pub link_bound: bool,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct VideoChatMessage {
+    pub id: ID,
+    pub participant_id: ID,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<room::ChatMessage> for VideoChatMessage {
+    fn from(m: room::ChatMessage) -> Self {
+        Self {
+            id: ID(m.id.to_string()),
+            participant_id: ID(m.participant_id.to_string()),
+            body: m.body,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct VideoEventView {
+    pub kind: VideoEventKind,
+    pub participant_id: Option<ID>,
+}
+
+/// What a moderator does to one participant.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ModerationControl {
+    Admit,
+    Decline,
+    MuteMicrophone,
+    MuteCamera,
+    Remove,
+    SendToLobby,
+}
+
+impl From<ModerationControl> for Control {
+    fn from(c: ModerationControl) -> Self {
+        match c {
+            ModerationControl::Admit => Control::Admit,
+            ModerationControl::Decline => Control::Decline,
+            ModerationControl::MuteMicrophone => Control::Mute(TrackKind::Microphone),
+            ModerationControl::MuteCamera => Control::Mute(TrackKind::Camera),
+            ModerationControl::Remove => Control::Remove,
+            ModerationControl::SendToLobby => Control::SendToLobby,
+        }
+    }
+}
+
+async fn view(
+    tx: &crate::db::TenantTx,
+    key: &TenantKey,
+    p: &Participant,
+    me: &Participant,
+) -> Result<VideoParticipant, AppError> {
+    Ok(VideoParticipant {
+        id: ID(p.id.to_string()),
+        name: participants::display_name(tx, key, p).await?,
+        role: p.role,
+        admission: p.admission,
+        waiting_since: (p.admission == Admission::Waiting)
+            .then_some(p.lobby_entered_at)
+            .flatten(),
+        in_room: p.joined_at.is_some() && p.left_at.is_none(),
+        is_me: p.id == me.id,
+    })
+}
+
+#[derive(Default)]
+pub struct VideoQuery;
+
+#[Object]
+impl VideoQuery {
+    /// The session a pass belongs to, as its holder may see it.
+    async fn video_room(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+    ) -> async_graphql::Result<VideoRoom> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let session = room::session_of(&tx, &me, false).await?;
+        let key = TenantKey::of(&tx, &rc.state.data_key).await?;
+        let org = crate::orgs::service::current(&tx).await?;
+        let settings = crate::orgs::service::OrgSettings::from_json(&org.settings_json);
+        let mut people = Vec::new();
+        for p in participants::list(&tx, session.id).await? {
+            let visible =
+                me.role.moderates() || p.id == me.id || p.admission == Admission::Admitted;
+            if visible {
+                people.push(view(&tx, &key, &p, &me).await?);
+            }
+        }
+        let me_view = view(&tx, &key, &me, &me).await?;
+        tx.commit().await?;
+        Ok(VideoRoom {
+            session_id: ID(session.id.to_string()),
+            scheduled_for: session.scheduled_for,
+            duration_minutes: session.duration_minutes,
+            locked: session.locked_at.is_some(),
+            ended: !session.open(),
+            me: me_view,
+            participants: people,
+            lobby_questions: settings.video.lobby_questions(),
+            confidentiality_version: settings.confidentiality_version().to_owned(),
+            server_url: rc.state.livekit.as_ref().map(|lk| lk.url().to_owned()),
+        })
+    }
+
+    /// The main room's chat, for those admitted to it.
+    async fn video_chat(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+    ) -> async_graphql::Result<Vec<VideoChatMessage>> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let messages = room::chat(&rc.state, tx, me).await?;
+        Ok(messages.into_iter().map(Into::into).collect())
+    }
+
+    /// Who may come to a session, for staff who book the case's sessions.
+    async fn session_attendees(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+    ) -> async_graphql::Result<Vec<SessionAttendee>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let tx = rc.tenant_tx(actor).await?;
+        let session = participants::load_session(&tx, parse_id(&session_id)?, false)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        access::open(&tx, actor, session.case_id, CaseAction::BookSessions, false).await?;
+        participants::ensure(&tx, &session).await?;
+        let key = TenantKey::of(&tx, &rc.state.data_key).await?;
+        let mut out = Vec::new();
+        for p in participants::list(&tx, session.id).await? {
+            out.push(SessionAttendee {
+                participant_id: ID(p.id.to_string()),
+                name: participants::display_name(&tx, &key, &p).await?,
+                role: p.role,
+                admission: p.admission,
+                has_link: p.link_expires_at.is_some_and(|at| at > Utc::now()),
+                link_bound: p.device_key.is_some(),
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+#[derive(Default)]
+pub struct VideoMutation;
+
+#[Object]
+impl VideoMutation {
+    /// A new join link for a party of the session (any earlier one, and the
+    /// device it was bound to, stop working). The link is shown only now.
+    async fn issue_join_link(
+        &self,
+        ctx: &Context<'_>,
+        participant_id: ID,
+    ) -> async_graphql::Result<JoinLink> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let tx = rc.tenant_tx(actor).await?;
+        let participant = participants::load(&tx, parse_id(&participant_id)?, true)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let session = participants::load_session(&tx, participant.session_id, false)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        access::open(&tx, actor, session.case_id, CaseAction::BookSessions, false).await?;
+        if !session.open() {
+            return Err(AppError::SessionClosed.into());
+        }
+        let grace = rc.state.settings.video.link_grace_minutes;
+        let token = participants::issue_link(&tx, &participant, &session, grace).await?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::VideoLinkIssued)
+                .target("room_participant", participant.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(JoinLink {
+            participant_id,
+            url: join_url(&rc.state, &token),
+            expires_at: session.ends_at() + chrono::Duration::minutes(grace),
+        })
+    }
+
+    /// Opens a join link in this browser: binds it to the browser's key the
+    /// first time (refused for any other key later) and returns a challenge
+    /// to sign with that key.
+    async fn begin_link_join(
+        &self,
+        ctx: &Context<'_>,
+        link: String,
+        public_key: String,
+    ) -> async_graphql::Result<String> {
+        let rc = RequestContext::of(ctx);
+        Ok(participants::begin_link_join(&rc.state, &rc.client, &link, &public_key).await?)
+    }
+
+    /// The challenge signed by the link's device key; returns a pass.
+    async fn finish_link_join(
+        &self,
+        ctx: &Context<'_>,
+        link: String,
+        challenge: String,
+        signature: String,
+    ) -> async_graphql::Result<String> {
+        let rc = RequestContext::of(ctx);
+        Ok(
+            participants::finish_link_join(&rc.state, &rc.client, &link, &challenge, &signature)
+                .await?,
+        )
+    }
+
+    /// A signed-in member's pass for a session they take part in.
+    async fn join_session_as_member(
+        &self,
+        ctx: &Context<'_>,
+        session_id: ID,
+    ) -> async_graphql::Result<String> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        Ok(participants::member_pass(&rc.state, actor, parse_id(&session_id)?).await?)
+    }
+
+    /// Confirms the lobby's statements and the confidentiality agreement and
+    /// waits to be admitted (mediators go straight in).
+    async fn enter_lobby(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+        confirmed: Vec<bool>,
+        accept_confidentiality: bool,
+    ) -> async_graphql::Result<Admission> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        Ok(room::enter_lobby(&rc.state, tx, me, confirmed, accept_confidentiality).await?)
+    }
+
+    /// A short-lived LiveKit token for the room, once admitted.
+    async fn video_token(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+    ) -> async_graphql::Result<VideoToken> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let (url, token) = room::access_token(&rc.state, tx, me).await?;
+        Ok(VideoToken { url, token })
+    }
+
+    /// A mediator's control over one participant of the session.
+    async fn moderate_participant(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+        participant_id: ID,
+        control: ModerationControl,
+    ) -> async_graphql::Result<Admission> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let target = parse_id(&participant_id)?;
+        Ok(room::control(&rc.state, &rc.client, tx, me, target, control.into()).await?)
+    }
+
+    /// Admits everyone waiting; returns how many.
+    async fn admit_everyone(&self, ctx: &Context<'_>, pass: String) -> async_graphql::Result<i32> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let n = room::admit_everyone(&rc.state, &rc.client, tx, me).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
+    /// Locks the session to new admissions, or opens it again.
+    async fn lock_session(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+        locked: bool,
+    ) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        room::lock(&rc.state, &rc.client, tx, me, locked).await?;
+        Ok(locked)
+    }
+
+    /// Ends the session for everyone.
+    async fn end_session(&self, ctx: &Context<'_>, pass: String) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        room::end(&rc.state, &rc.client, tx, me).await?;
+        Ok(true)
+    }
+
+    /// Posts to the main room's chat.
+    async fn send_video_chat(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+        body: String,
+    ) -> async_graphql::Result<VideoChatMessage> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        Ok(room::post_chat(&rc.state, tx, me, &body).await?.into())
+    }
+}
+
+fn join_url(state: &crate::state::AppState, token: &str) -> String {
+    let base = state.settings.email.client_portal_url.as_str();
+    format!("{}/join#{token}", base.trim_end_matches('/'))
+}
+
+#[derive(Default)]
+pub struct VideoSubscription;
+
+#[Subscription]
+impl VideoSubscription {
+    /// What happens in the pass holder's session: the lobby, admissions,
+    /// controls, chat. Ids only; read the details with `videoRoom`.
+    async fn video_events(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+    ) -> async_graphql::Result<impl Stream<Item = VideoEventView>> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        tx.commit().await?;
+        let session_id = me.session_id;
+        let channel = room::channel(session_id);
+        let messages = tokio_stream::wrappers::BroadcastStream::new(rc.state.kv.messages())
+            .filter_map(|m| async move { m.ok() });
+        Ok(messages.filter_map(move |message| {
+            let event = (message.channel == channel)
+                .then(|| serde_json::from_str::<VideoEvent>(&message.payload).ok())
+                .flatten()
+                .filter(|e| e.session_id == session_id)
+                .map(|e| VideoEventView {
+                    kind: e.kind,
+                    participant_id: e.participant_id.map(|id| ID(id.to_string())),
+                });
+            async move { event }
+        }))
+    }
+}
