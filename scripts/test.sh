@@ -24,7 +24,7 @@ diff -u schema.graphql <("$CARGO_TARGET_DIR/debug/caucus" schema) \
 say "cargo clippy (server)"
 cargo clippy --quiet --all-targets -- -D warnings
 say "cargo clippy (portals, wasm32)"
-cargo clippy --quiet -p portal-kit -p admin-ui -p client-ui --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --quiet -p portal-kit -p video-kit -p admin-ui -p client-ui --target wasm32-unknown-unknown -- -D warnings
 
 say "building the portals (wasm)"
 build_portals

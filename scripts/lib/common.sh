@@ -121,7 +121,7 @@ ensure_npm() {
 portal_stale() { # app
   local stamp="$ROOT/$1/dist/index.html"
   [ -f "$stamp" ] || return 0
-  [ -n "$(find "$ROOT/$1" "$ROOT/portal-kit" "$ROOT/shared-types" "$ROOT/Cargo.lock" "$ROOT/schema.graphql" \
+  [ -n "$(find "$ROOT/$1" "$ROOT/portal-kit" "$ROOT/video-kit" "$ROOT/shared-types" "$ROOT/Cargo.lock" "$ROOT/schema.graphql" \
       "$ROOT/package-lock.json" -path "$ROOT/$1/dist" -prune -o -newer "$stamp" -type f -print -quit)" ]
 }
 
@@ -129,6 +129,8 @@ portal_stale() { # app
 # skipping a portal whose sources did not change since its last build.
 build_portals() {
   local app fetched=""
+  # The LiveKit client bundle both portals ship (instant when up to date).
+  "$ROOT/video-kit/build.sh" || return 1
   for app in admin-ui client-ui; do
     if ! portal_stale "$app"; then say "$app is up to date"; continue; fi
     [ -n "$fetched" ] || { (cd "$ROOT" && cargo fetch --quiet); fetched=1; }

@@ -111,6 +111,8 @@ pub async fn change_account(
     )
     .await?;
     if change != AccountChange::Reactivate {
+        // Out of every video session too, rooms included (a job).
+        crate::video::revoke::revoke_person(tx, user_id).await?;
         sessions.revoke_all(user_id).await?;
     }
     Ok(())
@@ -146,6 +148,7 @@ pub async fn remove_member(
     )
     .await?;
     // Sessions carry roles: end them so no session keeps this organization's.
+    crate::video::revoke::revoke_person(tx, user_id).await?;
     sessions.revoke_all(user_id).await?;
     Ok(())
 }

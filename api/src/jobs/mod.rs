@@ -41,6 +41,11 @@ pub enum JobKind {
     /// Read a connected calendar's busy times and write the mediator's
     /// sessions to it (see [`crate::scheduling::caldav`]).
     CalendarSync,
+    /// End a session's video (cancelled, or its time is over) and close its
+    /// LiveKit room (see [`crate::video::revoke`]).
+    VideoClose,
+    /// Remove revoked participants from the LiveKit rooms they are in.
+    VideoEvict,
 }
 
 impl JobKind {
@@ -55,6 +60,8 @@ impl JobKind {
             JobKind::SessionReminder => "email.session_reminder",
             JobKind::WaitlistOfferLapsed => "session.waitlist_offer_lapsed",
             JobKind::CalendarSync => "calendar.sync",
+            JobKind::VideoClose => "video.close",
+            JobKind::VideoEvict => "video.evict",
         }
     }
 
@@ -69,6 +76,8 @@ impl JobKind {
             "email.session_reminder" => Some(JobKind::SessionReminder),
             "session.waitlist_offer_lapsed" => Some(JobKind::WaitlistOfferLapsed),
             "calendar.sync" => Some(JobKind::CalendarSync),
+            "video.close" => Some(JobKind::VideoClose),
+            "video.evict" => Some(JobKind::VideoEvict),
             _ => None,
         }
     }

@@ -166,6 +166,14 @@ impl Worker {
             Some(JobKind::CalendarSync) => {
                 crate::scheduling::caldav::run_sync(&self.state, job).await
             }
+            Some(JobKind::VideoClose) => {
+                let tx = self.job_tx(job, None).await?;
+                crate::video::revoke::run_close(&self.state, tx, job).await
+            }
+            Some(JobKind::VideoEvict) => {
+                let tx = self.job_tx(job, None).await?;
+                crate::video::revoke::run_evict(&self.state, tx, job).await
+            }
             None => bail!("unknown job kind"),
         }
     }

@@ -358,7 +358,9 @@ pub async fn book(
     match inserted {
         Ok(Some(row)) => {
             savepoint.commit().await?;
-            session_from(&row)
+            let session = session_from(&row)?;
+            close_video_at_end(tx, &session).await?;
+            Ok(session)
         }
         Ok(None) => Err(AppError::Internal(anyhow::anyhow!(
             "session insert returned nothing"
@@ -430,7 +432,9 @@ pub async fn reschedule(
     match updated {
         Ok(Some(row)) => {
             savepoint.commit().await?;
-            session_from(&row)
+            let session = session_from(&row)?;
+            close_video_at_end(tx, &session).await?;
+            Ok(session)
         }
         Ok(None) => Err(AppError::NotFound),
         Err(error) if is_double_booking(&error) => {
@@ -460,5 +464,14 @@ pub async fn cancel(tx: &TenantTx, session: &Session) -> AppResult<Session> {
         ))
         .await?
         .ok_or(AppError::NotFound)?;
-    session_from(&row)
+    let cancelled = session_from(&row)?;
+    crate::video::revoke::close_session_at(tx, cancelled.id, chrono::Utc::now()).await?;
+    Ok(cancelled)
+}
+
+/// The session's video closes by itself after its time (docs/video.md).
+async fn close_video_at_end(tx: &TenantTx, session: &Session) -> AppResult<()> {
+    let ends =
+        session.scheduled_for + chrono::Duration::minutes(i64::from(session.duration_minutes));
+    crate::video::revoke::close_session_at(tx, session.id, ends).await
 }

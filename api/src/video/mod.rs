@@ -6,6 +6,7 @@
 pub mod graphql;
 pub mod livekit;
 pub mod participants;
+pub mod revoke;
 pub mod room;
 pub mod rules;
 pub mod webhook;

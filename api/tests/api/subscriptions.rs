@@ -11,10 +11,10 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::support::signed_in;
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp, cookie: Option<&str>, origin: &str) -> Result<Socket, u16> {
+pub async fn connect(app: &TestApp, cookie: Option<&str>, origin: &str) -> Result<Socket, u16> {
     let mut request = format!("ws://{}/graphql/ws", app.addr)
         .into_client_request()
         .unwrap();
@@ -36,7 +36,7 @@ async fn connect(app: &TestApp, cookie: Option<&str>, origin: &str) -> Result<So
     }
 }
 
-async fn next_json(socket: &mut Socket, wait: Duration) -> Option<Value> {
+pub async fn next_json(socket: &mut Socket, wait: Duration) -> Option<Value> {
     loop {
         match tokio::time::timeout(wait, socket.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => {
@@ -75,7 +75,7 @@ async fn subscribe(socket: &mut Socket) {
         .unwrap();
 }
 
-const ORIGIN: &str = "http://localhost:8081";
+pub const ORIGIN: &str = "http://localhost:8081";
 
 #[tokio::test]
 async fn staff_receive_live_organization_events_of_their_own_tenant_only() {

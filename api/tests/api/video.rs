@@ -528,3 +528,218 @@ async fn a_party_joins_by_a_device_bound_link_waits_is_admitted_and_removed() {
     );
     assert_eq!(audit_count(&mut org.admin, "VIDEO_ENDED").await, 1);
 }
+
+/// Polls `check` (about every 100 ms, up to 15 s) until it holds.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..150 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within 15 s");
+}
+
+#[tokio::test]
+async fn cancelling_a_session_and_suspending_a_party_take_video_access_away_in_the_background() {
+    let app = testkit::spawn().await;
+    let mut org = case_org(&app, "video-revoke").await;
+    set_chicago_week(&mut org.mediator).await;
+    let case_id = schedulable(&app, &mut org, "Sam Other").await;
+    let schedule = org
+        .manager
+        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
+        .await;
+    let offered = starts(&schedule["data"]["caseSchedule"]);
+    let booked = org
+        .manager
+        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
+        .await;
+    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    let mediator_pass = str_of(
+        &org.mediator.gql(MEMBER, json!({ "s": session })).await,
+        &["data", "joinSessionAsMember"],
+    );
+    let claimant_pass = str_of(
+        &org.claimant.gql(MEMBER, json!({ "s": session })).await,
+        &["data", "joinSessionAsMember"],
+    );
+    for (client, pass) in [
+        (&mut org.mediator, &mediator_pass),
+        (&mut org.claimant, &claimant_pass),
+    ] {
+        assert_ok(
+            &client
+                .gql(LOBBY, json!({ "p": pass, "c": [true], "a": true }))
+                .await,
+        );
+    }
+    let me = org.claimant.gql(ROOM, json!({ "p": claimant_pass })).await;
+    let claimant_id = str_of(&me, &["data", "videoRoom", "me", "id"]);
+    assert_ok(
+        &org.mediator
+            .gql(
+                MODERATE,
+                json!({ "p": mediator_pass, "t": claimant_id, "c": "ADMIT" }),
+            )
+            .await,
+    );
+    let token = org.mediator.gql(TOKEN, json!({ "p": mediator_pass })).await;
+    assert_ok(&token);
+    let jwt = str_of(&token, &["data", "videoToken", "token"]);
+    let room_name = TokenVerifier::with_api_key(
+        &env("CAUCUS_TEST_LIVEKIT_API_KEY"),
+        &env("CAUCUS_TEST_LIVEKIT_API_SECRET"),
+    )
+    .verify(&jwt)
+    .unwrap()
+    .video
+    .room;
+    assert_eq!(
+        rooms()
+            .list_rooms(vec![room_name.clone()])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Suspending the claimant's account takes them out of the session.
+    let claimant_user =
+        org.claimant.gql("{ me { user { id } } }", json!({})).await["data"]["me"]["user"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    assert_ok(
+        &org.admin
+            .gql(
+                "mutation C($u: ID!, $c: AccountChange!) { changeMemberAccount(userId: $u, change: $c) }",
+                json!({ "u": claimant_user, "c": "SUSPEND" }),
+            )
+            .await,
+    );
+    let mut claimant_browser = Client::new(&app);
+    assert_eq!(
+        error_code(
+            &claimant_browser
+                .gql(TOKEN, json!({ "p": claimant_pass }))
+                .await
+        ),
+        "LINK_EXPIRED"
+    );
+
+    // Cancelling the session closes its video: the job ends it and deletes
+    // the room on the LiveKit server.
+    assert_ok(
+        &org.manager
+            .gql(
+                "mutation C($s: ID!, $why: String!) { cancelSession(sessionId: $s, reason: $why) { id } }",
+                json!({ "s": session, "why": "The parties settled." }),
+            )
+            .await,
+    );
+    eventually("the room closing", || async {
+        rooms()
+            .list_rooms(vec![room_name.clone()])
+            .await
+            .unwrap()
+            .is_empty()
+    })
+    .await;
+    let after = org.mediator.gql(TOKEN, json!({ "p": mediator_pass })).await;
+    assert_eq!(error_code(&after), "SESSION_CLOSED");
+}
+
+async fn watch(app: &TestApp, pass: &str) -> crate::subscriptions::Socket {
+    use futures::SinkExt as _;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut socket = crate::subscriptions::connect(app, None, crate::subscriptions::ORIGIN)
+        .await
+        .unwrap();
+    let wait = std::time::Duration::from_secs(5);
+    socket
+        .send(Message::Text(
+            json!({ "type": "connection_init" }).to_string().into(),
+        ))
+        .await
+        .unwrap();
+    let ack = crate::subscriptions::next_json(&mut socket, wait)
+        .await
+        .unwrap();
+    assert_eq!(ack["type"], "connection_ack");
+    socket
+        .send(Message::Text(
+            json!({ "id": "1", "type": "subscribe", "payload": {
+                "query": "subscription W($p: String!) { videoEvents(pass: $p) { kind participantId } }",
+                "variables": { "p": pass } } })
+            .to_string()
+            .into(),
+        ))
+        .await
+        .unwrap();
+    socket
+}
+
+#[tokio::test]
+async fn the_mediator_sees_the_lobby_live_and_a_forged_pass_sees_nothing() {
+    let app = testkit::spawn().await;
+    let mut org = case_org(&app, "video-live").await;
+    set_chicago_week(&mut org.mediator).await;
+    let case_id = schedulable(&app, &mut org, "Sam Other").await;
+    let schedule = org
+        .manager
+        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
+        .await;
+    let offered = starts(&schedule["data"]["caseSchedule"]);
+    let booked = org
+        .manager
+        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
+        .await;
+    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    let mediator_pass = str_of(
+        &org.mediator.gql(MEMBER, json!({ "s": session })).await,
+        &["data", "joinSessionAsMember"],
+    );
+    let claimant_pass = str_of(
+        &org.claimant.gql(MEMBER, json!({ "s": session })).await,
+        &["data", "joinSessionAsMember"],
+    );
+    let wait = std::time::Duration::from_secs(5);
+
+    let mut forged = watch(&app, "not-a-pass").await;
+    let refused = crate::subscriptions::next_json(&mut forged, wait)
+        .await
+        .unwrap();
+    assert_eq!(refused["payload"]["data"], Value::Null, "{refused}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+
+    let mut live = watch(&app, &mediator_pass).await;
+    // Let the subscription settle before the event it must see.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_ok(
+        &org.claimant
+            .gql(LOBBY, json!({ "p": claimant_pass, "c": [true], "a": true }))
+            .await,
+    );
+    let me = org.claimant.gql(ROOM, json!({ "p": claimant_pass })).await;
+    let claimant_id = str_of(&me, &["data", "videoRoom", "me", "id"]);
+    let event = crate::subscriptions::next_json(&mut live, wait)
+        .await
+        .expect("an event");
+    assert_eq!(event["type"], "next", "{event}");
+    assert_eq!(
+        event["payload"]["data"]["videoEvents"]["kind"],
+        "LOBBY_CHANGED"
+    );
+    assert_eq!(
+        event["payload"]["data"]["videoEvents"]["participantId"],
+        claimant_id.as_str()
+    );
+}
