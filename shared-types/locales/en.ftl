@@ -1132,3 +1132,9 @@ error-link-bound-elsewhere = This link was already opened on another device. For
 error-device-proof-rejected = This device could not be confirmed. Ask your case manager for a new link.
 error-not-admitted = The mediator has not let you in yet.
 error-session-closed = This session has ended or is closed to new arrivals.
+email-join-link-subject = Your link to the mediation session
+email-join-link-heading = Your mediation session
+email-join-link-body = { $organization } has booked your mediation session for { $when }. This is your personal link to join it by video.
+email-join-link-device = The link works on one device only: open it first on the phone or computer you will use for the session. Please do not forward it.
+email-join-link-button = Join the session
+

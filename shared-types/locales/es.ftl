@@ -1132,3 +1132,9 @@ error-link-bound-elsewhere = Este enlace ya se abrió en otro dispositivo. Por s
 error-device-proof-rejected = No se pudo confirmar este dispositivo. Pida un enlace nuevo a su gestor de casos.
 error-not-admitted = El mediador aún no le ha dejado entrar.
 error-session-closed = Esta sesión ha terminado o no admite más llegadas.
+email-join-link-subject = Su enlace a la sesión de mediación
+email-join-link-heading = Su sesión de mediación
+email-join-link-body = { $organization } ha reservado su sesión de mediación para el { $when }. Este es su enlace personal para unirse por vídeo.
+email-join-link-device = El enlace funciona en un solo dispositivo: ábralo primero en el teléfono o el ordenador que usará para la sesión. Por favor, no lo reenvíe.
+email-join-link-button = Unirse a la sesión
+

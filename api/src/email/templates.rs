@@ -215,6 +215,47 @@ pub fn task_due(
     }
 }
 
+/// "Your personal link to the mediation session": when, in the recipient's
+/// zone, that the link works on one device, and the link. Nothing about the
+/// case.
+pub fn join_link(
+    locale: Locale,
+    organization: &str,
+    brand_color: &str,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    zone: chrono_tz::Tz,
+    link: &str,
+) -> Rendered {
+    let tr = Translator::new(locale);
+    let when = local_time(starts_at, zone);
+    let heading = tr.tr("email-join-link-heading");
+    let paragraphs = vec![
+        tr.tr_args(
+            "email-join-link-body",
+            &[
+                ("organization", Arg::Str(organization)),
+                ("when", Arg::Str(&when)),
+            ],
+        ),
+        tr.tr("email-join-link-device"),
+    ];
+    let button = tr.tr("email-join-link-button");
+    let mut text = plain(&tr, organization, &heading, &paragraphs);
+    text.push_str(&format!("\n{button}: {link}\n"));
+    Rendered {
+        subject: tr.tr("email-join-link-subject"),
+        text,
+        html: frame(
+            &tr,
+            organization,
+            brand_color,
+            &heading,
+            &paragraphs,
+            Some((&button, link)),
+        ),
+    }
+}
+
 /// A time as the recipient reads it: their zone's wall clock with its
 /// abbreviation (or offset, where the zone has none) and the zone's name,
 /// such as `2026-05-05 19:45 +0545 (Asia/Kathmandu)`.

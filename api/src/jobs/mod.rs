@@ -46,6 +46,8 @@ pub enum JobKind {
     VideoClose,
     /// Remove revoked participants from the LiveKit rooms they are in.
     VideoEvict,
+    /// Email a party their personal link to a session's video.
+    JoinLink,
 }
 
 impl JobKind {
@@ -62,6 +64,7 @@ impl JobKind {
             JobKind::CalendarSync => "calendar.sync",
             JobKind::VideoClose => "video.close",
             JobKind::VideoEvict => "video.evict",
+            JobKind::JoinLink => "email.join_link",
         }
     }
 
@@ -78,6 +81,7 @@ impl JobKind {
             "calendar.sync" => Some(JobKind::CalendarSync),
             "video.close" => Some(JobKind::VideoClose),
             "video.evict" => Some(JobKind::VideoEvict),
+            "email.join_link" => Some(JobKind::JoinLink),
             _ => None,
         }
     }

@@ -360,6 +360,8 @@ pub async fn book(
             savepoint.commit().await?;
             let session = session_from(&row)?;
             close_video_at_end(tx, &session).await?;
+            // Its parties are sent their join links.
+            crate::video::invite::on_booked(tx, session.id).await?;
             Ok(session)
         }
         Ok(None) => Err(AppError::Internal(anyhow::anyhow!(

@@ -276,6 +276,45 @@ impl VideoMutation {
         })
     }
 
+    /// Emails a party a fresh join link (any earlier one, and the device it
+    /// was bound to, stop working once it is sent).
+    async fn send_join_link(
+        &self,
+        ctx: &Context<'_>,
+        participant_id: ID,
+    ) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        let tx = rc.tenant_tx(actor).await?;
+        let participant = participants::load(&tx, parse_id(&participant_id)?, false)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let session = participants::load_session(&tx, participant.session_id, false)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        access::open(&tx, actor, session.case_id, CaseAction::BookSessions, false).await?;
+        if !session.open() {
+            return Err(AppError::SessionClosed.into());
+        }
+        if participant.party_id.is_none() {
+            return Err(AppError::Validation {
+                field: "participantId",
+                reason: "mediators join from their session page, not by link",
+            }
+            .into());
+        }
+        super::invite::enqueue(&tx, participant.id, true).await?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::VideoLinkIssued)
+                .target("room_participant", participant.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Opens a join link in this browser: binds it to the browser's key the
     /// first time (refused for any other key later) and returns a challenge
     /// to sign with that key.

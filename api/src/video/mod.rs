@@ -4,6 +4,7 @@
 //! (`livekit`), its webhooks (`webhook`) and the GraphQL (`graphql`).
 
 pub mod graphql;
+pub mod invite;
 pub mod livekit;
 pub mod participants;
 pub mod revoke;

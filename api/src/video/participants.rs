@@ -415,15 +415,16 @@ async fn by_link(state: &AppState, token: &str) -> AppResult<(TenantTx, Particip
         .await?
         .ok_or(AppError::LinkExpired)?;
     let participant = Participant::from_row(&row)?;
-    let expired = participant
-        .link_expires_at
-        .is_none_or(|at| at <= Utc::now());
-    if expired || participant.revoked_at.is_some() || participant.admission == Admission::Removed {
-        return Err(AppError::LinkExpired);
-    }
     let session = load_session(&tx, participant.session_id, false)
         .await?
         .ok_or(AppError::LinkExpired)?;
+    // A link lasts until the session's end plus the grace, wherever the
+    // session has moved since the link was issued.
+    let grace = Duration::minutes(state.settings.video.link_grace_minutes);
+    let expired = participant.link_expires_at.is_none() || session.ends_at() + grace <= Utc::now();
+    if expired || participant.revoked_at.is_some() || participant.admission == Admission::Removed {
+        return Err(AppError::LinkExpired);
+    }
     if !session.open() {
         return Err(AppError::SessionClosed);
     }

@@ -743,3 +743,109 @@ async fn the_mediator_sees_the_lobby_live_and_a_forged_pass_sees_nothing() {
         claimant_id.as_str()
     );
 }
+
+/// The join links emailed to `to` so far, newest first.
+async fn emailed_links(to: &str, n: usize) -> Vec<String> {
+    let mut links = Vec::new();
+    for _ in 0..75 {
+        links.clear();
+        for m in crate::support::mailpit_messages(to).await {
+            if m["Subject"] == "Your link to the mediation session" {
+                let body = crate::support::mail_body(&m).await;
+                let text = body["Text"].as_str().unwrap().to_owned();
+                let link = text
+                    .split_once("/join#")
+                    .map(|(_, rest)| rest.split_whitespace().next().unwrap().to_owned())
+                    .expect("a join link in the message");
+                links.push(link);
+            }
+        }
+        if links.len() >= n {
+            return links;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("{n} join link email(s) to {to} did not arrive");
+}
+
+#[tokio::test]
+async fn booking_emails_each_party_a_link_and_a_fresh_one_replaces_it() {
+    let app = testkit::spawn().await;
+    let mut org = case_org(&app, "video-mail").await;
+    set_chicago_week(&mut org.mediator).await;
+    let case_id = schedulable(&app, &mut org, "Sam Other").await;
+    let schedule = org
+        .manager
+        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
+        .await;
+    let offered = starts(&schedule["data"]["caseSchedule"]);
+    let booked = org
+        .manager
+        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
+        .await;
+    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    let claimant_email = org.emails[3].clone();
+
+    // The claimant (the party with an address) is sent a link; it says when
+    // and nothing about the case.
+    let first = emailed_links(&claimant_email, 1).await;
+    let message = crate::support::mailpit_messages(&claimant_email)
+        .await
+        .into_iter()
+        .find(|m| m["Subject"] == "Your link to the mediation session")
+        .unwrap();
+    let body = crate::support::mail_body(&message).await;
+    let text = body["Text"].as_str().unwrap();
+    assert!(text.contains("one device only"), "{text}");
+    assert!(!text.contains("Private."), "no case content in the email");
+    let mut browser = Client::new(&app);
+    let device = Device::new(21);
+    let pass = redeem(&mut browser, &first[0], &device)
+        .await
+        .expect("the emailed link works");
+    assert_ok(&browser.gql(ROOM, json!({ "p": pass })).await);
+
+    // Staff send a fresh link: the old one (and its device) stop working.
+    let attendees = org.manager.gql(ATTENDEES, json!({ "s": session })).await;
+    let claimant_participant = attendees["data"]["sessionAttendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["role"] == "PARTY" && a["linkBound"] == true)
+        .map(|a| a["participantId"].as_str().unwrap().to_owned())
+        .expect("the claimant's link is bound");
+    assert_eq!(
+        error_code(
+            &org.claimant
+                .gql(
+                    "mutation S($p: ID!) { sendJoinLink(participantId: $p) }",
+                    json!({ "p": claimant_participant })
+                )
+                .await
+        ),
+        "FORBIDDEN",
+        "a party of the case sees it but cannot send links"
+    );
+    assert_ok(
+        &org.manager
+            .gql(
+                "mutation S($p: ID!) { sendJoinLink(participantId: $p) }",
+                json!({ "p": claimant_participant }),
+            )
+            .await,
+    );
+    let links = emailed_links(&claimant_email, 2).await;
+    let fresh = links
+        .iter()
+        .find(|l| **l != first[0])
+        .expect("a different link")
+        .clone();
+    assert_eq!(
+        redeem(&mut browser, &first[0], &device).await,
+        Err("LINK_EXPIRED".into())
+    );
+    let mut phone = Client::new(&app);
+    redeem(&mut phone, &fresh, &Device::new(22))
+        .await
+        .expect("the fresh link binds a new device");
+}
