@@ -30,6 +30,7 @@ use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use crate::scheduling::rules_graphql::{RulesMutation, RulesQuery};
 use crate::video::graphql::{VideoMutation, VideoQuery, VideoSubscription};
+use crate::video::rules::{VideoRulesMutation, VideoRulesQuery};
 use context::RequestContext;
 
 #[derive(MergedObject, Default)]
@@ -52,6 +53,7 @@ pub struct Query(
     FeedQuery,
     CalendarSyncQuery,
     VideoQuery,
+    VideoRulesQuery,
     EntityResolvers,
 );
 
@@ -74,6 +76,7 @@ pub struct Mutation(
     FeedMutation,
     CalendarSyncMutation,
     VideoMutation,
+    VideoRulesMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -849,3 +849,77 @@ async fn booking_emails_each_party_a_link_and_a_fresh_one_replaces_it() {
         .await
         .expect("the fresh link binds a new device");
 }
+
+#[tokio::test]
+async fn the_organization_sets_the_lobby_statements_everyone_must_confirm() {
+    const RULES: &str = "mutation R($q: [String!]!) { updateVideoRules(lobbyQuestions: $q) { lobbyQuestions defaultQuestions } }";
+    let app = testkit::spawn().await;
+    let mut org = case_org(&app, "video-rules").await;
+    let mine = ["I am alone in the room.", "I will not record the session."];
+    assert_eq!(
+        error_code(&org.manager.gql(RULES, json!({ "q": mine })).await),
+        "FORBIDDEN"
+    );
+    let nine: Vec<String> = (0..9).map(|i| format!("Statement {i}")).collect();
+    assert_eq!(
+        error_code(&org.admin.gql(RULES, json!({ "q": nine })).await),
+        "VALIDATION_FAILED"
+    );
+    let blank = org
+        .admin
+        .gql(RULES, json!({ "q": ["I am alone.", "   "] }))
+        .await;
+    assert_eq!(error_code(&blank), "VALIDATION_FAILED");
+    assert_eq!(
+        blank["errors"][0]["extensions"]["fields"][0]["field"], "lobbyQuestions.1",
+        "{blank}"
+    );
+    let saved = org.admin.gql(RULES, json!({ "q": mine })).await;
+    assert_ok(&saved);
+    assert_eq!(saved["data"]["updateVideoRules"]["defaultQuestions"], false);
+
+    set_chicago_week(&mut org.mediator).await;
+    let case_id = schedulable(&app, &mut org, "Sam Other").await;
+    let schedule = org
+        .manager
+        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
+        .await;
+    let offered = starts(&schedule["data"]["caseSchedule"]);
+    let booked = org
+        .manager
+        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
+        .await;
+    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    let pass = str_of(
+        &org.claimant.gql(MEMBER, json!({ "s": session })).await,
+        &["data", "joinSessionAsMember"],
+    );
+    let room = org.claimant.gql(ROOM, json!({ "p": pass })).await;
+    assert_eq!(room["data"]["videoRoom"]["lobbyQuestions"], json!(mine));
+    let one = org
+        .claimant
+        .gql(LOBBY, json!({ "p": pass, "c": [true], "a": true }))
+        .await;
+    assert_eq!(error_code(&one), "VALIDATION_FAILED");
+    let half = org
+        .claimant
+        .gql(LOBBY, json!({ "p": pass, "c": [true, false], "a": true }))
+        .await;
+    assert_eq!(error_code(&half), "VALIDATION_FAILED");
+    let both = org
+        .claimant
+        .gql(LOBBY, json!({ "p": pass, "c": [true, true], "a": true }))
+        .await;
+    assert_eq!(both["data"]["enterLobby"], "WAITING");
+
+    // An empty list goes back to the default statement.
+    let reset = org.admin.gql(RULES, json!({ "q": [] })).await;
+    assert_eq!(reset["data"]["updateVideoRules"]["defaultQuestions"], true);
+    assert_eq!(
+        reset["data"]["updateVideoRules"]["lobbyQuestions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
