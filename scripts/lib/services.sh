@@ -231,7 +231,9 @@ start_throwaway_services() {
   THROWAWAY_STATE=$(mktemp -d "${TMPDIR:-/tmp}/caucus-test.XXXXXX"); chmod 755 "$THROWAWAY_STATE"
   trap 'stop_services; rm -rf "$THROWAWAY_STATE"' EXIT
   trap 'exit 130' INT TERM
-  CAUCUS_PG_FSYNC=off CAUCUS_REDIS_SAVE="" start_services "$THROWAWAY_STATE"
+  # LiveKit's webhooks go to a port of their own, which the one test that
+  # needs them binds its API to (never a developer's API on 8080).
+  CAUCUS_LIVEKIT_WEBHOOK_PORT=$(free_port) CAUCUS_PG_FSYNC=off CAUCUS_REDIS_SAVE="" start_services "$THROWAWAY_STATE"
   export CAUCUS_TEST_DATABASE_URL="$CAUCUS__DATABASE__MIGRATION_URL"
   export CAUCUS_TEST_APP_DATABASE_URL="$CAUCUS__DATABASE__URL"
   export CAUCUS_TEST_REDIS_URL="$CAUCUS__REDIS__URL"
