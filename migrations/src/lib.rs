@@ -105,6 +105,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0018_video.up.sql"),
                 down: include_str!("../sql/0018_video.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0019_caucus_rooms",
+                up: include_str!("../sql/0019_caucus_rooms.up.sql"),
+                down: include_str!("../sql/0019_caucus_rooms.down.sql"),
+            }),
         ]
     }
 }

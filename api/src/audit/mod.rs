@@ -63,6 +63,9 @@ pub enum AuditAction {
     VideoEnded,
     VideoIntruderRemoved,
     VideoModerationRefused,
+    CaucusChanged,
+    CaucusMoved,
+    CaucusRecalled,
 }
 
 impl AuditAction {
@@ -115,6 +118,9 @@ impl AuditAction {
         AuditAction::VideoEnded,
         AuditAction::VideoIntruderRemoved,
         AuditAction::VideoModerationRefused,
+        AuditAction::CaucusChanged,
+        AuditAction::CaucusMoved,
+        AuditAction::CaucusRecalled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +173,9 @@ impl AuditAction {
             AuditAction::VideoEnded => "video.ended",
             AuditAction::VideoIntruderRemoved => "video.intruder_removed",
             AuditAction::VideoModerationRefused => "video.moderation_refused",
+            AuditAction::CaucusChanged => "video.caucus_changed",
+            AuditAction::CaucusMoved => "video.caucus_moved",
+            AuditAction::CaucusRecalled => "video.caucus_recalled",
         }
     }
 

@@ -29,7 +29,7 @@ use crate::scheduling::calendar_view::CalendarViewQuery;
 use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use crate::scheduling::rules_graphql::{RulesMutation, RulesQuery};
-use crate::video::graphql::{VideoMutation, VideoQuery, VideoSubscription};
+use crate::video::graphql::{CaucusMutation, VideoMutation, VideoQuery, VideoSubscription};
 use crate::video::rules::{VideoRulesMutation, VideoRulesQuery};
 use context::RequestContext;
 
@@ -77,6 +77,7 @@ pub struct Mutation(
     CalendarSyncMutation,
     VideoMutation,
     VideoRulesMutation,
+    CaucusMutation,
 );
 
 #[derive(MergedSubscription, Default)]

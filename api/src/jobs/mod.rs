@@ -48,6 +48,8 @@ pub enum JobKind {
     VideoEvict,
     /// Email a party their personal link to a session's video.
     JoinLink,
+    /// A caucus timer's warning, end, and recall (see [`crate::video::caucus`]).
+    CaucusTimer,
 }
 
 impl JobKind {
@@ -65,6 +67,7 @@ impl JobKind {
             JobKind::VideoClose => "video.close",
             JobKind::VideoEvict => "video.evict",
             JobKind::JoinLink => "email.join_link",
+            JobKind::CaucusTimer => "video.caucus_timer",
         }
     }
 
@@ -82,6 +85,7 @@ impl JobKind {
             "video.close" => Some(JobKind::VideoClose),
             "video.evict" => Some(JobKind::VideoEvict),
             "email.join_link" => Some(JobKind::JoinLink),
+            "video.caucus_timer" => Some(JobKind::CaucusTimer),
             _ => None,
         }
     }

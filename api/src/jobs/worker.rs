@@ -170,6 +170,10 @@ impl Worker {
                 let tx = self.job_tx(job, None).await?;
                 crate::video::revoke::run_close(&self.state, tx, job).await
             }
+            Some(JobKind::CaucusTimer) => {
+                let tx = self.job_tx(job, None).await?;
+                crate::video::caucus::run_timer(&self.state, tx, job).await
+            }
             Some(JobKind::JoinLink) => {
                 let tx = self.job_tx(job, None).await?;
                 crate::video::invite::run(&self.state, &self.mailer, tx, job).await

@@ -35,6 +35,11 @@ pub struct VideoParticipant {
     /// Connected to the room now, as LiveKit last told us.
     pub in_room: bool,
     pub is_me: bool,
+    /// The open caucus they are in (none: the main room). Shown to
+    /// moderators, and to each participant about themselves.
+    pub caucus_id: Option<ID>,
+    /// A mediator listening in without publishing.
+    pub listen_only: bool,
 }
 
 /// The caller's view of a session's video.
@@ -53,6 +58,30 @@ pub struct VideoRoom {
     pub confidentiality_version: String,
     /// The LiveKit server, for the lobby's connection check.
     pub server_url: Option<String>,
+    /// The session's caucus rooms: all of them for moderators, the caller's
+    /// own for others.
+    pub caucuses: Vec<CaucusView>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Caucus")]
+pub struct CaucusView {
+    pub id: ID,
+    pub name: String,
+    pub status: super::caucus::CaucusStatus,
+    /// When its timer runs out, if it has one.
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+impl From<super::caucus::Caucus> for CaucusView {
+    fn from(c: super::caucus::Caucus) -> Self {
+        Self {
+            id: ID(c.id.to_string()),
+            name: c.name,
+            status: c.status,
+            ends_at: c.ends_at,
+        }
+    }
 }
 
 #[derive(SimpleObject, Clone)]
@@ -88,6 +117,8 @@ pub struct VideoChatMessage {
     pub participant_id: ID,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// From the mediator to every room.
+    pub broadcast: bool,
 }
 
 impl From<room::ChatMessage> for VideoChatMessage {
@@ -97,6 +128,7 @@ impl From<room::ChatMessage> for VideoChatMessage {
             participant_id: ID(m.participant_id.to_string()),
             body: m.body,
             created_at: m.created_at,
+            broadcast: m.broadcast,
         }
     }
 }
@@ -137,7 +169,17 @@ async fn view(
     p: &Participant,
     me: &Participant,
 ) -> Result<VideoParticipant, AppError> {
+    let place = if me.role.moderates() || p.id == me.id {
+        super::caucus::whereabouts(tx, p).await?
+    } else {
+        super::caucus::Whereabouts {
+            caucus: None,
+            listen_only: false,
+        }
+    };
     Ok(VideoParticipant {
+        caucus_id: place.caucus_id().map(|id| ID(id.to_string())),
+        listen_only: place.listen_only,
         id: ID(p.id.to_string()),
         name: participants::display_name(tx, key, p).await?,
         role: p.role,
@@ -176,6 +218,13 @@ impl VideoQuery {
             }
         }
         let me_view = view(&tx, &key, &me, &me).await?;
+        let mine = super::caucus::whereabouts(&tx, &me).await?.caucus_id();
+        let caucuses = super::caucus::list(&tx, session.id)
+            .await?
+            .into_iter()
+            .filter(|c| me.role.moderates() || Some(c.id) == mine)
+            .map(Into::into)
+            .collect();
         tx.commit().await?;
         Ok(VideoRoom {
             session_id: ID(session.id.to_string()),
@@ -188,6 +237,7 @@ impl VideoQuery {
             lobby_questions: settings.video.lobby_questions(),
             confidentiality_version: settings.confidentiality_version().to_owned(),
             server_url: rc.state.livekit.as_ref().map(|lk| lk.url().to_owned()),
+            caucuses,
         })
     }
 
@@ -429,10 +479,174 @@ impl VideoMutation {
         ctx: &Context<'_>,
         pass: String,
         body: String,
+        #[graphql(default = false)] broadcast: bool,
     ) -> async_graphql::Result<VideoChatMessage> {
         let rc = RequestContext::of(ctx);
         let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
-        Ok(room::post_chat(&rc.state, tx, me, &body).await?.into())
+        Ok(room::post_chat(&rc.state, tx, me, &body, broadcast)
+            .await?
+            .into())
+    }
+}
+
+fn parse_opt_id(id: Option<&ID>) -> Result<Option<Uuid>, AppError> {
+    id.map(parse_id).transpose()
+}
+
+/// A side of the case, for moving everyone on it at once.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "CaseSide")]
+pub enum SideInput {
+    Claimant,
+    Respondent,
+}
+
+/// Caucus rooms: made, opened, closed, moved into and out of by the
+/// session's mediators (everything else is refused and audited).
+#[derive(Default)]
+pub struct CaucusMutation;
+
+#[Object]
+impl CaucusMutation {
+    /// A new caucus room, prepared (nobody is in it until it opens).
+    async fn create_caucus(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+        name: String,
+    ) -> async_graphql::Result<CaucusView> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        Ok(super::caucus::create(&rc.state, &rc.client, tx, me, &name)
+            .await?
+            .into())
+    }
+
+    /// One caucus per side ("Claimant caucus", "Respondent caucus") with each
+    /// side's people assigned; existing ones are kept.
+    async fn prepare_side_caucuses(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+        claimant_name: String,
+        respondent_name: String,
+    ) -> async_graphql::Result<Vec<CaucusView>> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let names = (
+            claimant_name.trim().to_owned(),
+            respondent_name.trim().to_owned(),
+        );
+        for n in [&names.0, &names.1] {
+            if n.is_empty() || n.chars().count() > 80 {
+                return Err(AppError::Validation {
+                    field: "name",
+                    reason: "a room's name is 1 to 80 characters",
+                }
+                .into());
+            }
+        }
+        let made =
+            super::caucus::prepare_sides(&rc.state, &rc.client, tx, me, (&names.0, &names.1))
+                .await?;
+        Ok(made.into_iter().map(Into::into).collect())
+    }
+
+    /// Opens a caucus (those assigned move in) or closes it (they come back).
+    async fn set_caucus_open(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+        caucus_id: ID,
+        open: bool,
+    ) -> async_graphql::Result<CaucusView> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let id = parse_id(&caucus_id)?;
+        Ok(
+            super::caucus::set_status(&rc.state, &rc.client, tx, me, id, open)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Places someone in a caucus, or (no caucus) back in the main room. A
+    /// mediator may place themselves to hop between rooms, `listenOnly` to
+    /// listen without being seen or heard.
+    async fn place_participant(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+        participant_id: ID,
+        caucus_id: Option<ID>,
+        #[graphql(default = false)] listen_only: bool,
+    ) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let who = parse_id(&participant_id)?;
+        let to = parse_opt_id(caucus_id.as_ref())?;
+        super::caucus::place(&rc.state, &rc.client, tx, me, who, to, listen_only).await?;
+        Ok(true)
+    }
+
+    /// Places everyone on one side; returns how many.
+    async fn place_side(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+        side: SideInput,
+        caucus_id: Option<ID>,
+    ) -> async_graphql::Result<i32> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let side = match side {
+            SideInput::Claimant => crate::authz::cases::Side::Claimant,
+            SideInput::Respondent => crate::authz::cases::Side::Respondent,
+        };
+        let to = parse_opt_id(caucus_id.as_ref())?;
+        let n = super::caucus::place_side(&rc.state, &rc.client, tx, me, side, to).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
+    /// Everyone back to the main room; returns how many moved.
+    async fn recall_everyone(&self, ctx: &Context<'_>, pass: String) -> async_graphql::Result<i32> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let n = super::caucus::recall_all(&rc.state, &rc.client, tx, me).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
+    /// Starts a caucus's timer, or extends it from its current end.
+    async fn set_caucus_timer(
+        &self,
+        ctx: &Context<'_>,
+        pass: String,
+        caucus_id: ID,
+        minutes: i32,
+        #[graphql(default = false)] extend: bool,
+    ) -> async_graphql::Result<CaucusView> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        let id = parse_id(&caucus_id)?;
+        Ok(super::caucus::set_timer(
+            &rc.state,
+            &rc.client,
+            tx,
+            me,
+            id,
+            i64::from(minutes),
+            extend,
+        )
+        .await?
+        .into())
+    }
+
+    /// Alerts the mediator, wherever they are.
+    async fn call_mediator(&self, ctx: &Context<'_>, pass: String) -> async_graphql::Result<bool> {
+        let rc = RequestContext::of(ctx);
+        let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
+        super::caucus::call_mediator(&rc.state, tx, me).await?;
+        Ok(true)
     }
 }
 
@@ -458,18 +672,33 @@ impl VideoSubscription {
         tx.commit().await?;
         let session_id = me.session_id;
         let channel = room::channel(session_id);
+        let state = rc.state.clone();
         let messages = tokio_stream::wrappers::BroadcastStream::new(rc.state.kv.messages())
             .filter_map(|m| async move { m.ok() });
         Ok(messages.filter_map(move |message| {
             let event = (message.channel == channel)
                 .then(|| serde_json::from_str::<VideoEvent>(&message.payload).ok())
                 .flatten()
-                .filter(|e| e.session_id == session_id)
-                .map(|e| VideoEventView {
+                .filter(|e| e.session_id == session_id);
+            let state = state.clone();
+            let pass = pass.clone();
+            async move {
+                let e = event?;
+                // Chat is heard only in the room it was said in: where the
+                // subscriber is now decides (read again for every message).
+                if e.kind == VideoEventKind::Chat {
+                    let (tx, me) = participants::from_pass(&state, &pass).await.ok()?;
+                    let mine = super::caucus::whereabouts(&tx, &me).await.ok()?.caucus_id();
+                    tx.commit().await.ok()?;
+                    if !super::caucus::hears(mine, e.breakout_room_id, e.broadcast) {
+                        return None;
+                    }
+                }
+                Some(VideoEventView {
                     kind: e.kind,
                     participant_id: e.participant_id.map(|id| ID(id.to_string())),
-                });
-            async move { event }
+                })
+            }
         }))
     }
 }

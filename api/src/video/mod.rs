@@ -3,6 +3,7 @@
 //! tokens, the mediator's controls and chat (`room`), LiveKit itself
 //! (`livekit`), its webhooks (`webhook`) and the GraphQL (`graphql`).
 
+pub mod caucus;
 pub mod graphql;
 pub mod invite;
 pub mod livekit;

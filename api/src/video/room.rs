@@ -37,6 +37,17 @@ pub enum VideoEventKind {
     Chat,
     /// Someone's connection to the room came or went.
     Presence,
+    /// Someone was placed in another room: that browser asks for a token
+    /// for its new room.
+    Placed,
+    /// Caucus rooms were made, opened, closed, or their timers changed.
+    CaucusChanged,
+    /// A caucus timer runs out soon.
+    CaucusEnding,
+    /// A caucus timer ran out: its people go back after a short grace.
+    CaucusTimeUp,
+    /// Someone asks for the mediator.
+    CallMediator,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,6 +55,11 @@ pub struct VideoEvent {
     pub session_id: Uuid,
     pub kind: VideoEventKind,
     pub participant_id: Option<Uuid>,
+    /// For chat: the caucus it was said in (none: the main room).
+    #[serde(default)]
+    pub breakout_room_id: Option<Uuid>,
+    #[serde(default)]
+    pub broadcast: bool,
 }
 
 pub fn channel(session_id: Uuid) -> String {
@@ -133,6 +149,8 @@ pub async fn enter_lobby(
             session_id: session.id,
             kind: VideoEventKind::LobbyChanged,
             participant_id: Some(me.id),
+            breakout_room_id: None,
+            broadcast: false,
         },
     )
     .await;
@@ -155,15 +173,18 @@ pub async fn access_token(
     }
     let key = TenantKey::of(&tx, &state.data_key).await?;
     let name = participants::display_name(&tx, &key, &me).await?;
+    // Only ever the room the participant is placed in.
+    let place = super::caucus::whereabouts(&tx, &me).await?;
     tx.commit().await?;
+    let room = place.room(&session).to_owned();
     let lk = livekit(state)?;
-    lk.open_room(&session.room).await?;
+    lk.open_room(&room).await?;
     let token = lk.access_token(
-        &session.room,
+        &room,
         &me.id.to_string(),
         &name,
         Grants {
-            publish: allowed(me.role, VideoAction::Publish),
+            publish: allowed(me.role, VideoAction::Publish) && !place.listen_only,
         },
     )?;
     Ok((lk.url().to_owned(), token))
@@ -315,6 +336,8 @@ pub async fn control(
             session_id: session.id,
             kind: control.event(),
             participant_id: Some(target.id),
+            breakout_room_id: None,
+            broadcast: false,
         },
     )
     .await;
@@ -362,6 +385,8 @@ pub async fn admit_everyone(
                 session_id: session.id,
                 kind: VideoEventKind::Admitted,
                 participant_id: Some(*id),
+                breakout_room_id: None,
+                broadcast: false,
             },
         )
         .await;
@@ -406,6 +431,8 @@ pub async fn lock(
                 VideoEventKind::Unlocked
             },
             participant_id: None,
+            breakout_room_id: None,
+            broadcast: false,
         },
     )
     .await;
@@ -469,6 +496,8 @@ pub async fn close_room(state: &AppState, session: &SessionVideo) {
             session_id: session.id,
             kind: VideoEventKind::Ended,
             participant_id: None,
+            breakout_room_id: None,
+            broadcast: false,
         },
     )
     .await;
@@ -481,6 +510,8 @@ pub struct ChatMessage {
     pub participant_id: Uuid,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// From the mediator to every room.
+    pub broadcast: bool,
 }
 
 pub const MAX_CHAT_CHARS: usize = 2000;
@@ -502,8 +533,12 @@ pub async fn post_chat(
     tx: TenantTx,
     me: Participant,
     body: &str,
+    broadcast: bool,
 ) -> AppResult<ChatMessage> {
     require_in_room(&me)?;
+    if broadcast {
+        authorize_video(me.role, VideoAction::Moderate)?;
+    }
     let body = body.trim();
     if body.is_empty() || body.chars().count() > MAX_CHAT_CHARS {
         return Err(AppError::Validation {
@@ -517,18 +552,26 @@ pub async fn post_chat(
     }
     let key = TenantKey::of(&tx, &state.data_key).await?;
     let id = Uuid::now_v7();
+    // Said in the room the sender is in (a broadcast: in every room).
+    let room_id = if broadcast {
+        None
+    } else {
+        super::caucus::whereabouts(&tx, &me).await?.caucus_id()
+    };
     let row = tx
         .conn()
         .query_one(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "INSERT INTO session_chat_messages (id, org_id, session_id, participant_id, body_sealed)
-             VALUES ($1, $2, $3, $4, $5) RETURNING created_at",
+            "INSERT INTO session_chat_messages (id, org_id, session_id, participant_id, body_sealed, breakout_room_id, broadcast)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at",
             [
                 id.into(),
                 tx.scope().org_id.into(),
                 session.id.into(),
                 me.id.into(),
                 key.seal_str(body, &chat_context(id))?.into(),
+                room_id.into(),
+                broadcast.into(),
             ],
         ))
         .await?
@@ -541,6 +584,8 @@ pub async fn post_chat(
             session_id: session.id,
             kind: VideoEventKind::Chat,
             participant_id: Some(me.id),
+            breakout_room_id: room_id,
+            broadcast,
         },
     )
     .await;
@@ -549,20 +594,24 @@ pub async fn post_chat(
         participant_id: me.id,
         body: body.to_owned(),
         created_at,
+        broadcast,
     })
 }
 
-/// The room's chat, oldest first, for those in the room.
+/// The chat of the room the caller is in (and the mediator's broadcasts),
+/// oldest first. What was said in another room never comes back.
 pub async fn chat(state: &AppState, tx: TenantTx, me: Participant) -> AppResult<Vec<ChatMessage>> {
     require_in_room(&me)?;
     let key = TenantKey::of(&tx, &state.data_key).await?;
+    let mine = super::caucus::whereabouts(&tx, &me).await?.caucus_id();
     let rows = tx
         .conn()
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT id, participant_id, body_sealed, created_at FROM session_chat_messages
-             WHERE session_id = $1 ORDER BY created_at, id LIMIT 500",
-            [me.session_id.into()],
+            "SELECT id, participant_id, body_sealed, created_at, broadcast FROM session_chat_messages
+             WHERE session_id = $1 AND (broadcast OR breakout_room_id IS NOT DISTINCT FROM $2)
+             ORDER BY created_at, id LIMIT 500",
+            [me.session_id.into(), mine.into()],
         ))
         .await?;
     let messages = rows
@@ -575,6 +624,7 @@ pub async fn chat(state: &AppState, tx: TenantTx, me: Participant) -> AppResult<
                 participant_id: row.try_get("", "participant_id")?,
                 body: key.open_str(&sealed, &chat_context(id))?,
                 created_at: crate::db::utc(row, "created_at")?,
+                broadcast: row.try_get("", "broadcast")?,
             })
         })
         .collect::<AppResult<Vec<_>>>()?;

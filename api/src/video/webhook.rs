@@ -104,8 +104,14 @@ async fn joined(state: &AppState, room: &str, participant_id: Uuid) -> AppResult
         Some(p) => participants::load_session(&tx, p.session_id, false).await?,
         None => None,
     };
+    // Admitted, to an open session, and in the very room placed in.
+    let placed_room = match (&participant, &session) {
+        (Some(p), Some(s)) => Some(super::caucus::whereabouts(&tx, p).await?.room(s).to_owned()),
+        _ => None,
+    };
     let allowed = matches!((&participant, &session), (Some(p), Some(s))
-        if p.admission == Admission::Admitted && p.revoked_at.is_none() && s.open() && s.room == room);
+        if p.admission == Admission::Admitted && p.revoked_at.is_none() && s.open())
+        && placed_room.as_deref() == Some(room);
     if allowed {
         tx.conn()
             .execute(Statement::from_sql_and_values(
@@ -122,6 +128,8 @@ async fn joined(state: &AppState, room: &str, participant_id: Uuid) -> AppResult
                     session_id: s.id,
                     kind: VideoEventKind::Presence,
                     participant_id: Some(participant_id),
+                    breakout_room_id: None,
+                    broadcast: false,
                 },
             )
             .await;
@@ -179,6 +187,8 @@ async fn left(state: &AppState, participant_id: Uuid) -> AppResult<()> {
                 session_id,
                 kind: VideoEventKind::Presence,
                 participant_id: Some(participant_id),
+                breakout_room_id: None,
+                broadcast: false,
             },
         )
         .await;

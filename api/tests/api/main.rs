@@ -10,6 +10,7 @@ mod calendar_sync;
 mod canary;
 mod case_work;
 mod cases;
+mod caucus;
 mod consents;
 mod federation;
 mod health;

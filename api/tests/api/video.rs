@@ -20,22 +20,23 @@ use crate::scheduling::{BOOK, SCHEDULE, schedulable, set_chicago_week, starts};
 use crate::support::{Client, assert_ok, error_code};
 
 const ATTENDEES: &str = "query A($s: ID!) { sessionAttendees(sessionId: $s) { participantId name role admission hasLink linkBound } }";
-const ISSUE: &str = "mutation I($p: ID!) { issueJoinLink(participantId: $p) { url expiresAt } }";
+pub const ISSUE: &str =
+    "mutation I($p: ID!) { issueJoinLink(participantId: $p) { url expiresAt } }";
 const BEGIN: &str =
     "mutation B($l: String!, $k: String!) { beginLinkJoin(link: $l, publicKey: $k) }";
 const FINISH: &str = "mutation F($l: String!, $c: String!, $s: String!) { finishLinkJoin(link: $l, challenge: $c, signature: $s) }";
-const MEMBER: &str = "mutation M($s: ID!) { joinSessionAsMember(sessionId: $s) }";
-const ROOM: &str = "query R($p: String!) { videoRoom(pass: $p) { sessionId locked ended lobbyQuestions me { id role admission } participants { id name role admission inRoom } } }";
-const LOBBY: &str = "mutation L($p: String!, $c: [Boolean!]!, $a: Boolean!) { enterLobby(pass: $p, confirmed: $c, acceptConfidentiality: $a) }";
-const TOKEN: &str = "mutation T($p: String!) { videoToken(pass: $p) { url token } }";
-const MODERATE: &str = "mutation C($p: String!, $t: ID!, $c: ModerationControl!) { moderateParticipant(pass: $p, participantId: $t, control: $c) }";
-const CHAT: &str =
+pub const MEMBER: &str = "mutation M($s: ID!) { joinSessionAsMember(sessionId: $s) }";
+pub const ROOM: &str = "query R($p: String!) { videoRoom(pass: $p) { sessionId locked ended lobbyQuestions me { id role admission } participants { id name role admission inRoom } } }";
+pub const LOBBY: &str = "mutation L($p: String!, $c: [Boolean!]!, $a: Boolean!) { enterLobby(pass: $p, confirmed: $c, acceptConfidentiality: $a) }";
+pub const TOKEN: &str = "mutation T($p: String!) { videoToken(pass: $p) { url token } }";
+pub const MODERATE: &str = "mutation C($p: String!, $t: ID!, $c: ModerationControl!) { moderateParticipant(pass: $p, participantId: $t, control: $c) }";
+pub const CHAT: &str =
     "mutation S($p: String!, $b: String!) { sendVideoChat(pass: $p, body: $b) { id body } }";
-const READ_CHAT: &str = "query V($p: String!) { videoChat(pass: $p) { participantId body } }";
+pub const READ_CHAT: &str = "query V($p: String!) { videoChat(pass: $p) { participantId body } }";
 const LOCK: &str = "mutation K($p: String!, $l: Boolean!) { lockSession(pass: $p, locked: $l) }";
 const END: &str = "mutation E($p: String!) { endSession(pass: $p) }";
 
-fn env(name: &str) -> String {
+pub fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name} is set by the test command"))
 }
 
@@ -48,25 +49,25 @@ fn rooms() -> RoomClient {
     )
 }
 
-struct Device(SigningKey);
+pub struct Device(SigningKey);
 
 impl Device {
-    fn new(seed: u8) -> Self {
+    pub fn new(seed: u8) -> Self {
         Self(SigningKey::from_slice(&[seed; 32]).unwrap())
     }
 
-    fn public(&self) -> String {
+    pub fn public(&self) -> String {
         let der = self.0.verifying_key().to_public_key_der().unwrap();
         URL_SAFE_NO_PAD.encode(der.as_bytes())
     }
 
-    fn sign(&self, challenge: &str) -> String {
+    pub fn sign(&self, challenge: &str) -> String {
         let sig: Signature = self.0.sign(challenge.as_bytes());
         URL_SAFE_NO_PAD.encode(sig.to_bytes())
     }
 }
 
-fn str_of(body: &Value, path: &[&str]) -> String {
+pub fn str_of(body: &Value, path: &[&str]) -> String {
     let mut v = body;
     for p in path {
         v = &v[*p];
@@ -77,7 +78,7 @@ fn str_of(body: &Value, path: &[&str]) -> String {
 }
 
 /// Opens a link on `device`: the pass, or the refusal's code.
-async fn redeem(client: &mut Client, link: &str, device: &Device) -> Result<String, String> {
+pub async fn redeem(client: &mut Client, link: &str, device: &Device) -> Result<String, String> {
     let begun = client
         .gql(BEGIN, json!({ "l": link, "k": device.public() }))
         .await;
@@ -97,7 +98,7 @@ async fn redeem(client: &mut Client, link: &str, device: &Device) -> Result<Stri
     Ok(str_of(&finished, &["data", "finishLinkJoin"]))
 }
 
-async fn audit_count(admin: &mut Client, action: &str) -> usize {
+pub async fn audit_count(admin: &mut Client, action: &str) -> usize {
     let log = admin
         .gql(
             "query L($a: AuditAction) { auditLog(first: 50, action: $a) { edges { node { targetId } } } }",
@@ -110,7 +111,7 @@ async fn audit_count(admin: &mut Client, action: &str) -> usize {
 
 /// Posts a webhook body signed as LiveKit signs it (a JWT whose `sha256`
 /// claim is the body's hash) with `secret`.
-async fn webhook(app: &TestApp, body: &str, secret: &str) -> reqwest::StatusCode {
+pub async fn webhook(app: &TestApp, body: &str, secret: &str) -> reqwest::StatusCode {
     let hash = STANDARD.encode(Sha256::digest(body.as_bytes()));
     let jwt = AccessToken::with_api_key(&env("CAUCUS_TEST_LIVEKIT_API_KEY"), secret)
         .with_sha256(&hash)
@@ -127,7 +128,7 @@ async fn webhook(app: &TestApp, body: &str, secret: &str) -> reqwest::StatusCode
         .status()
 }
 
-fn joined_event(room: &str, identity: &str) -> String {
+pub fn joined_event(room: &str, identity: &str) -> String {
     json!({ "event": "participant_joined", "id": "EV_1", "createdAt": "1",
         "room": { "sid": "RM_1", "name": room },
         "participant": { "sid": "PA_1", "identity": identity } })
@@ -530,7 +531,7 @@ async fn a_party_joins_by_a_device_bound_link_waits_is_admitted_and_removed() {
 }
 
 /// Polls `check` (about every 100 ms, up to 15 s) until it holds.
-async fn eventually<F, Fut>(what: &str, mut check: F)
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -654,7 +655,7 @@ async fn cancelling_a_session_and_suspending_a_party_take_video_access_away_in_t
     assert_eq!(error_code(&after), "SESSION_CLOSED");
 }
 
-async fn watch(app: &TestApp, pass: &str) -> crate::subscriptions::Socket {
+pub async fn watch(app: &TestApp, pass: &str) -> crate::subscriptions::Socket {
     use futures::SinkExt as _;
     use tokio_tungstenite::tungstenite::Message;
     let mut socket = crate::subscriptions::connect(app, None, crate::subscriptions::ORIGIN)

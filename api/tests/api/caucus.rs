@@ -1,0 +1,525 @@
+//! Caucus rooms against the real LiveKit server: tokens only for the room a
+//! participant is placed in, moves and recalls by the mediator alone, the
+//! mediator hopping in to listen, chat that never leaves its room (neither
+//! by query nor by subscription), the door check against placement, and a
+//! timer that recalls everyone.
+
+use std::time::Duration;
+
+use caucus_api::testkit::{self, TestApp};
+use livekit_api::access_token::TokenVerifier;
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use serde_json::{Value, json};
+
+use crate::cases::{CaseOrg, case_org};
+use crate::scheduling::{BOOK, SCHEDULE, schedulable, set_chicago_week, starts};
+use crate::support::{Client, assert_ok, error_code};
+use crate::video::{
+    CHAT, Device, ISSUE, LOBBY, MEMBER, MODERATE, READ_CHAT, ROOM, TOKEN, audit_count, env,
+    eventually, joined_event, redeem, str_of, watch, webhook,
+};
+
+const PREPARE: &str = "mutation P($p: String!) { prepareSideCaucuses(pass: $p, claimantName: \"Claimant caucus\", respondentName: \"Respondent caucus\") { id name status } }";
+const OPEN: &str = "mutation O($p: String!, $c: ID!, $o: Boolean!) { setCaucusOpen(pass: $p, caucusId: $c, open: $o) { id status } }";
+const PLACE: &str = "mutation M($p: String!, $t: ID!, $c: ID, $l: Boolean!) { placeParticipant(pass: $p, participantId: $t, caucusId: $c, listenOnly: $l) }";
+const RECALL: &str = "mutation R($p: String!) { recallEveryone(pass: $p) }";
+const TIMER: &str = "mutation T($p: String!, $c: ID!, $m: Int!, $e: Boolean!) { setCaucusTimer(pass: $p, caucusId: $c, minutes: $m, extend: $e) { id endsAt } }";
+const CALL: &str = "mutation C($p: String!) { callMediator(pass: $p) }";
+const BROADCAST: &str = "mutation B($p: String!, $b: String!) { sendVideoChat(pass: $p, body: $b, broadcast: true) { id } }";
+
+/// The LiveKit room a pass's token is for, and whether it may publish.
+async fn token_room(client: &mut Client, pass: &str) -> (String, Option<bool>) {
+    let token = client.gql(TOKEN, json!({ "p": pass })).await;
+    assert_ok(&token);
+    let claims = TokenVerifier::with_api_key(
+        &env("CAUCUS_TEST_LIVEKIT_API_KEY"),
+        &env("CAUCUS_TEST_LIVEKIT_API_SECRET"),
+    )
+    .verify(&str_of(&token, &["data", "videoToken", "token"]))
+    .unwrap();
+    (claims.video.room, claims.video.can_publish)
+}
+
+fn bodies(chat: &Value) -> Vec<String> {
+    chat["data"]["videoChat"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{chat}"))
+        .iter()
+        .map(|m| m["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+struct Caucusing {
+    app: TestApp,
+    org: CaseOrg,
+    session: String,
+    mediator: String,
+    claimant: String,
+    claimant_id: String,
+    respondent_client: Client,
+    respondent: String,
+    respondent_id: String,
+}
+
+/// A booked session with the mediator, the claimant (signed in) and the
+/// respondent (by a device-bound link) all admitted to the main room.
+async fn session_in_progress(slug: &str) -> Caucusing {
+    let app = testkit::spawn().await;
+    let mut org = case_org(&app, slug).await;
+    set_chicago_week(&mut org.mediator).await;
+    let case_id = schedulable(&app, &mut org, "Sam Other").await;
+    let schedule = org
+        .manager
+        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
+        .await;
+    let offered = starts(&schedule["data"]["caseSchedule"]);
+    let booked = org
+        .manager
+        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
+        .await;
+    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    let mediator = str_of(
+        &org.mediator.gql(MEMBER, json!({ "s": session })).await,
+        &["data", "joinSessionAsMember"],
+    );
+    let claimant = str_of(
+        &org.claimant.gql(MEMBER, json!({ "s": session })).await,
+        &["data", "joinSessionAsMember"],
+    );
+    let people = org.mediator.gql(ROOM, json!({ "p": mediator })).await;
+    let respondent_id = people["data"]["videoRoom"]["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Sam Other")
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let link = str_of(
+        &org.manager.gql(ISSUE, json!({ "p": respondent_id })).await,
+        &["data", "issueJoinLink", "url"],
+    );
+    let link = link.split_once("/join#").unwrap().1.to_owned();
+    let mut respondent_client = Client::new(&app);
+    let respondent = redeem(&mut respondent_client, &link, &Device::new(31))
+        .await
+        .unwrap();
+    for (client, pass) in [
+        (&mut org.mediator, &mediator),
+        (&mut org.claimant, &claimant),
+        (&mut respondent_client, &respondent),
+    ] {
+        assert_ok(
+            &client
+                .gql(LOBBY, json!({ "p": pass, "c": [true], "a": true }))
+                .await,
+        );
+    }
+    let me = org.claimant.gql(ROOM, json!({ "p": claimant })).await;
+    let claimant_id = str_of(&me, &["data", "videoRoom", "me", "id"]);
+    for id in [&claimant_id, &respondent_id] {
+        assert_ok(
+            &org.mediator
+                .gql(MODERATE, json!({ "p": mediator, "t": id, "c": "ADMIT" }))
+                .await,
+        );
+    }
+    Caucusing {
+        app,
+        org,
+        session,
+        mediator,
+        claimant,
+        claimant_id,
+        respondent_client,
+        respondent,
+        respondent_id,
+    }
+}
+
+#[tokio::test]
+async fn caucus_rooms_keep_each_side_apart_and_only_the_mediator_moves_people() {
+    let Caucusing {
+        app,
+        mut org,
+        session: _,
+        mediator,
+        claimant,
+        claimant_id,
+        respondent_client: mut respondent_browser,
+        respondent,
+        respondent_id,
+    } = session_in_progress("caucus").await;
+    let (main_room, _) = token_room(&mut org.mediator, &mediator).await;
+
+    // Parties cannot make or move into rooms; each attempt is audited.
+    let refused_before = audit_count(&mut org.admin, "VIDEO_MODERATION_REFUSED").await;
+    assert_eq!(
+        error_code(&org.claimant.gql(PREPARE, json!({ "p": claimant })).await),
+        "FORBIDDEN"
+    );
+    let prepared = org.mediator.gql(PREPARE, json!({ "p": mediator })).await;
+    assert_ok(&prepared);
+    let rooms = prepared["data"]["prepareSideCaucuses"].as_array().unwrap();
+    assert_eq!(rooms.len(), 2);
+    assert!(rooms.iter().all(|r| r["status"] == "PREPARED"));
+    let claimant_caucus = rooms[0]["id"].as_str().unwrap().to_owned();
+    let respondent_caucus = rooms[1]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        error_code(
+            &respondent_browser
+                .gql(
+                    PLACE,
+                    json!({ "p": respondent, "t": respondent_id, "c": claimant_caucus, "l": false })
+                )
+                .await
+        ),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        audit_count(&mut org.admin, "VIDEO_MODERATION_REFUSED").await,
+        refused_before + 2
+    );
+
+    // Assigned but not open: everyone is still in the main room.
+    assert_eq!(token_room(&mut org.claimant, &claimant).await.0, main_room);
+    for c in [&claimant_caucus, &respondent_caucus] {
+        assert_ok(
+            &org.mediator
+                .gql(OPEN, json!({ "p": mediator, "c": c, "o": true }))
+                .await,
+        );
+    }
+    let (claimant_room, _) = token_room(&mut org.claimant, &claimant).await;
+    let (respondent_room, _) = token_room(&mut respondent_browser, &respondent).await;
+    assert_ne!(claimant_room, main_room);
+    assert_ne!(respondent_room, main_room);
+    assert_ne!(claimant_room, respondent_room);
+    // A party sees only its own caucus in the room's description.
+    let seen = org
+        .claimant
+        .gql(
+            "query R($p: String!) { videoRoom(pass: $p) { caucuses { id name status } } }",
+            json!({ "p": claimant }),
+        )
+        .await;
+    let theirs = seen["data"]["videoRoom"]["caucuses"].as_array().unwrap();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0]["id"], claimant_caucus.as_str());
+
+    // Chat stays in its room, by query and by subscription.
+    let mut respondent_live = watch(&app, &respondent).await;
+    let mut mediator_live = watch(&app, &mediator).await;
+    let mut claimant_live = watch(&app, &claimant).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let secret = "We would accept 30,000 if they drop the claim";
+    assert_ok(
+        &org.claimant
+            .gql(CHAT, json!({ "p": claimant, "b": secret }))
+            .await,
+    );
+    assert_eq!(
+        bodies(&org.claimant.gql(READ_CHAT, json!({ "p": claimant })).await),
+        [secret]
+    );
+    assert!(
+        bodies(
+            &respondent_browser
+                .gql(READ_CHAT, json!({ "p": respondent }))
+                .await
+        )
+        .is_empty()
+    );
+    assert!(
+        bodies(&org.mediator.gql(READ_CHAT, json!({ "p": mediator })).await).is_empty(),
+        "the mediator in the main room does not read the caucus"
+    );
+    // Heard in its own room (so the subscription works) …
+    let own = crate::subscriptions::next_json(&mut claimant_live, Duration::from_secs(5))
+        .await
+        .expect("the claimant's room hears its chat");
+    assert_eq!(own["payload"]["data"]["videoEvents"]["kind"], "CHAT");
+    // … and not in the other side's.
+    let wait = Duration::from_millis(1500);
+    let heard = crate::subscriptions::next_json(&mut respondent_live, wait).await;
+    assert!(heard.is_none(), "the other side heard of it: {heard:?}");
+    let _ = crate::subscriptions::next_json(&mut mediator_live, Duration::from_millis(200)).await;
+
+    // The mediator hops in to listen: their token is for that room, without
+    // publishing, and they read that room's chat there.
+    let me_id = str_of(
+        &org.mediator.gql(ROOM, json!({ "p": mediator })).await,
+        &["data", "videoRoom", "me", "id"],
+    );
+    assert_ok(
+        &org.mediator
+            .gql(
+                PLACE,
+                json!({ "p": mediator, "t": me_id, "c": claimant_caucus, "l": true }),
+            )
+            .await,
+    );
+    let (hop_room, may_publish) = token_room(&mut org.mediator, &mediator).await;
+    assert_eq!(hop_room, claimant_room);
+    assert_eq!(may_publish, Some(false));
+    assert_eq!(
+        bodies(&org.mediator.gql(READ_CHAT, json!({ "p": mediator })).await),
+        [secret]
+    );
+    // Listening is for mediators only.
+    assert_eq!(
+        error_code(
+            &org.mediator
+                .gql(
+                    PLACE,
+                    json!({ "p": mediator, "t": claimant_id, "c": claimant_caucus, "l": true })
+                )
+                .await
+        ),
+        "VALIDATION_FAILED"
+    );
+    // A broadcast reaches every room.
+    assert_ok(
+        &org.mediator
+            .gql(
+                BROADCAST,
+                json!({ "p": mediator, "b": "Five minutes, then we meet again." }),
+            )
+            .await,
+    );
+    assert!(
+        bodies(
+            &respondent_browser
+                .gql(READ_CHAT, json!({ "p": respondent }))
+                .await
+        )
+        .contains(&"Five minutes, then we meet again.".to_owned())
+    );
+    assert_eq!(
+        error_code(
+            &org.claimant
+                .gql(BROADCAST, json!({ "p": claimant, "b": "To everyone!" }))
+                .await
+        ),
+        "FORBIDDEN"
+    );
+
+    // The door check follows placement: the respondent turning up in the
+    // claimant's caucus is removed; in their own, they are welcome.
+    let secret_key = env("CAUCUS_TEST_LIVEKIT_API_SECRET");
+    let intrusions = audit_count(&mut org.admin, "VIDEO_INTRUDER_REMOVED").await;
+    assert_eq!(
+        webhook(
+            &app,
+            &joined_event(&claimant_room, &respondent_id),
+            &secret_key
+        )
+        .await,
+        reqwest::StatusCode::OK
+    );
+    assert_eq!(
+        webhook(
+            &app,
+            &joined_event(&respondent_room, &respondent_id),
+            &secret_key
+        )
+        .await,
+        reqwest::StatusCode::OK
+    );
+    assert_eq!(
+        audit_count(&mut org.admin, "VIDEO_INTRUDER_REMOVED").await,
+        intrusions + 1
+    );
+
+    // "Call the mediator" from a caucus reaches the mediator live.
+    assert_ok(
+        &respondent_browser
+            .gql(CALL, json!({ "p": respondent }))
+            .await,
+    );
+    let mut called = false;
+    for _ in 0..10 {
+        match crate::subscriptions::next_json(&mut mediator_live, Duration::from_secs(2)).await {
+            Some(e) if e["payload"]["data"]["videoEvents"]["kind"] == "CALL_MEDIATOR" => {
+                assert_eq!(
+                    e["payload"]["data"]["videoEvents"]["participantId"],
+                    respondent_id.as_str()
+                );
+                called = true;
+                break;
+            }
+            Some(_) => continue,
+            None => break,
+        }
+    }
+    assert!(called, "the mediator was not alerted");
+
+    // Recall: everyone back in the main room.
+    assert_eq!(
+        error_code(&org.claimant.gql(RECALL, json!({ "p": claimant })).await),
+        "FORBIDDEN"
+    );
+    let recalled = org.mediator.gql(RECALL, json!({ "p": mediator })).await;
+    assert_eq!(recalled["data"]["recallEveryone"], 3, "{recalled}");
+    assert_eq!(token_room(&mut org.claimant, &claimant).await.0, main_room);
+    assert_eq!(
+        token_room(&mut respondent_browser, &respondent).await.0,
+        main_room
+    );
+    assert_eq!(
+        token_room(&mut org.mediator, &mediator).await,
+        (main_room, Some(true))
+    );
+    // Another session's participant cannot be placed from this one.
+    assert_eq!(
+        error_code(
+            &org.mediator
+                .gql(
+                    PLACE,
+                    json!({ "p": mediator, "t": uuid::Uuid::new_v4(), "c": null, "l": false })
+                )
+                .await
+        ),
+        "NOT_FOUND"
+    );
+    assert!(audit_count(&mut org.admin, "CAUCUS_MOVED").await >= 1);
+}
+
+#[tokio::test]
+async fn a_caucus_timer_warns_and_recalls_everyone_after_its_end() {
+    let Caucusing {
+        app,
+        mut org,
+        session,
+        mediator,
+        claimant,
+        ..
+    } = session_in_progress("caucus-timer").await;
+    let (main_room, _) = token_room(&mut org.mediator, &mediator).await;
+    let prepared = org.mediator.gql(PREPARE, json!({ "p": mediator })).await;
+    let claimant_caucus = prepared["data"]["prepareSideCaucuses"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        error_code(
+            &org.mediator
+                .gql(
+                    TIMER,
+                    json!({ "p": mediator, "c": claimant_caucus, "m": 5, "e": false })
+                )
+                .await
+        ),
+        "CONFLICT",
+        "a prepared room has no timer"
+    );
+    assert_ok(
+        &org.mediator
+            .gql(
+                OPEN,
+                json!({ "p": mediator, "c": claimant_caucus, "o": true }),
+            )
+            .await,
+    );
+    assert_ne!(token_room(&mut org.claimant, &claimant).await.0, main_room);
+    assert_eq!(
+        error_code(
+            &org.mediator
+                .gql(
+                    TIMER,
+                    json!({ "p": mediator, "c": claimant_caucus, "m": 0, "e": false })
+                )
+                .await
+        ),
+        "VALIDATION_FAILED"
+    );
+    assert_eq!(
+        error_code(
+            &org.claimant
+                .gql(
+                    TIMER,
+                    json!({ "p": claimant, "c": claimant_caucus, "m": 30, "e": true })
+                )
+                .await
+        ),
+        "FORBIDDEN",
+        "a party cannot extend a timer"
+    );
+    let set = org
+        .mediator
+        .gql(
+            TIMER,
+            json!({ "p": mediator, "c": claimant_caucus, "m": 10, "e": false }),
+        )
+        .await;
+    assert_ok(&set);
+    let first_end: chrono::DateTime<chrono::Utc> = set["data"]["setCaucusTimer"]["endsAt"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let extended = org
+        .mediator
+        .gql(
+            TIMER,
+            json!({ "p": mediator, "c": claimant_caucus, "m": 5, "e": true }),
+        )
+        .await;
+    let ends: chrono::DateTime<chrono::Utc> = extended["data"]["setCaucusTimer"]["endsAt"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!((ends - first_end).num_minutes(), 5, "extended from its end");
+
+    // Time passes (the stages' jobs are made due now): the first timer's jobs
+    // find it extended and do nothing; the current one recalls the room.
+    let owner = Database::connect(app.db.owner_url.clone()).await.unwrap();
+    let due = |stage: &str, ends: chrono::DateTime<chrono::Utc>| {
+        format!(
+            "UPDATE jobs SET run_at = now() WHERE kind = 'video.caucus_timer' AND payload->>'stage' = '{stage}'
+               AND (payload->>'endsAt')::timestamptz = '{}'::timestamptz AND payload->>'sessionId' = '{session}'",
+            ends.to_rfc3339()
+        )
+    };
+    owner
+        .execute(Statement::from_string(
+            DbBackend::Postgres,
+            due("recall", first_end),
+        ))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_ne!(
+        token_room(&mut org.claimant, &claimant).await.0,
+        main_room,
+        "an extended timer's old end does not recall"
+    );
+    let mut live = watch(&app, &claimant).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    owner
+        .execute(Statement::from_string(
+            DbBackend::Postgres,
+            due("warning", ends),
+        ))
+        .await
+        .unwrap();
+    let warned = crate::subscriptions::next_json(&mut live, Duration::from_secs(5))
+        .await
+        .expect("a warning");
+    assert_eq!(
+        warned["payload"]["data"]["videoEvents"]["kind"],
+        "CAUCUS_ENDING"
+    );
+    owner
+        .execute(Statement::from_string(
+            DbBackend::Postgres,
+            due("recall", ends),
+        ))
+        .await
+        .unwrap();
+    eventually("the recall", || async {
+        // The pass works from any client: a fresh one for every check.
+        token_room(&mut Client::new(&app), &claimant).await.0 == main_room
+    })
+    .await;
+}
