@@ -165,6 +165,9 @@ pub enum Action {
     KeepOwnCalendar,
     /// Set the organization's booking rules (buffers, notice, durations).
     ManageSchedulingRules,
+    /// The live operations dashboard: sessions in progress, lobby waits,
+    /// call quality, mediator load.
+    WatchOperations,
 }
 
 impl Action {
@@ -193,6 +196,7 @@ impl Action {
         Action::ManageAgreementTemplates,
         Action::KeepOwnCalendar,
         Action::ManageSchedulingRules,
+        Action::WatchOperations,
     ];
 }
 
@@ -252,6 +256,7 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         }
         Action::KeepOwnCalendar => actor.has(RoleKey::Mediator),
         Action::ManageSchedulingRules => actor.has(RoleKey::OrgAdmin),
+        Action::WatchOperations => actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager),
     }
 }
 
@@ -326,6 +331,7 @@ mod tests {
         (Action::ManageAgreementTemplates, &[R::OrgAdmin]),
         (Action::KeepOwnCalendar, &[R::Mediator]),
         (Action::ManageSchedulingRules, &[R::OrgAdmin]),
+        (Action::WatchOperations, &[R::OrgAdmin, R::CaseManager]),
     ];
 
     fn actor(roles: Vec<RoleKey>) -> Actor {

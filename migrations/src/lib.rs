@@ -110,6 +110,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0019_caucus_rooms.up.sql"),
                 down: include_str!("../sql/0019_caucus_rooms.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0020_call_quality",
+                up: include_str!("../sql/0020_call_quality.up.sql"),
+                down: include_str!("../sql/0020_call_quality.down.sql"),
+            }),
         ]
     }
 }

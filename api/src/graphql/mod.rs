@@ -30,6 +30,7 @@ use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use crate::scheduling::rules_graphql::{RulesMutation, RulesQuery};
 use crate::video::graphql::{CaucusMutation, VideoMutation, VideoQuery, VideoSubscription};
+use crate::video::operations::{OperationsMutation, OperationsQuery};
 use crate::video::rules::{VideoRulesMutation, VideoRulesQuery};
 use context::RequestContext;
 
@@ -54,6 +55,7 @@ pub struct Query(
     CalendarSyncQuery,
     VideoQuery,
     VideoRulesQuery,
+    OperationsQuery,
     EntityResolvers,
 );
 
@@ -78,6 +80,7 @@ pub struct Mutation(
     VideoMutation,
     VideoRulesMutation,
     CaucusMutation,
+    OperationsMutation,
 );
 
 #[derive(MergedSubscription, Default)]

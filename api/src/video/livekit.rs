@@ -153,6 +153,16 @@ impl LiveKit {
         Ok(muted)
     }
 
+    /// How many rooms the server holds now (its health check).
+    pub async fn room_count(&self) -> anyhow::Result<usize> {
+        Ok(self
+            .rooms
+            .list_rooms(Vec::new())
+            .await
+            .context("listing LiveKit rooms")?
+            .len())
+    }
+
     /// Closes the room for everyone in it.
     pub async fn close_room(&self, room: &str) -> anyhow::Result<()> {
         match self.rooms.delete_room(room).await {

@@ -7,6 +7,7 @@ pub mod caucus;
 pub mod graphql;
 pub mod invite;
 pub mod livekit;
+pub mod operations;
 pub mod participants;
 pub mod revoke;
 pub mod room;

@@ -523,3 +523,167 @@ async fn a_caucus_timer_warns_and_recalls_everyone_after_its_end() {
     })
     .await;
 }
+
+const LIVE: &str = "{ liveOperations { sessions { sessionId caseReference started late waiting { participantId minutes tooLong } rooms { caucusId name people { participantId name role connected quality { roundTripMs alerts } } } } mediatorLoad { name sessionsToday sessionsThisWeek } alerts { kind sessionId participantId } videoServer { reachable rooms } } }";
+const QUALITY: &str =
+    "mutation Q($p: String!, $s: QualitySampleInput!) { reportCallQuality(pass: $p, sample: $s) }";
+
+fn kinds(live: &Value) -> Vec<String> {
+    live["data"]["liveOperations"]["alerts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{live}"))
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_operations_view_shows_who_is_where_waits_quality_and_late_starts() {
+    let Caucusing {
+        app,
+        mut org,
+        session,
+        mediator,
+        claimant_id,
+        respondent_client: mut respondent_browser,
+        respondent,
+        respondent_id,
+        ..
+    } = session_in_progress("operations").await;
+    // The session is due now: it started fifteen minutes ago on paper.
+    let owner = Database::connect(app.db.owner_url.clone()).await.unwrap();
+    owner
+        .execute(Statement::from_string(
+            DbBackend::Postgres,
+            format!(
+                "UPDATE sessions SET scheduled_for = now() - interval '15 minutes',
+                        blocked = tstzrange(now() - interval '30 minutes', now() + interval '75 minutes')
+                 WHERE id = '{session}'"
+            ),
+        ))
+        .await
+        .unwrap();
+
+    // Only staff who run operations see it.
+    for client in [&mut org.mediator, &mut org.claimant] {
+        assert_eq!(error_code(&client.gql(LIVE, json!({})).await), "FORBIDDEN");
+    }
+    let mut elsewhere = case_org(&app, "operations-elsewhere").await;
+    let theirs = elsewhere.manager.gql(LIVE, json!({})).await;
+    assert_ok(&theirs);
+    assert!(
+        theirs["data"]["liveOperations"]["sessions"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "another organization sees none of it"
+    );
+
+    // Nobody connected yet, fifteen minutes after its time: a late start.
+    let live = org.manager.gql(LIVE, json!({})).await;
+    assert_ok(&live);
+    let sessions = live["data"]["liveOperations"]["sessions"]
+        .as_array()
+        .unwrap();
+    assert_eq!(sessions.len(), 1, "{live}");
+    assert_eq!(sessions[0]["late"], true);
+    assert!(kinds(&live).contains(&"LATE_START".to_owned()));
+    assert_eq!(
+        live["data"]["liveOperations"]["videoServer"]["reachable"],
+        true
+    );
+    let main = &sessions[0]["rooms"][0];
+    assert_eq!(main["caucusId"], Value::Null);
+    assert_eq!(main["people"].as_array().unwrap().len(), 3);
+
+    // The mediator connects (LiveKit says so): no longer late.
+    let (main_room, _) = token_room(&mut org.mediator, &mediator).await;
+    let me_id = str_of(
+        &org.mediator.gql(ROOM, json!({ "p": mediator })).await,
+        &["data", "videoRoom", "me", "id"],
+    );
+    let secret = env("CAUCUS_TEST_LIVEKIT_API_SECRET");
+    assert_eq!(
+        webhook(&app, &joined_event(&main_room, &me_id), &secret).await,
+        reqwest::StatusCode::OK
+    );
+
+    // Quality: out of range refused, a bad round trip raises its alert, a
+    // second report within seconds is not stored twice.
+    let bad = json!({ "bitrateKbps": 800, "roundTripMs": 650, "jitterMs": 4.0, "packetLossPercent": 0.5 });
+    let reported = respondent_browser
+        .gql(QUALITY, json!({ "p": respondent, "s": bad }))
+        .await;
+    assert_eq!(
+        reported["data"]["reportCallQuality"],
+        json!(["HIGH_ROUND_TRIP"])
+    );
+    assert_ok(
+        &respondent_browser
+            .gql(QUALITY, json!({ "p": respondent, "s": bad }))
+            .await,
+    );
+    let wild = json!({ "bitrateKbps": 800, "roundTripMs": 40, "jitterMs": 4.0, "packetLossPercent": 140.0 });
+    assert_eq!(
+        error_code(
+            &respondent_browser
+                .gql(QUALITY, json!({ "p": respondent, "s": wild }))
+                .await
+        ),
+        "VALIDATION_FAILED"
+    );
+    let stored = owner
+        .query_all(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT 1 FROM call_quality_samples WHERE participant_id = '{respondent_id}'"),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+
+    // The claimant goes back to the lobby and has waited there a while.
+    assert_ok(
+        &org.mediator
+            .gql(
+                MODERATE,
+                json!({ "p": mediator, "t": claimant_id, "c": "SEND_TO_LOBBY" }),
+            )
+            .await,
+    );
+    owner
+        .execute(Statement::from_string(
+            DbBackend::Postgres,
+            format!(
+                "UPDATE room_participants SET lobby_entered_at = now() - interval '7 minutes' WHERE id = '{claimant_id}'"
+            ),
+        ))
+        .await
+        .unwrap();
+
+    let live = org.manager.gql(LIVE, json!({})).await;
+    let s = &live["data"]["liveOperations"]["sessions"][0];
+    assert_eq!(s["started"], true);
+    assert_eq!(s["late"], false);
+    let alerts = kinds(&live);
+    assert!(!alerts.contains(&"LATE_START".to_owned()), "{alerts:?}");
+    assert!(alerts.contains(&"POOR_QUALITY".to_owned()), "{alerts:?}");
+    assert!(alerts.contains(&"LONG_LOBBY_WAIT".to_owned()), "{alerts:?}");
+    assert_eq!(s["waiting"][0]["participantId"], claimant_id.as_str());
+    assert_eq!(s["waiting"][0]["tooLong"], true);
+    let people = s["rooms"][0]["people"].as_array().unwrap();
+    let resp = people
+        .iter()
+        .find(|p| p["participantId"] == respondent_id.as_str())
+        .unwrap();
+    assert_eq!(resp["quality"]["roundTripMs"], 650);
+    let me = people
+        .iter()
+        .find(|p| p["participantId"] == me_id.as_str())
+        .unwrap();
+    assert_eq!(me["connected"], true);
+    let load = live["data"]["liveOperations"]["mediatorLoad"]
+        .as_array()
+        .unwrap();
+    assert_eq!(load.len(), 1);
+    assert!(load[0]["sessionsThisWeek"].as_i64().unwrap() >= 1);
+}

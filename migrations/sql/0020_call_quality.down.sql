@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS call_quality_samples;
