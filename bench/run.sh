@@ -2,17 +2,19 @@
 # Runs a benchmark against private PostgreSQL and Redis started in a throw-away
 # state directory, as scripts/test.sh does. Not part of the test command: run it
 # by hand. The first argument names the benchmark (graphql-throughput, the
-# default, sign-in, cases or scheduling); the rest go to it, e.g.
+# default, sign-in, cases, scheduling or video); the rest go to it, e.g.
 #   bench/run.sh --duration-secs 5 --connections 16,64
 #   bench/run.sh sign-in --duration-secs 5
 #   bench/run.sh cases --cases 20000
 #   bench/run.sh scheduling --book-secs 10
+#   bench/run.sh video     (LiveKit CPU per forwarded stream: bench/video.md)
 # (or BENCH_DURATION_SECS, BENCH_CONNECTIONS, ...; see --help).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/common.sh"
 source "$(dirname "$0")/../scripts/lib/services.sh"
 
 bin=graphql-throughput
+if [ "${1:-}" = video ]; then shift; exec "$(dirname "$0")/video.sh" "$@"; fi
 case "${1:-}" in
   graphql-throughput|sign-in|cases|scheduling) bin=$1; shift ;;
 esac
