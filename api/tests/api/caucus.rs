@@ -12,11 +12,10 @@ use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
 
 use crate::cases::{CaseOrg, case_org};
-use crate::scheduling::{BOOK, SCHEDULE, schedulable, set_chicago_week, starts};
 use crate::support::{Client, assert_ok, error_code};
 use crate::video::{
-    CHAT, Device, ISSUE, LOBBY, MEMBER, MODERATE, READ_CHAT, ROOM, TOKEN, audit_count, env,
-    eventually, joined_event, redeem, str_of, watch, webhook,
+    CHAT, Device, ISSUE, LOBBY, MEMBER, MODERATE, READ_CHAT, ROOM, TOKEN, audit_count,
+    booked_session, env, eventually, joined_event, redeem, str_of, watch, webhook,
 };
 
 const PREPARE: &str = "mutation P($p: String!) { prepareSideCaucuses(pass: $p, claimantName: \"Claimant caucus\", respondentName: \"Respondent caucus\") { id name status } }";
@@ -65,19 +64,7 @@ struct Caucusing {
 /// respondent (by a device-bound link) all admitted to the main room.
 async fn session_in_progress(slug: &str) -> Caucusing {
     let app = testkit::spawn().await;
-    let mut org = case_org(&app, slug).await;
-    set_chicago_week(&mut org.mediator).await;
-    let case_id = schedulable(&app, &mut org, "Sam Other").await;
-    let schedule = org
-        .manager
-        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
-        .await;
-    let offered = starts(&schedule["data"]["caseSchedule"]);
-    let booked = org
-        .manager
-        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
-        .await;
-    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    let (mut org, session) = booked_session(&app, slug).await;
     let mediator = str_of(
         &org.mediator.gql(MEMBER, json!({ "s": session })).await,
         &["data", "joinSessionAsMember"],

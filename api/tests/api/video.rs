@@ -15,7 +15,7 @@ use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::cases::case_org;
+use crate::cases::{CaseOrg, case_org};
 use crate::scheduling::{BOOK, SCHEDULE, schedulable, set_chicago_week, starts};
 use crate::support::{Client, assert_ok, error_code};
 
@@ -75,6 +75,25 @@ pub fn str_of(body: &Value, path: &[&str]) -> String {
     v.as_str()
         .unwrap_or_else(|| panic!("{path:?} in {body}"))
         .to_owned()
+}
+
+/// An organization with a case whose session is booked, and the session's id.
+pub async fn booked_session(app: &TestApp, slug: &str) -> (CaseOrg, String) {
+    let mut org = case_org(app, slug).await;
+    set_chicago_week(&mut org.mediator).await;
+    let case_id = schedulable(app, &mut org, "Sam Other").await;
+    let schedule = org
+        .manager
+        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
+        .await;
+    let offered = starts(&schedule["data"]["caseSchedule"]);
+    let booked = org
+        .manager
+        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
+        .await;
+    assert_ok(&booked);
+    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    (org, session)
 }
 
 /// Opens a link on `device`: the pass, or the refusal's code.
@@ -138,20 +157,7 @@ pub fn joined_event(room: &str, identity: &str) -> String {
 #[tokio::test]
 async fn a_party_joins_by_a_device_bound_link_waits_is_admitted_and_removed() {
     let app = testkit::spawn().await;
-    let mut org = case_org(&app, "video").await;
-    set_chicago_week(&mut org.mediator).await;
-    let case_id = schedulable(&app, &mut org, "Sam Other").await;
-    let schedule = org
-        .manager
-        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
-        .await;
-    let offered = starts(&schedule["data"]["caseSchedule"]);
-    let booked = org
-        .manager
-        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
-        .await;
-    assert_ok(&booked);
-    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    let (mut org, session) = booked_session(&app, "video").await;
 
     // Staff see who may come; another organization's staff see nothing.
     let attendees = org.manager.gql(ATTENDEES, json!({ "s": session })).await;
@@ -548,19 +554,7 @@ where
 #[tokio::test]
 async fn cancelling_a_session_and_suspending_a_party_take_video_access_away_in_the_background() {
     let app = testkit::spawn().await;
-    let mut org = case_org(&app, "video-revoke").await;
-    set_chicago_week(&mut org.mediator).await;
-    let case_id = schedulable(&app, &mut org, "Sam Other").await;
-    let schedule = org
-        .manager
-        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
-        .await;
-    let offered = starts(&schedule["data"]["caseSchedule"]);
-    let booked = org
-        .manager
-        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
-        .await;
-    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    let (mut org, session) = booked_session(&app, "video-revoke").await;
     let mediator_pass = str_of(
         &org.mediator.gql(MEMBER, json!({ "s": session })).await,
         &["data", "joinSessionAsMember"],
@@ -688,19 +682,7 @@ pub async fn watch(app: &TestApp, pass: &str) -> crate::subscriptions::Socket {
 #[tokio::test]
 async fn the_mediator_sees_the_lobby_live_and_a_forged_pass_sees_nothing() {
     let app = testkit::spawn().await;
-    let mut org = case_org(&app, "video-live").await;
-    set_chicago_week(&mut org.mediator).await;
-    let case_id = schedulable(&app, &mut org, "Sam Other").await;
-    let schedule = org
-        .manager
-        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
-        .await;
-    let offered = starts(&schedule["data"]["caseSchedule"]);
-    let booked = org
-        .manager
-        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
-        .await;
-    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    let (mut org, session) = booked_session(&app, "video-live").await;
     let mediator_pass = str_of(
         &org.mediator.gql(MEMBER, json!({ "s": session })).await,
         &["data", "joinSessionAsMember"],
@@ -772,19 +754,7 @@ async fn emailed_links(to: &str, n: usize) -> Vec<String> {
 #[tokio::test]
 async fn booking_emails_each_party_a_link_and_a_fresh_one_replaces_it() {
     let app = testkit::spawn().await;
-    let mut org = case_org(&app, "video-mail").await;
-    set_chicago_week(&mut org.mediator).await;
-    let case_id = schedulable(&app, &mut org, "Sam Other").await;
-    let schedule = org
-        .manager
-        .gql(SCHEDULE, json!({ "c": case_id, "n": 5 }))
-        .await;
-    let offered = starts(&schedule["data"]["caseSchedule"]);
-    let booked = org
-        .manager
-        .gql(BOOK, json!({ "c": case_id, "at": offered[0] }))
-        .await;
-    let session = str_of(&booked, &["data", "bookSession", "id"]);
+    let (mut org, session) = booked_session(&app, "video-mail").await;
     let claimant_email = org.emails[3].clone();
 
     // The claimant (the party with an address) is sent a link; it says when
