@@ -3,6 +3,8 @@
 //! sign in with an emailed link; then how it runs new cases, its logo and
 //! single sign-on.
 
+mod video_rules;
+
 use graphql_client::GraphQLQuery;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -43,6 +45,7 @@ pub fn Settings() -> impl IntoView {
                     <div class="narrow">
                         <crate::case_settings::CaseSettingsSection />
                         <crate::scheduling_rules::SchedulingRulesSection />
+                        <video_rules::VideoRulesSection />
                         <crate::logo::LogoSection />
                         <crate::sso::SsoSection />
                     </div>

@@ -1138,3 +1138,13 @@ email-join-link-body = { $organization } has booked your mediation session for {
 email-join-link-device = The link works on one device only: open it first on the phone or computer you will use for the session. Please do not forward it.
 email-join-link-button = Join the session
 
+
+## Settings: the video lobby's statements
+lobby-rules-title = Before a video session
+lobby-rules-hint = Everyone confirms these statements before they enter the waiting room of a video session. Leave the list empty to use the standard one.
+lobby-rules-statement = Statement { $n }
+lobby-rules-remove = Remove statement { $n }
+lobby-rules-add = Add a statement
+lobby-rules-save = Save statements
+lobby-rules-saved = The statements were saved. They apply from the next time someone enters a waiting room.
+lobby-rules-too-long = A statement can be at most 300 characters long.

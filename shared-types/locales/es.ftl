@@ -1138,3 +1138,13 @@ email-join-link-body = { $organization } ha reservado su sesión de mediación p
 email-join-link-device = El enlace funciona en un solo dispositivo: ábralo primero en el teléfono o el ordenador que usará para la sesión. Por favor, no lo reenvíe.
 email-join-link-button = Unirse a la sesión
 
+
+## Settings: the video lobby's statements
+lobby-rules-title = Antes de una sesión por vídeo
+lobby-rules-hint = Todos confirman estas afirmaciones antes de entrar en la sala de espera de una sesión por vídeo. Deje la lista vacía para usar la afirmación estándar.
+lobby-rules-statement = Afirmación { $n }
+lobby-rules-remove = Quitar la afirmación { $n }
+lobby-rules-add = Añadir una afirmación
+lobby-rules-save = Guardar las afirmaciones
+lobby-rules-saved = Las afirmaciones se guardaron. Se aplican a partir de la próxima vez que alguien entre en una sala de espera.
+lobby-rules-too-long = Una afirmación puede tener como máximo 300 caracteres.

@@ -1,5 +1,6 @@
 //! Scheduling settings in the admin portal: an org admin sets the booking
-//! rules (out-of-range values refused, saved ones come back), and a mediator
+//! rules (out-of-range values refused, saved ones come back) and the video
+//! lobby's statements, and a mediator
 //! makes a private calendar address that calendar programs can read without
 //! signing in, then stops it.
 
@@ -44,6 +45,32 @@ async fn an_admin_sets_booking_rules_and_a_mediator_subscribes_to_their_sessions
         ensure!(
             hour.as_deref() == Some("false"),
             "the hour-before reminder came back as {hour:?}"
+        );
+
+        // The statements everyone confirms before a video session's lobby:
+        // the standard one is listed; a second is added and comes back.
+        b.wait_for_text("lobby-rules", "Before a video session")
+            .await?;
+        ensure!(
+            value("lobby-rule-0")
+                .await?
+                .unwrap_or_default()
+                .contains("private place"),
+            "the standard statement is listed"
+        );
+        b.click("lobby-rules-add").await?;
+        b.type_into("lobby-rule-1", "I will not record the session.")
+            .await?;
+        b.click("lobby-rules-save").await?;
+        b.wait_for_text("lobby-rules-saved", "saved").await?;
+        b.assert_accessible("settings with lobby statements")
+            .await?;
+        b.driver.refresh().await?;
+        b.wait_for_text("lobby-rules", "Before a video session")
+            .await?;
+        ensure!(
+            value("lobby-rule-1").await?.as_deref() == Some("I will not record the session."),
+            "the added statement came back"
         );
         b.driver.delete_all_cookies().await?;
 
