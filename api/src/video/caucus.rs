@@ -168,24 +168,16 @@ pub async fn whereabouts(tx: &TenantTx, p: &Participant) -> AppResult<Whereabout
     })
 }
 
-fn require_moderator(me: &Participant) -> AppResult<()> {
-    authorize_video(me.role, VideoAction::Moderate)
-}
-
-/// Audits and refuses a non-moderator's attempt, keeping the audit entry.
-async fn refuse(client: &ClientInfo, tx: TenantTx, me: &Participant) -> AppError {
-    let recorded = audit::record(
-        &tx,
-        client,
-        NewEntry::new(me.user_id, AuditAction::VideoModerationRefused)
-            .target("room_participant", me.id),
-    )
-    .await;
-    if recorded.is_ok() {
-        let _ = tx.commit().await;
-    }
-    tracing::warn!(participant_id = %me.id, "caucus control refused");
-    AppError::Forbidden
+/// The moderator's transaction and open session; anyone else is refused
+/// (and the attempt audited, see [`room::require_moderator`]).
+async fn as_moderator(
+    client: &ClientInfo,
+    tx: TenantTx,
+    me: &Participant,
+) -> AppResult<(TenantTx, SessionVideo)> {
+    let tx = room::require_moderator(client, tx, me).await?;
+    let session = open_session(&tx, me).await?;
+    Ok((tx, session))
 }
 
 async fn open_session(tx: &TenantTx, me: &Participant) -> AppResult<SessionVideo> {
@@ -263,11 +255,8 @@ pub async fn create(
     me: Participant,
     name: &str,
 ) -> AppResult<Caucus> {
-    if require_moderator(&me).is_err() {
-        return Err(refuse(client, tx, &me).await);
-    }
     let name = check_name(name)?;
-    let session = open_session(&tx, &me).await?;
+    let (tx, session) = as_moderator(client, tx, &me).await?;
     let caucus = insert(&tx, &session, &me, &name).await?;
     audit::record(
         &tx,
@@ -289,10 +278,7 @@ pub async fn prepare_sides(
     me: Participant,
     names: (&str, &str),
 ) -> AppResult<Vec<Caucus>> {
-    if require_moderator(&me).is_err() {
-        return Err(refuse(client, tx, &me).await);
-    }
-    let session = open_session(&tx, &me).await?;
+    let (tx, session) = as_moderator(client, tx, &me).await?;
     let existing = list(&tx, session.id).await?;
     let mut made = Vec::new();
     for (side, name) in [(Side::Claimant, names.0), (Side::Respondent, names.1)] {
@@ -441,10 +427,7 @@ pub async fn place(
     caucus_id: Option<Uuid>,
     listen_only: bool,
 ) -> AppResult<()> {
-    if require_moderator(&me).is_err() {
-        return Err(refuse(client, tx, &me).await);
-    }
-    let session = open_session(&tx, &me).await?;
+    let (tx, session) = as_moderator(client, tx, &me).await?;
     let who = participants::load(&tx, participant_id, true)
         .await?
         .filter(|p| p.session_id == session.id)
@@ -484,10 +467,7 @@ pub async fn place_side(
     side: Side,
     caucus_id: Option<Uuid>,
 ) -> AppResult<usize> {
-    if require_moderator(&me).is_err() {
-        return Err(refuse(client, tx, &me).await);
-    }
-    let session = open_session(&tx, &me).await?;
+    let (tx, session) = as_moderator(client, tx, &me).await?;
     let to = target(&tx, &session, caucus_id, false).await?;
     let mut moves = Vec::new();
     for id in side_members(&tx, &session, side).await? {
@@ -512,10 +492,7 @@ pub async fn recall_all(
     tx: TenantTx,
     me: Participant,
 ) -> AppResult<usize> {
-    if require_moderator(&me).is_err() {
-        return Err(refuse(client, tx, &me).await);
-    }
-    let session = open_session(&tx, &me).await?;
+    let (tx, session) = as_moderator(client, tx, &me).await?;
     let moves = recall_in(&tx, &session, None, me.user_id).await?;
     audit::record(
         &tx,
@@ -564,10 +541,7 @@ pub async fn set_status(
     caucus_id: Uuid,
     open: bool,
 ) -> AppResult<Caucus> {
-    if require_moderator(&me).is_err() {
-        return Err(refuse(client, tx, &me).await);
-    }
-    let session = open_session(&tx, &me).await?;
+    let (tx, session) = as_moderator(client, tx, &me).await?;
     let caucus = load(&tx, caucus_id, session.id, true).await?;
     let moves = if open {
         if caucus.status == CaucusStatus::Closed {
@@ -640,16 +614,13 @@ pub async fn set_timer(
     minutes: i64,
     extend: bool,
 ) -> AppResult<Caucus> {
-    if require_moderator(&me).is_err() {
-        return Err(refuse(client, tx, &me).await);
-    }
+    let (tx, session) = as_moderator(client, tx, &me).await?;
     if !(1..=180).contains(&minutes) {
         return Err(AppError::Validation {
             field: "minutes",
             reason: "a caucus timer is 1 to 180 minutes",
         });
     }
-    let session = open_session(&tx, &me).await?;
     let caucus = load(&tx, caucus_id, session.id, true).await?;
     if caucus.status != CaucusStatus::Open {
         return Err(AppError::Conflict(

@@ -223,7 +223,7 @@ impl Control {
 }
 
 /// Refuses a non-moderator, with an audit entry that survives the refusal.
-async fn require_moderator(
+pub(super) async fn require_moderator(
     client: &ClientInfo,
     tx: TenantTx,
     me: &Participant,
