@@ -110,24 +110,20 @@ pub fn invitation(
         ),
         tr.tr_args("email-invitation-expiry", &[("date", Arg::Str(&expires))]),
     ];
+    let subject = tr.tr_args(
+        "email-invitation-subject",
+        &[("organization", Arg::Str(organization))],
+    );
     let button = tr.tr("email-invitation-button");
-    let mut text = plain(&tr, organization, &heading, &paragraphs);
-    text.push_str(&format!("\n{button}: {link}\n"));
-    Rendered {
-        subject: tr.tr_args(
-            "email-invitation-subject",
-            &[("organization", Arg::Str(organization))],
-        ),
-        text,
-        html: frame(
-            &tr,
-            organization,
-            brand_color,
-            &heading,
-            &paragraphs,
-            Some((&button, link)),
-        ),
-    }
+    with_button(
+        &tr,
+        organization,
+        brand_color,
+        subject,
+        &heading,
+        &paragraphs,
+        (&button, link),
+    )
 }
 
 /// A password-reset or sign-in link.
@@ -163,19 +159,42 @@ pub fn link(
             &[("minutes", Arg::Num(minutes as f64))],
         ),
     ];
+    let subject = tr.tr(subject);
     let button = tr.tr(button);
-    let mut text = plain(&tr, organization, &heading, &paragraphs);
+    with_button(
+        &tr,
+        organization,
+        brand_color,
+        subject,
+        &heading,
+        &paragraphs,
+        (&button, link),
+    )
+}
+
+/// A message of paragraphs and one button: the HTML frame, and the plain
+/// text with the button's label and link at the end.
+fn with_button(
+    tr: &Translator,
+    organization: &str,
+    brand_color: &str,
+    subject: String,
+    heading: &str,
+    paragraphs: &[String],
+    (button, link): (&str, &str),
+) -> Rendered {
+    let mut text = plain(tr, organization, heading, paragraphs);
     text.push_str(&format!("\n{button}: {link}\n"));
     Rendered {
-        subject: tr.tr(subject),
+        subject,
         text,
         html: frame(
-            &tr,
+            tr,
             organization,
             brand_color,
-            &heading,
-            &paragraphs,
-            Some((&button, link)),
+            heading,
+            paragraphs,
+            Some((button, link)),
         ),
     }
 }
@@ -198,21 +217,17 @@ pub fn task_due(
         .to_string();
     let heading = tr.tr("email-task-due-heading");
     let paragraphs = vec![tr.tr_args("email-task-due-body", &[("due", Arg::Str(&due))])];
+    let subject = tr.tr("email-task-due-subject");
     let button = tr.tr("email-task-due-button");
-    let mut text = plain(&tr, organization, &heading, &paragraphs);
-    text.push_str(&format!("\n{button}: {link}\n"));
-    Rendered {
-        subject: tr.tr("email-task-due-subject"),
-        text,
-        html: frame(
-            &tr,
-            organization,
-            brand_color,
-            &heading,
-            &paragraphs,
-            Some((&button, link)),
-        ),
-    }
+    with_button(
+        &tr,
+        organization,
+        brand_color,
+        subject,
+        &heading,
+        &paragraphs,
+        (&button, link),
+    )
 }
 
 /// "Your personal link to the mediation session": when, in the recipient's
@@ -239,21 +254,17 @@ pub fn join_link(
         ),
         tr.tr("email-join-link-device"),
     ];
+    let subject = tr.tr("email-join-link-subject");
     let button = tr.tr("email-join-link-button");
-    let mut text = plain(&tr, organization, &heading, &paragraphs);
-    text.push_str(&format!("\n{button}: {link}\n"));
-    Rendered {
-        subject: tr.tr("email-join-link-subject"),
-        text,
-        html: frame(
-            &tr,
-            organization,
-            brand_color,
-            &heading,
-            &paragraphs,
-            Some((&button, link)),
-        ),
-    }
+    with_button(
+        &tr,
+        organization,
+        brand_color,
+        subject,
+        &heading,
+        &paragraphs,
+        (&button, link),
+    )
 }
 
 /// A time as the recipient reads it: their zone's wall clock with its
