@@ -17,6 +17,7 @@ mod scheduling_rules;
 mod settings;
 mod sso;
 mod templates;
+mod video;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -151,6 +152,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/reset-password") view=ResetPasswordPage />
                     <Route path=path!("/sign-in-link") view=SignInLinkPage />
                     <Route path=path!("/profile") view=ProfilePage />
+                    <Route path=path!("/sessions/:id/video") view=video::VideoPage />
                 </Routes>
             </Shell>
         </Router>

@@ -3,6 +3,7 @@
 mod case_work;
 mod cases;
 mod intake;
+mod join;
 mod schedule;
 
 use std::time::Duration;
@@ -52,6 +53,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/sign-in-link") view=SignInLinkPage />
                     <Route path=path!("/profile") view=ProfilePage />
                     <Route path=path!("/consents") view=ConsentsPage />
+                    <Route path=path!("/join") view=join::JoinPage />
                 </Routes>
             </Shell>
         </Router>

@@ -24,6 +24,7 @@ pub mod recovery;
 pub mod security;
 pub mod session;
 pub mod sessions;
+pub mod video;
 
 pub use gql::{Api, ApiError, Portal, RoleKey};
 pub use i18n::{I18n, use_i18n};

@@ -180,6 +180,16 @@ fn ScheduleView(
             view! {
                 <li class="session-row">
                     {format!("{when} · {} min · {status}", s.duration_minutes)}
+                    {booked
+                        .then(|| {
+                            view! {
+                                " "
+                                <a id=format!("join-video-{id}") href=format!("/sessions/{id}/video")>
+                                    {tr!("video-join-video")}
+                                </a>
+                                <portal_kit::video::SessionAttendees session_id=id.clone() />
+                            }
+                        })}
                     {booked.then(|| view! { <ChangeSession session_id=id options=options on_done=on_changed /> })}
                 </li>
             }

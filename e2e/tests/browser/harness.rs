@@ -144,11 +144,140 @@ pub async fn emailed_token(address: &str, link: &str) -> anyhow::Result<String> 
     }
 }
 
+/// Chromium's flags for video tests: fake camera and microphone (a test
+/// pattern and a tone), no permission prompt, and loopback ICE candidates
+/// (the test LiveKit listens on 127.0.0.1 only).
+const MEDIA_ARGS: &[&str] = &[
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--autoplay-policy=no-user-gesture-required",
+];
+
+/// Starts chromedriver and a headless Chromium with a fresh profile.
+async fn launch(media: bool) -> anyhow::Result<(WebDriver, Child, PathBuf)> {
+    let port = free_port();
+    let chromedriver = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting chromedriver (apt install chromium-driver)")?;
+    let profile =
+        std::env::temp_dir().join(format!("caucus-e2e-{}", uuid::Uuid::new_v4().simple()));
+    let mut caps = DesiredCapabilities::chrome();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+    ] {
+        caps.add_arg(arg)?;
+    }
+    if media {
+        for arg in MEDIA_ARGS {
+            caps.add_arg(arg)?;
+        }
+    }
+    caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
+    caps.add_arg(&format!("--window-size={},{}", DESKTOP.0, DESKTOP.1))?;
+    let url = format!("http://127.0.0.1:{port}");
+    let mut driver = None;
+    for _ in 0..50 {
+        match WebDriver::new(&url, caps.clone()).await {
+            Ok(d) => {
+                driver = Some(d);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    let driver = driver.context("chromedriver did not answer")?;
+    driver
+        .cdp()
+        .send_raw(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": CONSOLE_HOOK }),
+        )
+        .await?;
+    Ok((driver, chromedriver, profile))
+}
+
+/// A second browser (its own profile) next to a test's [`Browser`].
+pub struct Peer {
+    pub driver: WebDriver,
+    chromedriver: Child,
+    profile: PathBuf,
+}
+
+impl Peer {
+    /// Keeps a screenshot and the console log as `e2e/artifacts/<test>/<label>.*`.
+    pub async fn keep_artifacts(&self, test: &str, label: &str) {
+        keep_page(&self.driver, test, label).await;
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.driver.quit().await;
+        let _ = self.chromedriver.kill().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Writes `driver`'s screenshot and console to `e2e/artifacts/<test>/<label>.png|.log`.
+pub async fn keep_page(driver: &WebDriver, test: &str, label: &str) {
+    let dir = root().join("e2e/artifacts").join(test);
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = driver.screenshot_as_png().await {
+        let _ = std::fs::write(dir.join(format!("{label}.png")), png);
+    }
+    let console = driver
+        .execute(
+            "return (window.__caucusConsole || []).join('\\n');",
+            Vec::<Value>::new(),
+        )
+        .await
+        .ok()
+        .and_then(|r| r.convert::<String>().ok())
+        .unwrap_or_else(|| "console unavailable".to_owned());
+    let url = driver
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let _ = std::fs::write(
+        dir.join(format!("{label}.log")),
+        format!("url: {url}\n{console}\n"),
+    );
+}
+
 /// Runs `body` with a fresh platform (demo data seeded) and a fresh browser.
 /// On failure, keeps a screenshot and the console log, then fails the test.
 pub async fn with_browser(name: &str, body: impl AsyncFnOnce(&Browser) -> anyhow::Result<()>) {
+    run_with_browser(name, false, body).await;
+}
+
+/// Like [`with_browser`], with Chromium's fake camera and microphone and
+/// loopback ICE candidates, for video sessions.
+pub async fn with_media_browser(
+    name: &str,
+    body: impl AsyncFnOnce(&Browser) -> anyhow::Result<()>,
+) {
+    run_with_browser(name, true, body).await;
+}
+
+async fn run_with_browser(
+    name: &str,
+    media: bool,
+    body: impl AsyncFnOnce(&Browser) -> anyhow::Result<()>,
+) {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let browser = Browser::start(name)
+    let browser = Browser::start(name, media)
         .await
         .expect("starting the browser harness");
     let outcome = body(&browser).await;
@@ -161,7 +290,7 @@ pub async fn with_browser(name: &str, body: impl AsyncFnOnce(&Browser) -> anyhow
 }
 
 impl Browser {
-    async fn start(name: &str) -> anyhow::Result<Self> {
+    async fn start(name: &str, media: bool) -> anyhow::Result<Self> {
         for dist in ["admin-ui/dist/index.html", "client-ui/dist/index.html"] {
             ensure!(
                 root().join(dist).exists(),
@@ -172,51 +301,7 @@ impl Browser {
             .context("axe-core is missing: run npm ci (scripts/test.sh does)")?;
         let app = testkit::spawn_with_portals().await;
         app.seed_demo().await;
-        let port = free_port();
-        let chromedriver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .context("starting chromedriver (apt install chromium-driver)")?;
-        let profile =
-            std::env::temp_dir().join(format!("caucus-e2e-{}", uuid::Uuid::new_v4().simple()));
-        let mut caps = DesiredCapabilities::chrome();
-        for arg in [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ] {
-            caps.add_arg(arg)?;
-        }
-        caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
-        caps.add_arg(&format!("--window-size={},{}", DESKTOP.0, DESKTOP.1))?;
-        let url = format!("http://127.0.0.1:{port}");
-        let mut driver = None;
-        for _ in 0..50 {
-            match WebDriver::new(&url, caps.clone()).await {
-                Ok(d) => {
-                    driver = Some(d);
-                    break;
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        }
-        let driver = driver.context("chromedriver did not answer")?;
-        driver
-            .cdp()
-            .send_raw(
-                "Page.addScriptToEvaluateOnNewDocument",
-                json!({ "source": CONSOLE_HOOK }),
-            )
-            .await?;
+        let (driver, chromedriver, profile) = launch(media).await?;
         Ok(Self {
             driver,
             app,
@@ -224,6 +309,18 @@ impl Browser {
             profile,
             name: name.to_owned(),
             axe,
+        })
+    }
+
+    /// Another Chromium with its own fresh profile (another device), against
+    /// the same platform, started as this one was with fake camera and
+    /// microphone. Stop it with [`Peer::stop`].
+    pub async fn another_browser(&self) -> anyhow::Result<Peer> {
+        let (driver, chromedriver, profile) = launch(true).await?;
+        Ok(Peer {
+            driver,
+            chromedriver,
+            profile,
         })
     }
 

@@ -23,3 +23,4 @@ mod scheduling_admin;
 mod sso;
 mod templates;
 mod two_step;
+mod video;

@@ -1,0 +1,895 @@
+//! The room: the call's tiles (rendered by `video-kit`), our own controls,
+//! who is here, the chat, and for mediators the waiting list and controls.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared_types::ErrorCode;
+use video_kit::{
+    Call, CallEvent, CallOptions, DeviceKind, MediaDevice, ParticipantView, TileLabels,
+};
+
+use super::chat::Chat;
+use super::lobby::{DeviceSelect, TranslatedError, unnamed_device_key};
+use super::ops::{
+    AdmitEveryone, EndSession, LockSession, ModerateParticipant, VideoRoom, VideoToken,
+    admit_everyone, end_session, lock_session, moderate_participant, video_room, video_token,
+};
+use super::{Admission, Devices, Left, ModerationControl, VideoRole, every, video_error_key};
+use crate::components::{Alert, AlertKind, ErrorAlert, Loading};
+use crate::gql::{Api, ApiError, use_api};
+use crate::i18n::{ToArg, use_i18n};
+use crate::tr;
+
+type RoomView = video_room::VideoRoomVideoRoom;
+type Person = video_room::VideoRoomVideoRoomParticipants;
+
+/// What is waiting for a second click.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Confirm {
+    Remove(String),
+    End,
+}
+
+async fn read_room(api: Api, pass: String) -> Result<RoomView, ApiError> {
+    api.run::<VideoRoom>(video_room::Variables { pass })
+        .await
+        .map(|data| data.video_room)
+}
+
+/// Why the call ended, from LiveKit's reason and the server's view of us.
+async fn why_left(api: Api, pass: String, reason: &str) -> Left {
+    if reason == "CLIENT_INITIATED" {
+        return Left::ByChoice;
+    }
+    match read_room(api, pass).await {
+        Ok(room) if room.ended => Left::Ended,
+        Ok(room) => match room.me.admission {
+            Admission::Waiting => Left::SentToLobby,
+            Admission::Declined => Left::Declined,
+            Admission::Admitted if reason == "ROOM_DELETED" => Left::Ended,
+            Admission::Admitted => Left::Lost,
+            _ => Left::Removed,
+        },
+        Err(ApiError::Network) => Left::Lost,
+        Err(ApiError::Code(ErrorCode::SessionClosed)) => Left::Ended,
+        Err(_) if reason == "ROOM_DELETED" => Left::Ended,
+        Err(_) => Left::Removed,
+    }
+}
+
+/// The room for `pass`, joined with `devices`; `on_left` says why it ended.
+#[component]
+pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl IntoView {
+    let api = use_api();
+    let i18n = use_i18n();
+    let pass = StoredValue::new(pass);
+    let room = RwSignal::new(None::<RoomView>);
+    let live = RwSignal::new(Vec::<ParticipantView>::new());
+    let call = StoredValue::new_local(None::<Rc<Call>>);
+    let connecting = RwSignal::new(true);
+    let reconnecting = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let video_error = RwSignal::new(None::<&'static str>);
+    let notice = RwSignal::new(None::<&'static str>);
+    let mic_on = RwSignal::new(true);
+    let cam_on = RwSignal::new(true);
+    let sharing = RwSignal::new(false);
+    let audio_blocked = RwSignal::new(false);
+    let camera = RwSignal::new(devices.camera.clone().unwrap_or_default());
+    let mic = RwSignal::new(devices.mic.clone().unwrap_or_default());
+    let device_list = RwSignal::new(Vec::<MediaDevice>::new());
+    let confirm = RwSignal::new(None::<Confirm>);
+    let busy = RwSignal::new(false);
+    let grid = NodeRef::<leptos::html::Div>::new();
+    let finished = StoredValue::new(false);
+    let started = StoredValue::new(false);
+    let reading = StoredValue::new(false);
+    let devices = StoredValue::new(devices);
+
+    let current = move || call.try_get_value().flatten();
+    let moderator =
+        Memo::new(move |_| room.with(|r| r.as_ref().is_some_and(|r| r.me.role.moderates())));
+    let names = Memo::new(move |_| {
+        room.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.participants
+                        .iter()
+                        .map(|p| (p.id.clone(), p.name.clone()))
+                        .collect::<BTreeMap<_, _>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+
+    let refresh = move || {
+        if reading.get_value() {
+            return;
+        }
+        reading.set_value(true);
+        spawn_local(async move {
+            let result = read_room(api, pass.get_value()).await;
+            if reading.try_update_value(|r| *r = false).is_none() {
+                return;
+            }
+            if let Ok(view) = result
+                && room.with_untracked(|r| r.as_ref() != Some(&view))
+            {
+                room.set(Some(view));
+            }
+        });
+    };
+    refresh();
+    every(Duration::from_secs(2), refresh);
+
+    let finish = move |reason: String| {
+        if finished.try_get_value() != Some(false) {
+            return;
+        }
+        finished.set_value(true);
+        spawn_local(async move {
+            // Dropped here, outside the facade's event callback.
+            call.try_update_value(|c| *c = None);
+            let left = why_left(api, pass.get_value(), &reason).await;
+            on_left.run(left);
+        });
+    };
+
+    let on_event = move |event: CallEvent| match event {
+        CallEvent::Participants(list) => {
+            if let Some(me) = list.iter().find(|p| p.is_local) {
+                mic_on.try_set(me.mic_on);
+                cam_on.try_set(me.camera_on);
+                sharing.try_set(me.screen_sharing);
+            }
+            live.try_set(list);
+        }
+        CallEvent::Disconnected { reason } => finish(reason),
+        CallEvent::LocalMuted { source } => {
+            if source == "camera" {
+                cam_on.try_set(false);
+                notice.try_set(Some("video-muted-camera"));
+            } else {
+                mic_on.try_set(false);
+                notice.try_set(Some("video-muted-microphone"));
+            }
+        }
+        CallEvent::Reconnecting => {
+            reconnecting.try_set(true);
+        }
+        CallEvent::Reconnected => {
+            reconnecting.try_set(false);
+        }
+        CallEvent::Quality(_) => {}
+        CallEvent::AudioPlayback { can_play } => {
+            audio_blocked.try_set(!can_play);
+        }
+        CallEvent::Error(_) => {
+            video_error.try_set(Some("video-error-in-call"));
+        }
+    };
+
+    // Joins once the grid is on the page.
+    Effect::new(move || {
+        let Some(div) = grid.get() else {
+            return;
+        };
+        if started.get_value() {
+            return;
+        }
+        started.set_value(true);
+        let element: web_sys::HtmlElement = div.into();
+        spawn_local(async move {
+            let view = match read_room(api, pass.get_value()).await {
+                Ok(view) => view,
+                Err(failure) => {
+                    error.try_set(Some(failure));
+                    connecting.try_set(false);
+                    return;
+                }
+            };
+            let publish = view.me.role != VideoRole::Observer;
+            if room.try_get_untracked().flatten().as_ref() != Some(&view) {
+                room.try_set(Some(view));
+            }
+            let token = match api
+                .run::<VideoToken>(video_token::Variables {
+                    pass: pass.get_value(),
+                })
+                .await
+            {
+                Ok(data) => data.video_token,
+                Err(failure) => {
+                    error.try_set(Some(failure));
+                    connecting.try_set(false);
+                    return;
+                }
+            };
+            let chosen = devices.get_value();
+            let mut options = CallOptions::new(element);
+            options.camera = chosen.camera;
+            options.mic = chosen.mic;
+            options.publish = publish;
+            options.labels = TileLabels {
+                camera_off: i18n.tr("video-tile-camera-off"),
+                screen: i18n.tr_args("video-tile-screen", &[("name", "{name}".to_arg())]),
+            };
+            if !publish {
+                mic_on.try_set(false);
+                cam_on.try_set(false);
+            }
+            let joined = video_kit::connect(&token.url, &token.token, options, on_event).await;
+            connecting.try_set(false);
+            match joined {
+                Ok(joined) => {
+                    if call
+                        .try_update_value(|c| *c = Some(Rc::new(joined)))
+                        .is_none()
+                    {
+                        // The page is gone: the call was dropped with it.
+                    }
+                }
+                Err(e) => {
+                    video_error.try_set(Some(video_error_key(e.kind())));
+                }
+            }
+        });
+    });
+    on_cleanup(move || {
+        call.try_update_value(|c| *c = None);
+    });
+
+    // The devices there are, for switching.
+    spawn_local(async move {
+        if let Ok(list) = video_kit::list_devices().await {
+            device_list.try_set(list);
+        }
+    });
+    let switch = move |kind: DeviceKind, id: String| {
+        if let Some(active) = current()
+            && !id.is_empty()
+        {
+            spawn_local(async move {
+                if let Err(e) = active.switch_device(kind, &id).await {
+                    video_error.try_set(Some(video_error_key(e.kind())));
+                }
+            });
+        }
+    };
+    Effect::new(move |previous: Option<String>| {
+        let id = camera.get();
+        if previous.is_some_and(|p| p != id) {
+            switch(DeviceKind::Camera, id.clone());
+        }
+        id
+    });
+    Effect::new(move |previous: Option<String>| {
+        let id = mic.get();
+        if previous.is_some_and(|p| p != id) {
+            switch(DeviceKind::Microphone, id.clone());
+        }
+        id
+    });
+    let options = move |kind: DeviceKind| {
+        device_list.with(|list| {
+            list.iter()
+                .filter(|d| d.kind == kind)
+                .enumerate()
+                .map(|(n, d)| {
+                    let label = if d.label.is_empty() {
+                        let number = n + 1;
+                        i18n.tr_args(unnamed_device_key(kind), &[("n", number.to_arg())])
+                    } else {
+                        d.label.clone()
+                    };
+                    (d.id.clone(), label)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+
+    // Our own controls.
+    let toggle_mic = move |_| {
+        let on = !mic_on.get_untracked();
+        if let Some(active) = current() {
+            notice.set(None);
+            spawn_local(async move {
+                match active.set_microphone(on).await {
+                    Ok(()) => {
+                        mic_on.try_set(on);
+                    }
+                    Err(e) => {
+                        video_error.try_set(Some(video_error_key(e.kind())));
+                    }
+                }
+            });
+        }
+    };
+    let toggle_camera = move |_| {
+        let on = !cam_on.get_untracked();
+        if let Some(active) = current() {
+            notice.set(None);
+            spawn_local(async move {
+                match active.set_camera(on).await {
+                    Ok(()) => {
+                        cam_on.try_set(on);
+                    }
+                    Err(e) => {
+                        video_error.try_set(Some(video_error_key(e.kind())));
+                    }
+                }
+            });
+        }
+    };
+    let toggle_screen = move |_| {
+        let on = !sharing.get_untracked();
+        if let Some(active) = current() {
+            spawn_local(async move {
+                match active.share_screen(on).await {
+                    Ok(()) => {
+                        sharing.try_set(on);
+                    }
+                    Err(e) => {
+                        video_error.try_set(Some(video_error_key(e.kind())));
+                    }
+                }
+            });
+        }
+    };
+    let leave = move |_| {
+        if let Some(active) = current() {
+            spawn_local(async move {
+                let _ = active.disconnect().await;
+                finish("CLIENT_INITIATED".to_owned());
+            });
+        } else {
+            finish("CLIENT_INITIATED".to_owned());
+        }
+    };
+    let start_audio = move |_| {
+        if let Some(active) = current() {
+            spawn_local(async move {
+                if active.start_audio().await.is_ok() {
+                    audio_blocked.try_set(false);
+                }
+            });
+        }
+    };
+
+    // The mediator's controls.
+    let moderate = Callback::new(move |(id, control): (String, ModerationControl)| {
+        busy.set(true);
+        error.set(None);
+        confirm.set(None);
+        spawn_local(async move {
+            let result = api
+                .run::<ModerateParticipant>(moderate_participant::Variables {
+                    pass: pass.get_value(),
+                    participant_id: id,
+                    control,
+                })
+                .await;
+            busy.try_set(false);
+            if let Err(failure) = result {
+                error.try_set(Some(failure));
+            }
+            refresh();
+        });
+    });
+    let admit_all = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let result = api
+                .run::<AdmitEveryone>(admit_everyone::Variables {
+                    pass: pass.get_value(),
+                })
+                .await;
+            busy.try_set(false);
+            if let Err(failure) = result {
+                error.try_set(Some(failure));
+            }
+            refresh();
+        });
+    };
+    let locked = move || room.with(|r| r.as_ref().is_some_and(|r| r.locked));
+    let toggle_lock = move |_| {
+        let lock = !locked();
+        busy.set(true);
+        spawn_local(async move {
+            let result = api
+                .run::<LockSession>(lock_session::Variables {
+                    pass: pass.get_value(),
+                    locked: lock,
+                })
+                .await;
+            busy.try_set(false);
+            if let Err(failure) = result {
+                error.try_set(Some(failure));
+            }
+            refresh();
+        });
+    };
+    let end = move |_| {
+        busy.set(true);
+        confirm.set(None);
+        spawn_local(async move {
+            let result = api
+                .run::<EndSession>(end_session::Variables {
+                    pass: pass.get_value(),
+                })
+                .await;
+            busy.try_set(false);
+            match result {
+                Ok(_) => finish("ROOM_DELETED".to_owned()),
+                Err(failure) => {
+                    error.try_set(Some(failure));
+                }
+            }
+        });
+    };
+
+    let pressed = |on: bool| if on { "true" } else { "false" };
+    let waiting = move || {
+        room.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.participants
+                        .iter()
+                        .filter(|p| p.admission == Admission::Waiting)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let present = move || {
+        room.with(|r| {
+            r.as_ref()
+                .map(|r| {
+                    r.participants
+                        .iter()
+                        .filter(|p| p.admission == Admission::Admitted || p.is_me)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+
+    view! {
+        <div class="video-room">
+            <h2 class="visually-hidden" id="room-title">{tr!("video-room-title")}</h2>
+            <div id="room-status" role="status" class="room-status">
+                {move || connecting.get().then(|| view! { <Loading /> })}
+                {move || reconnecting.get().then(|| view! { <p>{tr!("video-reconnecting")}</p> })}
+                {move || {
+                    notice
+                        .get()
+                        .map(|key| {
+                            view! {
+                                <Alert kind=AlertKind::Info id="room-notice">
+                                    <p>{move || i18n.tr(key)}</p>
+                                </Alert>
+                            }
+                        })
+                }}
+            </div>
+            {move || error.get().map(|e| view! { <ErrorAlert error=e id="room-error" /> })}
+            <TranslatedError id="room-video-error" key=video_error />
+            {move || {
+                audio_blocked
+                    .get()
+                    .then(|| {
+                        view! {
+                            <div class="alert alert-info" role="status">
+                                <div class="alert-body">
+                                    <p>{tr!("video-audio-blocked")}</p>
+                                    <button
+                                        id="start-audio"
+                                        type="button"
+                                        class="button button-primary"
+                                        on:click=start_audio
+                                    >
+                                        {tr!("video-start-audio")}
+                                    </button>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
+            <div class="video-layout">
+                <div class="video-stage">
+                    <div
+                        id="video-grid"
+                        class="video-grid"
+                        role="region"
+                        aria-label=tr!("video-grid-label")
+                        node_ref=grid
+                    ></div>
+                    <div class="video-toolbar" role="group" aria-label=tr!("video-toolbar")>
+                        <button
+                            id="toolbar-mic"
+                            type="button"
+                            class="button button-secondary toggle"
+                            aria-pressed=move || pressed(mic_on.get())
+                            on:click=toggle_mic
+                        >
+                            {tr!("video-toolbar-microphone")}
+                        </button>
+                        <button
+                            id="toolbar-camera"
+                            type="button"
+                            class="button button-secondary toggle"
+                            aria-pressed=move || pressed(cam_on.get())
+                            on:click=toggle_camera
+                        >
+                            {tr!("video-toolbar-camera")}
+                        </button>
+                        <button
+                            id="toolbar-screen"
+                            type="button"
+                            class="button button-secondary toggle"
+                            aria-pressed=move || pressed(sharing.get())
+                            on:click=toggle_screen
+                        >
+                            {tr!("video-toolbar-screen")}
+                        </button>
+                        <button
+                            id="toolbar-leave"
+                            type="button"
+                            class="button button-danger"
+                            on:click=leave
+                        >
+                            {tr!("video-toolbar-leave")}
+                        </button>
+                    </div>
+                    <div class="video-devices">
+                        <DeviceSelect
+                            id="room-camera"
+                            label=Signal::derive(tr!("video-camera"))
+                            value=camera
+                            options=Signal::derive(move || options(DeviceKind::Camera))
+                        />
+                        <DeviceSelect
+                            id="room-mic"
+                            label=Signal::derive(tr!("video-microphone"))
+                            value=mic
+                            options=Signal::derive(move || options(DeviceKind::Microphone))
+                        />
+                    </div>
+                </div>
+                <div class="video-side">
+                    <Show when=move || moderator.get()>
+                        <section class="card room-waiting" aria-labelledby="room-waiting-title">
+                            <h2 id="room-waiting-title" class="card-title">
+                                {tr!("video-waiting-list")}
+                            </h2>
+                            {move || {
+                                let people = waiting();
+                                if people.is_empty() {
+                                    view! {
+                                        <p id="room-waiting-empty">{tr!("video-waiting-none")}</p>
+                                    }
+                                        .into_any()
+                                } else {
+                                    let several = people.len() > 1;
+                                    view! {
+                                        <ul id="room-waiting" class="people-list">
+                                            {people
+                                                .into_iter()
+                                                .map(|person| {
+                                                    view! { <WaitingRow person=person busy=busy moderate=moderate /> }
+                                                })
+                                                .collect_view()}
+                                        </ul>
+                                        {several
+                                            .then(|| {
+                                                view! {
+                                                    <button
+                                                        id="admit-everyone"
+                                                        type="button"
+                                                        class="button button-secondary"
+                                                        disabled=move || busy.get()
+                                                        on:click=admit_all
+                                                    >
+                                                        {tr!("video-admit-everyone")}
+                                                    </button>
+                                                }
+                                            })}
+                                    }
+                                        .into_any()
+                                }
+                            }}
+                        </section>
+                    </Show>
+                    <section class="card room-people" aria-labelledby="room-people-title">
+                        <h2 id="room-people-title" class="card-title">
+                            {tr!("video-participants")}
+                        </h2>
+                        <ul id="room-participants" class="people-list">
+                            {move || {
+                                present()
+                                    .into_iter()
+                                    .map(|person| {
+                                        view! {
+                                            <PersonRow
+                                                person=person
+                                                live=live
+                                                moderator=moderator
+                                                busy=busy
+                                                confirm=confirm
+                                                moderate=moderate
+                                            />
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
+                        </ul>
+                    </section>
+                    <Show when=move || moderator.get()>
+                        <section class="card room-controls" aria-labelledby="room-controls-title">
+                            <h2 id="room-controls-title" class="card-title">
+                                {tr!("video-session-controls")}
+                            </h2>
+                            <p id="room-lock-state">
+                                {move || {
+                                    if locked() {
+                                        i18n.tr("video-locked")
+                                    } else {
+                                        i18n.tr("video-unlocked")
+                                    }
+                                }}
+                            </p>
+                            <div class="button-row">
+                                <button
+                                    id="room-lock"
+                                    type="button"
+                                    class="button button-secondary"
+                                    aria-describedby="room-lock-state"
+                                    disabled=move || busy.get()
+                                    on:click=toggle_lock
+                                >
+                                    {move || {
+                                        if locked() {
+                                            i18n.tr("video-unlock")
+                                        } else {
+                                            i18n.tr("video-lock")
+                                        }
+                                    }}
+                                </button>
+                                <Show
+                                    when=move || confirm.get() == Some(Confirm::End)
+                                    fallback=move || {
+                                        view! {
+                                            <button
+                                                id="room-end"
+                                                type="button"
+                                                class="button button-danger"
+                                                on:click=move |_| confirm.set(Some(Confirm::End))
+                                            >
+                                                {tr!("video-end")}
+                                            </button>
+                                        }
+                                    }
+                                >
+                                    <div class="confirm" role="group" aria-labelledby="confirm-end-text">
+                                        <p id="confirm-end-text" class="confirm-text">
+                                            {tr!("video-end-confirm-text")}
+                                        </p>
+                                        <div class="button-row">
+                                            <button
+                                                id="confirm-end"
+                                                type="button"
+                                                class="button button-danger"
+                                                disabled=move || busy.get()
+                                                on:click=end
+                                            >
+                                                {tr!("video-end-confirm")}
+                                            </button>
+                                            <button
+                                                id="cancel-end"
+                                                type="button"
+                                                class="button button-secondary"
+                                                on:click=move |_| confirm.set(None)
+                                            >
+                                                {tr!("video-cancel")}
+                                            </button>
+                                        </div>
+                                    </div>
+                                </Show>
+                            </div>
+                        </section>
+                    </Show>
+                    <Chat pass=pass names=names />
+                </div>
+            </div>
+        </div>
+    }
+}
+
+/// Someone waiting to be let in, with Admit and Decline.
+#[component]
+fn WaitingRow(
+    person: Person,
+    busy: RwSignal<bool>,
+    moderate: Callback<(String, ModerationControl)>,
+) -> impl IntoView {
+    let id = StoredValue::new(person.id.clone());
+    let name_id = format!("waiting-{}-name", person.id);
+    let described = name_id.clone();
+    let described_too = name_id.clone();
+    view! {
+        <li class="person" id=format!("waiting-{}", person.id)>
+            <span id=name_id class="person-name">{person.name.clone()}</span>
+            " "
+            <span class="badge">{move || person.role.label().get()}</span>
+            <div class="button-row">
+                <button
+                    id=format!("admit-{}", person.id)
+                    type="button"
+                    class="button button-primary"
+                    aria-describedby=described
+                    disabled=move || busy.get()
+                    on:click=move |_| moderate.run((id.get_value(), ModerationControl::Admit))
+                >
+                    {tr!("video-admit")}
+                </button>
+                <button
+                    id=format!("decline-{}", person.id)
+                    type="button"
+                    class="button button-secondary"
+                    aria-describedby=described_too
+                    disabled=move || busy.get()
+                    on:click=move |_| moderate.run((id.get_value(), ModerationControl::Decline))
+                >
+                    {tr!("video-decline")}
+                </button>
+            </div>
+        </li>
+    }
+}
+
+/// Someone in the session: name, role, whether they are connected and
+/// speaking, and for mediators the controls over them.
+#[component]
+fn PersonRow(
+    person: Person,
+    live: RwSignal<Vec<ParticipantView>>,
+    moderator: Memo<bool>,
+    busy: RwSignal<bool>,
+    confirm: RwSignal<Option<Confirm>>,
+    moderate: Callback<(String, ModerationControl)>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = StoredValue::new(person.id.clone());
+    let pid = person.id.clone();
+    let state = move || {
+        live.with(|list| {
+            list.iter()
+                .find(|p| p.identity == id.get_value())
+                .map(|p| (p.mic_on, p.camera_on, p.speaking))
+        })
+    };
+    let status = move || match state() {
+        None => i18n.tr("video-person-not-connected"),
+        Some((mic, _, speaking)) => {
+            let mut text = if mic {
+                i18n.tr("video-person-mic-on")
+            } else {
+                i18n.tr("video-person-mic-off")
+            };
+            if speaking {
+                text.push_str(" · ");
+                text.push_str(&i18n.tr("video-person-speaking"));
+            }
+            text
+        }
+    };
+    let name_id = format!("person-{pid}-name");
+    let is_me = person.is_me;
+    let controls = move || {
+        (moderator.get() && !is_me).then(|| {
+            let name_id = format!("person-{}-name", id.get_value());
+            let run = move |control: ModerationControl| moderate.run((id.get_value(), control));
+            let removing =
+                move || confirm.get() == Some(Confirm::Remove(id.get_value()));
+            view! {
+                <div class="button-row person-controls">
+                    <button
+                        id=format!("mute-mic-{}", id.get_value())
+                        type="button"
+                        class="button button-secondary"
+                        aria-describedby=name_id.clone()
+                        disabled=move || busy.get()
+                        on:click=move |_| run(ModerationControl::MuteMicrophone)
+                    >
+                        {tr!("video-mute-microphone")}
+                    </button>
+                    <button
+                        id=format!("mute-camera-{}", id.get_value())
+                        type="button"
+                        class="button button-secondary"
+                        aria-describedby=name_id.clone()
+                        disabled=move || busy.get()
+                        on:click=move |_| run(ModerationControl::MuteCamera)
+                    >
+                        {tr!("video-mute-camera")}
+                    </button>
+                    <button
+                        id=format!("send-lobby-{}", id.get_value())
+                        type="button"
+                        class="button button-secondary"
+                        aria-describedby=name_id.clone()
+                        disabled=move || busy.get()
+                        on:click=move |_| run(ModerationControl::SendToLobby)
+                    >
+                        {tr!("video-send-to-lobby")}
+                    </button>
+                    <Show
+                        when=removing
+                        fallback=move || {
+                            view! {
+                                <button
+                                    id=format!("remove-{}", id.get_value())
+                                    type="button"
+                                    class="button button-danger"
+                                    aria-describedby=format!("person-{}-name", id.get_value())
+                                    on:click=move |_| {
+                                        confirm.set(Some(Confirm::Remove(id.get_value())))
+                                    }
+                                >
+                                    {tr!("video-remove")}
+                                </button>
+                            }
+                        }
+                    >
+                        <div
+                            class="confirm"
+                            role="group"
+                            aria-labelledby=format!("confirm-remove-{}-text", id.get_value())
+                        >
+                            <p id=format!("confirm-remove-{}-text", id.get_value()) class="confirm-text">
+                                {tr!("video-remove-confirm-text")}
+                            </p>
+                            <div class="button-row">
+                                <button
+                                    id=format!("confirm-remove-{}", id.get_value())
+                                    type="button"
+                                    class="button button-danger"
+                                    disabled=move || busy.get()
+                                    on:click=move |_| run(ModerationControl::Remove)
+                                >
+                                    {tr!("video-remove-confirm")}
+                                </button>
+                                <button
+                                    id=format!("cancel-remove-{}", id.get_value())
+                                    type="button"
+                                    class="button button-secondary"
+                                    on:click=move |_| confirm.set(None)
+                                >
+                                    {tr!("video-cancel")}
+                                </button>
+                            </div>
+                        </div>
+                    </Show>
+                </div>
+            }
+        })
+    };
+    view! {
+        <li class="person" id=format!("person-{pid}") class:speaking=move || state().is_some_and(|s| s.2)>
+            <span id=name_id class="person-name">
+                {person.name.clone()}
+                {is_me.then(|| view! { " " {tr!("video-you")} })}
+            </span>
+            " "
+            <span class="badge">{move || person.role.label().get()}</span>
+            <span class="person-status">{status}</span>
+            {controls}
+        </li>
+    }
+}
