@@ -247,6 +247,27 @@ async fn announce(state: &AppState, session_id: Uuid, kind: VideoEventKind, who:
     .await;
 }
 
+/// Audits a change to the session's rooms, commits it, and tells the
+/// browsers (`CAUCUS_CHANGED`).
+async fn commit_change(
+    state: &AppState,
+    client: &ClientInfo,
+    tx: TenantTx,
+    me: &Participant,
+    session_id: Uuid,
+    (target_type, target_id): (&'static str, Uuid),
+) -> AppResult<()> {
+    audit::record(
+        &tx,
+        client,
+        NewEntry::new(me.user_id, AuditAction::CaucusChanged).target(target_type, target_id),
+    )
+    .await?;
+    tx.commit().await?;
+    announce(state, session_id, VideoEventKind::CaucusChanged, None).await;
+    Ok(())
+}
+
 /// Makes a caucus room (prepared: nobody is in it until it opens).
 pub async fn create(
     state: &AppState,
@@ -258,14 +279,15 @@ pub async fn create(
     let name = check_name(name)?;
     let (tx, session) = as_moderator(client, tx, &me).await?;
     let caucus = insert(&tx, &session, &me, &name).await?;
-    audit::record(
-        &tx,
+    commit_change(
+        state,
         client,
-        NewEntry::new(me.user_id, AuditAction::CaucusChanged).target("breakout_room", caucus.id),
+        tx,
+        &me,
+        session.id,
+        ("breakout_room", caucus.id),
     )
     .await?;
-    tx.commit().await?;
-    announce(state, session.id, VideoEventKind::CaucusChanged, None).await;
     Ok(caucus)
 }
 
@@ -293,14 +315,7 @@ pub async fn prepare_sides(
         }
         made.push(caucus);
     }
-    audit::record(
-        &tx,
-        client,
-        NewEntry::new(me.user_id, AuditAction::CaucusChanged).target("session", session.id),
-    )
-    .await?;
-    tx.commit().await?;
-    announce(state, session.id, VideoEventKind::CaucusChanged, None).await;
+    commit_change(state, client, tx, &me, session.id, ("session", session.id)).await?;
     Ok(made)
 }
 
@@ -660,14 +675,15 @@ pub async fn set_timer(
         )
         .await?;
     }
-    audit::record(
-        &tx,
+    commit_change(
+        state,
         client,
-        NewEntry::new(me.user_id, AuditAction::CaucusChanged).target("breakout_room", caucus.id),
+        tx,
+        &me,
+        session.id,
+        ("breakout_room", caucus.id),
     )
     .await?;
-    tx.commit().await?;
-    announce(state, session.id, VideoEventKind::CaucusChanged, None).await;
     Ok(updated)
 }
 

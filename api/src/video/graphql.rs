@@ -299,16 +299,7 @@ impl VideoMutation {
         let rc = RequestContext::of(ctx);
         let actor = authz::require(rc.actor.as_ref())?;
         let tx = rc.tenant_tx(actor).await?;
-        let participant = participants::load(&tx, parse_id(&participant_id)?, true)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let session = participants::load_session(&tx, participant.session_id, false)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        access::open(&tx, actor, session.case_id, CaseAction::BookSessions, false).await?;
-        if !session.open() {
-            return Err(AppError::SessionClosed.into());
-        }
+        let (participant, session) = link_holder(&tx, actor, &participant_id, true).await?;
         let grace = rc.state.settings.video.link_grace_minutes;
         let token = participants::issue_link(&tx, &participant, &session, grace).await?;
         audit::record(
@@ -321,7 +312,7 @@ impl VideoMutation {
         tx.commit().await?;
         Ok(JoinLink {
             participant_id,
-            url: join_url(&rc.state, &token),
+            url: participants::join_url(&rc.state, &token),
             expires_at: session.ends_at() + chrono::Duration::minutes(grace),
         })
     }
@@ -336,23 +327,7 @@ impl VideoMutation {
         let rc = RequestContext::of(ctx);
         let actor = authz::require(rc.actor.as_ref())?;
         let tx = rc.tenant_tx(actor).await?;
-        let participant = participants::load(&tx, parse_id(&participant_id)?, false)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let session = participants::load_session(&tx, participant.session_id, false)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        access::open(&tx, actor, session.case_id, CaseAction::BookSessions, false).await?;
-        if !session.open() {
-            return Err(AppError::SessionClosed.into());
-        }
-        if participant.party_id.is_none() {
-            return Err(AppError::Validation {
-                field: "participantId",
-                reason: "mediators join from their session page, not by link",
-            }
-            .into());
-        }
+        let (participant, _) = link_holder(&tx, actor, &participant_id, false).await?;
         super::invite::enqueue(&tx, participant.id, true).await?;
         audit::record(
             &tx,
@@ -650,9 +625,26 @@ impl CaucusMutation {
     }
 }
 
-fn join_url(state: &crate::state::AppState, token: &str) -> String {
-    let base = state.settings.email.client_portal_url.as_str();
-    format!("{}/join#{token}", base.trim_end_matches('/'))
+/// A party of an open session that staff who book the case's sessions may
+/// hand a link to (anyone else's participant reads as missing).
+async fn link_holder(
+    tx: &crate::db::TenantTx,
+    actor: &crate::authz::Actor,
+    participant_id: &ID,
+    lock: bool,
+) -> Result<(Participant, participants::SessionVideo), AppError> {
+    let participant = participants::load(tx, parse_id(participant_id)?, lock)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let session = participants::load_session(tx, participant.session_id, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::open(tx, actor, session.case_id, CaseAction::BookSessions, false).await?;
+    if !session.open() {
+        return Err(AppError::SessionClosed);
+    }
+    participants::require_link_holder(&participant)?;
+    Ok((participant, session))
 }
 
 #[derive(Default)]

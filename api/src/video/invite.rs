@@ -132,8 +132,7 @@ pub async fn run(
         .await
         .map_err(failed("loading the organization"))?;
     tx.commit().await.context("closing the job's transaction")?;
-    let base = state.settings.email.client_portal_url.as_str();
-    let link = format!("{}/join#{token}", base.trim_end_matches('/'));
+    let link = participants::join_url(state, &token);
     let message = templates::join_link(
         locale
             .as_deref()

@@ -265,6 +265,24 @@ fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// Only parties (and their counsel) join by link; staff join signed in.
+pub fn require_link_holder(participant: &Participant) -> AppResult<()> {
+    if participant.party_id.is_none() {
+        return Err(AppError::Validation {
+            field: "participantId",
+            reason: "mediators join from their session page, not by link",
+        });
+    }
+    Ok(())
+}
+
+/// The client portal's address of a join link (the token in the fragment,
+/// which browsers never send to a server).
+pub fn join_url(state: &AppState, token: &str) -> String {
+    let base = state.settings.email.client_portal_url.as_str();
+    format!("{}/join#{token}", base.trim_end_matches('/'))
+}
+
 /// A fresh join link for `participant`: any earlier link and the device it
 /// was bound to stop working. Returns the token, to be shown or sent once.
 pub async fn issue_link(
@@ -273,13 +291,7 @@ pub async fn issue_link(
     session: &SessionVideo,
     grace_minutes: i64,
 ) -> AppResult<String> {
-    if participant.role.moderates() {
-        // Staff join signed in, never by link.
-        return Err(AppError::Validation {
-            field: "participantId",
-            reason: "mediators join from their session page, not by link",
-        });
-    }
+    require_link_holder(participant)?;
     let token = crate::token::new();
     tx.conn()
         .execute(Statement::from_sql_and_values(
