@@ -125,6 +125,8 @@ async fn session_in_progress(slug: &str) -> Caucusing {
 
 #[tokio::test]
 async fn caucus_rooms_keep_each_side_apart_and_only_the_mediator_moves_people() {
+    // Logs and spans are captured from the start, for the canary check.
+    crate::support::captured();
     let Caucusing {
         app,
         mut org,
@@ -198,7 +200,11 @@ async fn caucus_rooms_keep_each_side_apart_and_only_the_mediator_moves_people() 
     let mut mediator_live = watch(&app, &mediator).await;
     let mut claimant_live = watch(&app, &claimant).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let secret = "We would accept 30,000 if they drop the claim";
+    // A canary: what one side says in its caucus must reach no log, span,
+    // or the other side's answers.
+    let mut canary = crate::support::Canary::new();
+    let secret = canary.marker("caucuschat");
+    let secret = secret.as_str();
     assert_ok(
         &org.claimant
             .gql(CHAT, json!({ "p": claimant, "b": secret }))
@@ -208,14 +214,13 @@ async fn caucus_rooms_keep_each_side_apart_and_only_the_mediator_moves_people() 
         bodies(&org.claimant.gql(READ_CHAT, json!({ "p": claimant })).await),
         [secret]
     );
-    assert!(
-        bodies(
-            &respondent_browser
-                .gql(READ_CHAT, json!({ "p": respondent }))
-                .await
-        )
-        .is_empty()
-    );
+    let other_side = respondent_browser
+        .gql(READ_CHAT, json!({ "p": respondent }))
+        .await;
+    assert!(bodies(&other_side).is_empty());
+    let other_room = respondent_browser
+        .gql(ROOM, json!({ "p": respondent }))
+        .await;
     assert!(
         bodies(&org.mediator.gql(READ_CHAT, json!({ "p": mediator })).await).is_empty(),
         "the mediator in the main room does not read the caucus"
@@ -369,6 +374,7 @@ async fn caucus_rooms_keep_each_side_apart_and_only_the_mediator_moves_people() 
         "NOT_FOUND"
     );
     assert!(audit_count(&mut org.admin, "CAUCUS_MOVED").await >= 1);
+    canary.assert_absent(&[&other_side.to_string(), &other_room.to_string()]);
 }
 
 #[tokio::test]
