@@ -74,7 +74,6 @@ fn check(sample: &QualitySampleInput) -> AppResult<()> {
 /// Stores a sample (ignored when the last one is too recent). Returns the
 /// alerts it raises.
 pub async fn report(
-    state: &AppState,
     tx: TenantTx,
     me: participants::Participant,
     sample: QualitySampleInput,
@@ -121,7 +120,6 @@ pub async fn report(
         ))
         .await?;
     tx.commit().await?;
-    let _ = state;
     Ok(alerts)
 }
 
@@ -473,7 +471,7 @@ impl OperationsMutation {
     ) -> async_graphql::Result<Vec<QualityAlert>> {
         let rc = RequestContext::of(ctx);
         let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
-        Ok(report(&rc.state, tx, me, sample).await?)
+        Ok(report(tx, me, sample).await?)
     }
 }
 
