@@ -438,6 +438,7 @@ class Call {
     this.audio = new Map(); // track sid -> {element, track}
     this.speaking = new Set();
     this.selfMuting = new Set(); // sources we are muting ourselves
+    this.audioOnly = false;
     this.lastParticipants = '';
     this.closed = false;
     this.renderQueued = false;
@@ -472,6 +473,11 @@ class Call {
     ]) {
       room.on(name, changed);
     }
+    // Audio only: remote video is not received (camera tracks; a shared
+    // screen still comes, it is usually the evidence being discussed).
+    room.on(RoomEvent.TrackSubscribed, (track, publication) => {
+      if (this.audioOnly && this.isCameraVideo(publication)) publication.setSubscribed(false);
+    });
     room.on(RoomEvent.TrackMuted, (publication, participant) => {
       if (participant && participant.isLocal && !this.selfMuting.has(publication.source)) {
         const source = publication.source === this.lk.Track.Source.Camera ? 'camera'
@@ -682,6 +688,24 @@ class Call {
     }
   }
 
+  isCameraVideo(publication) {
+    const { Track } = this.lk;
+    return publication.kind === Track.Kind.Video && publication.source !== Track.Source.ScreenShare;
+  }
+
+  // Audio only, for a weak connection: our camera off, others' cameras not
+  // received. Off again: their video comes back (ours stays off until turned on).
+  async setAudioOnly(on) {
+    this.audioOnly = Boolean(on);
+    if (this.audioOnly) await this.setCamera(false);
+    for (const participant of this.room.remoteParticipants.values()) {
+      for (const publication of participant.trackPublications.values()) {
+        if (this.isCameraVideo(publication)) publication.setSubscribed(!this.audioOnly);
+      }
+    }
+    this.scheduleRender();
+  }
+
   async switchDevice(kind, deviceId) {
     if (!DEVICE_KINDS.includes(kind)) throw videoError(ErrorKind.Failed, 'Unknown kind of device.');
     let switched;
@@ -740,6 +764,10 @@ class Call {
       remoteVideoTracks: 0,
       remoteAudioTracks: 0,
       remoteAudioMuted: {},
+      packetsReceived: 0,
+      packetsLost: 0,
+      jitterMs: 0,
+      roundTripMs: 0,
     };
     const reports = [];
     for (const participant of this.room.remoteParticipants.values()) {
@@ -756,7 +784,13 @@ class Call {
     for (const report of await Promise.all(reports)) {
       if (!report) continue;
       report.forEach((entry) => {
+        if (entry.type === 'candidate-pair' && entry.state === 'succeeded' && entry.currentRoundTripTime !== undefined) {
+          result.roundTripMs = Math.max(result.roundTripMs, Math.round(entry.currentRoundTripTime * 1000));
+        }
         if (entry.type !== 'inbound-rtp') return;
+        result.packetsReceived += entry.packetsReceived || 0;
+        result.packetsLost += Math.max(0, entry.packetsLost || 0);
+        if (entry.jitter !== undefined) result.jitterMs = Math.max(result.jitterMs, entry.jitter * 1000);
         if (entry.kind === 'audio') result.inboundAudioBytes += entry.bytesReceived || 0;
         if (entry.kind === 'video') {
           result.inboundVideoBytes += entry.bytesReceived || 0;

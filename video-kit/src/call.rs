@@ -156,8 +156,8 @@ fn parse_event(json: &str) -> Option<CallEvent> {
 }
 
 /// Inbound media of a call, summed over every subscribed remote track.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct CallStats {
     pub inbound_audio_bytes: u64,
     pub inbound_video_bytes: u64,
@@ -166,6 +166,12 @@ pub struct CallStats {
     pub remote_audio_tracks: u32,
     /// Remote identity → whether their microphone is muted (or unpublished).
     pub remote_audio_muted: BTreeMap<String, bool>,
+    /// Received and lost packets (audio and video), since the call began.
+    pub packets_received: u64,
+    pub packets_lost: u64,
+    /// The worst inbound jitter and the transport's round trip, now.
+    pub jitter_ms: f64,
+    pub round_trip_ms: u64,
 }
 
 /// A joined call. Dropping it leaves the call (without a final event).
@@ -252,6 +258,12 @@ impl Call {
     /// Starts (the browser asks which screen) or stops sharing the screen.
     pub async fn share_screen(&self, on: bool) -> Result<(), VideoError> {
         js(self.inner.share_screen(on).await).map(drop)
+    }
+
+    /// Audio only (a weak connection): our camera off and the others'
+    /// cameras not received; off again brings their video back.
+    pub async fn set_audio_only(&self, on: bool) -> Result<(), VideoError> {
+        js(self.inner.set_audio_only(on).await).map(drop)
     }
 
     /// Starts remote audio after a click, when the browser blocked it

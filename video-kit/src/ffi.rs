@@ -65,6 +65,9 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = shareScreen)]
     pub async fn share_screen(this: &JsCall, on: bool) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(method, catch, js_name = setAudioOnly)]
+    pub async fn set_audio_only(this: &JsCall, on: bool) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = startAudio)]
     pub async fn start_audio(this: &JsCall) -> Result<JsValue, JsValue>;
 

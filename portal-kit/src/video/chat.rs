@@ -1,14 +1,14 @@
-//! The room's chat: read every two seconds, sent with Enter.
+//! The room's chat: read again when the live events say so, sent with Enter.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::every;
+use super::live::{LiveEvent, VideoEventKind, on_live};
 use super::ops::{SendVideoChat, VideoChat, send_video_chat, video_chat};
-use crate::components::ErrorAlert;
+use super::{ReadGate, SAFETY_READ, every};
+use crate::components::{Checkbox, ErrorAlert};
 use crate::gql::{ApiError, use_api};
 use crate::i18n::use_i18n;
 use crate::intl;
@@ -16,40 +16,67 @@ use crate::tr;
 
 type Message = video_chat::VideoChatVideoChat;
 
-/// The chat panel for `pass`; `names` maps participant ids to names.
+/// The chat panel for `pass`; `names` maps participant ids to names, `scope`
+/// says who reads it (the room we are in), and moderators may send to every
+/// room.
 #[component]
-pub fn Chat(pass: StoredValue<String>, names: Memo<BTreeMap<String, String>>) -> impl IntoView {
+pub fn Chat(
+    pass: StoredValue<String>,
+    names: Memo<BTreeMap<String, String>>,
+    scope: Signal<String>,
+    moderator: Memo<bool>,
+) -> impl IntoView {
     let api = use_api();
     let i18n = use_i18n();
     let messages = RwSignal::new(Vec::<Message>::new());
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
     let sending = RwSignal::new(false);
-    let reading = StoredValue::new(false);
+    let everywhere = RwSignal::new(false);
+    let gate = ReadGate::new();
 
     let load = move || {
-        if reading.get_value() {
+        if !gate.begin() {
             return;
         }
-        reading.set_value(true);
         spawn_local(async move {
-            let result = api
-                .run::<VideoChat>(video_chat::Variables {
-                    pass: pass.get_value(),
-                })
-                .await;
-            if reading.try_update_value(|r| *r = false).is_none() {
-                return;
-            }
-            if let Ok(data) = result
-                && messages.with_untracked(|m| m != &data.video_chat)
-            {
-                messages.set(data.video_chat);
+            loop {
+                let result = api
+                    .run::<VideoChat>(video_chat::Variables {
+                        pass: pass.get_value(),
+                    })
+                    .await;
+                let Some(again) = gate.end() else {
+                    return;
+                };
+                if let Ok(data) = result
+                    && messages.with_untracked(|m| m != &data.video_chat)
+                {
+                    messages.set(data.video_chat);
+                }
+                if !again {
+                    break;
+                }
             }
         });
     };
     load();
-    every(Duration::from_secs(2), load);
+    // A message here, or a move to another room (whose chat this becomes).
+    on_live(move |event| {
+        if matches!(
+            event,
+            LiveEvent::Connected
+                | LiveEvent::Session {
+                    kind: VideoEventKind::Chat
+                        | VideoEventKind::Placed
+                        | VideoEventKind::CaucusChanged,
+                    ..
+                }
+        ) {
+            load();
+        }
+    });
+    every(SAFETY_READ, load);
 
     let send = move || {
         let body = draft.get_untracked().trim().to_owned();
@@ -63,6 +90,7 @@ pub fn Chat(pass: StoredValue<String>, names: Memo<BTreeMap<String, String>>) ->
                 .run::<SendVideoChat>(send_video_chat::Variables {
                     pass: pass.get_value(),
                     body,
+                    broadcast: everywhere.get_untracked() && moderator.get_untracked(),
                 })
                 .await;
             sending.try_set(false);
@@ -81,6 +109,7 @@ pub fn Chat(pass: StoredValue<String>, names: Memo<BTreeMap<String, String>>) ->
     view! {
         <section class="card video-chat" aria-labelledby="chat-title">
             <h2 id="chat-title" class="card-title">{tr!("video-chat")}</h2>
+            <p id="chat-scope" class="field-hint">{move || scope.get()}</p>
             <ol id="chat-log" class="chat-log" aria-live="polite" aria-labelledby="chat-title">
                 {move || {
                     let names = names.get();
@@ -100,6 +129,14 @@ pub fn Chat(pass: StoredValue<String>, names: Memo<BTreeMap<String, String>>) ->
                             view! {
                                 <li class="chat-message">
                                     <span class="chat-name">{name}</span>
+                                    {message
+                                        .broadcast
+                                        .then(|| {
+                                            view! {
+                                                " "
+                                                <span class="badge">{tr!("video-chat-broadcast")}</span>
+                                            }
+                                        })}
                                     " "
                                     <time class="chat-time" datetime=message.created_at.clone()>
                                         {at}
@@ -131,6 +168,13 @@ pub fn Chat(pass: StoredValue<String>, names: Memo<BTreeMap<String, String>>) ->
                 ></textarea>
                 <p id="chat-hint" class="field-hint">{tr!("video-chat-hint")}</p>
             </div>
+            <Show when=move || moderator.get()>
+                <Checkbox
+                    id="chat-everywhere"
+                    label=Signal::derive(tr!("video-chat-everywhere"))
+                    checked=everywhere
+                />
+            </Show>
             <button
                 id="chat-send"
                 type="button"

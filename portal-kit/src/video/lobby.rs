@@ -9,8 +9,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use video_kit::{DeviceKind, MediaDevice, Preview};
 
+use super::live::on_live;
 use super::ops::{EnterLobby, VideoRoom, enter_lobby, video_room};
-use super::{Admission, Devices, every, video_error_key};
+use super::{Admission, Devices, ReadGate, SAFETY_READ, every, video_error_key};
 use crate::components::{Alert, AlertKind, Button, ButtonKind, ErrorAlert, Loading};
 use crate::gql::{ApiError, use_api};
 use crate::i18n::{ToArg, use_i18n};
@@ -58,7 +59,7 @@ pub fn Lobby(pass: String, on_admitted: Callback<Devices>) -> impl IntoView {
     let preview = StoredValue::new_local(None::<Preview>);
     let generation = StoredValue::new(0u32);
     let video_ref = NodeRef::<leptos::html::Video>::new();
-    let polling = StoredValue::new(false);
+    let gate = ReadGate::new();
 
     let chosen = move || Devices {
         camera: non_empty(camera.get_untracked()),
@@ -99,35 +100,46 @@ pub fn Lobby(pass: String, on_admitted: Callback<Devices>) -> impl IntoView {
         }
     };
     let load = move || {
-        if polling.get_value() {
+        if !gate.begin() {
             return;
         }
-        polling.set_value(true);
         spawn_local(async move {
-            let result = api
-                .run::<VideoRoom>(video_room::Variables {
-                    pass: pass.get_value(),
-                })
-                .await;
-            if polling.try_update_value(|p| *p = false).is_none() {
-                return;
-            }
-            match result {
-                Ok(data) => {
-                    error.set(None);
-                    apply(data.video_room);
-                }
-                Err(failure) => {
-                    error.set(Some(failure));
-                    if step.get_untracked() == Step::Loading {
-                        step.set(Step::Failed);
+            loop {
+                let result = api
+                    .run::<VideoRoom>(video_room::Variables {
+                        pass: pass.get_value(),
+                    })
+                    .await;
+                let Some(again) = gate.end() else {
+                    return;
+                };
+                match result {
+                    Ok(data) => {
+                        error.set(None);
+                        apply(data.video_room);
                     }
+                    Err(failure) => {
+                        error.set(Some(failure));
+                        if step.get_untracked() == Step::Loading {
+                            step.set(Step::Failed);
+                        }
+                    }
+                }
+                if !again {
+                    break;
                 }
             }
         });
     };
     load();
-    every(Duration::from_secs(2), move || {
+    // Told live when the mediator lets us in; read now and then in case the
+    // socket is down.
+    on_live(move |_| {
+        if step.try_get_untracked() == Some(Step::Waiting) {
+            load();
+        }
+    });
+    every(SAFETY_READ, move || {
         if step.try_get_untracked() == Some(Step::Waiting) {
             load();
         }

@@ -8,8 +8,10 @@
 //! the room and back.
 
 mod attendees;
+mod caucus;
 mod chat;
 mod join;
+mod live;
 mod lobby;
 mod ops;
 mod room;
@@ -21,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 pub use attendees::SessionAttendees;
 pub use join::{JoinFailure, LINK_STORAGE_KEY, member_pass, redeem_link, take_join_link};
+pub use live::{LiveEvent, VideoEventKind};
 pub use lobby::Lobby;
 pub use room::Room;
 
@@ -75,6 +78,27 @@ impl VideoRole {
     }
 }
 
+/// A side of a case (the schema's `CaseSide`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CaseSide {
+    Claimant,
+    Respondent,
+}
+
+/// Where a caucus room is in its life (the schema's `CaucusStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CaucusStatus {
+    /// Made; people may be assigned; nobody is in it yet.
+    Prepared,
+    Open,
+    Closed,
+    /// A state added to the API after this portal was built.
+    #[serde(other)]
+    Other,
+}
+
 /// What a mediator can do to one participant (the schema's `ModerationControl`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -111,10 +135,50 @@ pub enum Left {
     Lost,
 }
 
+/// How often a page reads again without being told to: the live events say
+/// when something changed; this only covers a socket that is down.
+pub(crate) const SAFETY_READ: Duration = Duration::from_secs(15);
+
 /// Calls `tick` every `period` while the calling component lives.
 pub(crate) fn every(period: Duration, tick: impl Fn() + 'static) {
     if let Ok(handle) = set_interval_with_handle(tick, period) {
         on_cleanup(move || handle.clear());
+    }
+}
+
+/// One read at a time, none lost: asking while a read runs makes that read
+/// go once more when it is done.
+#[derive(Clone, Copy)]
+pub(crate) struct ReadGate(StoredValue<(bool, bool)>);
+
+impl ReadGate {
+    pub(crate) fn new() -> Self {
+        Self(StoredValue::new((false, false)))
+    }
+
+    /// Whether to start a read now (false: one runs and will go again).
+    pub(crate) fn begin(self) -> bool {
+        self.0
+            .try_update_value(|(running, again)| {
+                if *running {
+                    *again = true;
+                    false
+                } else {
+                    *running = true;
+                    true
+                }
+            })
+            .unwrap_or(false)
+    }
+
+    /// A read is done: `Some(true)` to read again, `None` if the page is gone.
+    pub(crate) fn end(self) -> Option<bool> {
+        self.0.try_update_value(|(running, again)| {
+            let more = *again;
+            *again = false;
+            *running = more;
+            more
+        })
     }
 }
 
@@ -145,6 +209,7 @@ enum Stage {
 /// is over.
 #[component]
 pub fn VideoSession(pass: String) -> impl IntoView {
+    live::provide_live_events(pass.clone());
     let pass = StoredValue::new(pass);
     let stage = RwSignal::new(Stage::Lobby);
     let sent_back = RwSignal::new(false);

@@ -9,16 +9,22 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared_types::ErrorCode;
 use video_kit::{
-    Call, CallEvent, CallOptions, DeviceKind, MediaDevice, ParticipantView, TileLabels,
+    Call, CallEvent, CallOptions, CallStats, DeviceKind, MediaDevice, ParticipantView, TileLabels,
 };
 
+use super::caucus::{CallTheMediator, CaucusPanel, Place, Runner, clock, room_name, seconds_left};
 use super::chat::Chat;
+use super::live::{LiveEvent, VideoEventKind, on_live};
 use super::lobby::{DeviceSelect, TranslatedError, unnamed_device_key};
 use super::ops::{
-    AdmitEveryone, EndSession, LockSession, ModerateParticipant, VideoRoom, VideoToken,
-    admit_everyone, end_session, lock_session, moderate_participant, video_room, video_token,
+    AdmitEveryone, EndSession, LockSession, ModerateParticipant, ReportCallQuality, VideoRoom,
+    VideoToken, admit_everyone, end_session, lock_session, moderate_participant,
+    report_call_quality, video_room, video_token,
 };
-use super::{Admission, Devices, Left, ModerationControl, VideoRole, every, video_error_key};
+use super::{
+    Admission, Devices, Left, ModerationControl, ReadGate, SAFETY_READ, VideoRole, every,
+    video_error_key,
+};
 use crate::components::{Alert, AlertKind, ErrorAlert, Loading};
 use crate::gql::{Api, ApiError, use_api};
 use crate::i18n::{ToArg, use_i18n};
@@ -41,11 +47,11 @@ async fn read_room(api: Api, pass: String) -> Result<RoomView, ApiError> {
 }
 
 /// Why the call ended, from LiveKit's reason and the server's view of us.
-async fn why_left(api: Api, pass: String, reason: &str) -> Left {
+fn why_left(read: &Result<RoomView, ApiError>, reason: &str) -> Left {
     if reason == "CLIENT_INITIATED" {
         return Left::ByChoice;
     }
-    match read_room(api, pass).await {
+    match read {
         Ok(room) if room.ended => Left::Ended,
         Ok(room) => match room.me.admission {
             Admission::Waiting => Left::SentToLobby,
@@ -59,6 +65,31 @@ async fn why_left(api: Api, pass: String, reason: &str) -> Left {
         Err(_) if reason == "ROOM_DELETED" => Left::Ended,
         Err(_) => Left::Removed,
     }
+}
+
+/// The quality between two readings of a call's statistics `seconds` apart;
+/// none when nothing came in, or the counters went back (a new call).
+fn quality_sample(
+    before: &CallStats,
+    after: &CallStats,
+    seconds: f64,
+) -> Option<report_call_quality::QualitySampleInput> {
+    if seconds < 1.0 {
+        return None;
+    }
+    let bytes = (after.inbound_audio_bytes + after.inbound_video_bytes)
+        .checked_sub(before.inbound_audio_bytes + before.inbound_video_bytes)?;
+    let received = after
+        .packets_received
+        .checked_sub(before.packets_received)?;
+    let lost = after.packets_lost.checked_sub(before.packets_lost)?;
+    let packets = received + lost;
+    (packets > 0).then(|| report_call_quality::QualitySampleInput {
+        bitrate_kbps: (bytes as f64 * 8.0 / seconds / 1000.0).round() as i64,
+        round_trip_ms: i64::try_from(after.round_trip_ms).unwrap_or(i64::MAX),
+        jitter_ms: after.jitter_ms,
+        packet_loss_percent: lost as f64 * 100.0 / packets as f64,
+    })
 }
 
 /// The room for `pass`, joined with `devices`; `on_left` says why it ended.
@@ -78,6 +109,8 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     let mic_on = RwSignal::new(true);
     let cam_on = RwSignal::new(true);
     let sharing = RwSignal::new(false);
+    let audio_only = RwSignal::new(false);
+    let weak_told = StoredValue::new(false);
     let audio_blocked = RwSignal::new(false);
     let camera = RwSignal::new(devices.camera.clone().unwrap_or_default());
     let mic = RwSignal::new(devices.mic.clone().unwrap_or_default());
@@ -87,8 +120,18 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     let grid = NodeRef::<leptos::html::Div>::new();
     let finished = StoredValue::new(false);
     let started = StoredValue::new(false);
-    let reading = StoredValue::new(false);
-    let devices = StoredValue::new(devices);
+    let gate = ReadGate::new();
+    // The room the call is connected to, the call's number (events of an
+    // older call are ignored), and the move under way.
+    let placed = StoredValue::new(None::<Place>);
+    let generation = StoredValue::new(0_u64);
+    let switching = StoredValue::new(false);
+    let moving = RwSignal::new(None::<String>);
+    let lost = RwSignal::new(None::<String>);
+    let go_audio_only = RwSignal::new(None::<bool>);
+    let grid_element = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let now = RwSignal::new(js_sys::Date::now());
+    let caller = RwSignal::new(None::<String>);
 
     let current = move || call.try_get_value().flatten();
     let moderator =
@@ -105,28 +148,100 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                 .unwrap_or_default()
         })
     });
+    let my_caucus = move || {
+        room.with(|r| {
+            r.as_ref().and_then(|r| {
+                let id = r.me.caucus_id.as_deref()?;
+                r.caucuses.iter().find(|c| c.id == id).cloned()
+            })
+        })
+    };
+    let where_name = move || {
+        room.with(|r| {
+            r.as_ref()
+                .map(|r| room_name(r, r.me.caucus_id.as_deref(), &i18n.tr("caucus-main-room")))
+                .unwrap_or_default()
+        })
+    };
 
     let refresh = move || {
-        if reading.get_value() {
+        if !gate.begin() {
             return;
         }
-        reading.set_value(true);
         spawn_local(async move {
-            let result = read_room(api, pass.get_value()).await;
-            if reading.try_update_value(|r| *r = false).is_none() {
-                return;
-            }
-            if let Ok(view) = result
-                && room.with_untracked(|r| r.as_ref() != Some(&view))
-            {
-                room.set(Some(view));
+            loop {
+                let result = read_room(api, pass.get_value()).await;
+                let Some(again) = gate.end() else {
+                    return;
+                };
+                if let Ok(view) = result
+                    && room.with_untracked(|r| r.as_ref() != Some(&view))
+                {
+                    room.set(Some(view));
+                }
+                if !again {
+                    break;
+                }
             }
         });
     };
     refresh();
-    every(Duration::from_secs(2), refresh);
+    let ends_soon = move || {
+        my_caucus()
+            .and_then(|c| c.ends_at)
+            .and_then(|end| seconds_left(&end, js_sys::Date::now()))
+            .is_some_and(|s| s <= 150)
+    };
+    on_live(move |event| {
+        refresh();
+        if let LiveEvent::Session { kind, participant } = event {
+            match kind {
+                VideoEventKind::CaucusEnding if ends_soon() => {
+                    notice.try_set(Some("caucus-ending-soon"));
+                }
+                VideoEventKind::CaucusTimeUp if ends_soon() => {
+                    notice.try_set(Some("caucus-time-up"));
+                }
+                VideoEventKind::CallMediator if moderator.get_untracked() => {
+                    caller.try_set(participant.clone());
+                }
+                _ => {}
+            }
+        }
+    });
+    every(SAFETY_READ, refresh);
+    every(Duration::from_secs(1), move || {
+        now.try_set(js_sys::Date::now());
+    });
+    // Every five seconds the call's quality, as numbers, for the operations
+    // dashboard and the session's record (never media).
+    let last_stats = StoredValue::new(None::<(f64, CallStats)>);
+    every(Duration::from_secs(5), move || {
+        let Some(active) = current() else {
+            return;
+        };
+        spawn_local(async move {
+            let Ok(latest) = active.stats().await else {
+                return;
+            };
+            let at = js_sys::Date::now();
+            let Some(Some((then, before))) =
+                last_stats.try_update_value(|l| l.replace((at, latest.clone())))
+            else {
+                return;
+            };
+            if let Some(sample) = quality_sample(&before, &latest, (at - then) / 1000.0) {
+                let _ = api
+                    .run::<ReportCallQuality>(report_call_quality::Variables {
+                        pass: pass.get_value(),
+                        sample,
+                    })
+                    .await;
+            }
+        });
+    });
 
-    let finish = move |reason: String| {
+    let finish = move |reason: String, read: Result<RoomView, ApiError>| {
         if finished.try_get_value() != Some(false) {
             return;
         }
@@ -134,8 +249,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         spawn_local(async move {
             // Dropped here, outside the facade's event callback.
             call.try_update_value(|c| *c = None);
-            let left = why_left(api, pass.get_value(), &reason).await;
-            on_left.run(left);
+            on_left.run(why_left(&read, &reason));
         });
     };
 
@@ -148,7 +262,9 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
             }
             live.try_set(list);
         }
-        CallEvent::Disconnected { reason } => finish(reason),
+        CallEvent::Disconnected { reason } => {
+            lost.try_set(Some(reason));
+        }
         CallEvent::LocalMuted { source } => {
             if source == "camera" {
                 cam_on.try_set(false);
@@ -164,7 +280,17 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         CallEvent::Reconnected => {
             reconnecting.try_set(false);
         }
-        CallEvent::Quality(_) => {}
+        // A weak connection: audio only, said plainly (once per page).
+        CallEvent::Quality(quality) => {
+            if (quality == "poor" || quality == "lost")
+                && audio_only.try_get_untracked() == Some(false)
+                && weak_told.try_get_value() == Some(false)
+            {
+                weak_told.set_value(true);
+                go_audio_only.try_set(Some(true));
+                notice.try_set(Some("video-audio-only-auto"));
+            }
+        }
         CallEvent::AudioPlayback { can_play } => {
             audio_blocked.try_set(!can_play);
         }
@@ -172,6 +298,155 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
             video_error.try_set(Some("video-error-in-call"));
         }
     };
+
+    // Connects to the room we are placed in, with the devices chosen;
+    // `keep` is the microphone and camera state to carry over from a move.
+    let enter = move |keep: Option<(bool, bool)>| async move {
+        let Some(element) = grid_element.try_with_value(Clone::clone).flatten() else {
+            return;
+        };
+        let view = match read_room(api, pass.get_value()).await {
+            Ok(view) => view,
+            Err(failure) => {
+                error.try_set(Some(failure));
+                connecting.try_set(false);
+                return;
+            }
+        };
+        let place = Place::of(&view.me);
+        let publish = view.me.role != VideoRole::Observer && !view.me.listen_only;
+        if room.try_get_untracked().flatten().as_ref() != Some(&view) {
+            room.try_set(Some(view));
+        }
+        let token = match api
+            .run::<VideoToken>(video_token::Variables {
+                pass: pass.get_value(),
+            })
+            .await
+        {
+            Ok(data) => data.video_token,
+            Err(failure) => {
+                error.try_set(Some(failure));
+                connecting.try_set(false);
+                return;
+            }
+        };
+        let chosen = |id: String| (!id.is_empty()).then_some(id);
+        let mut options = CallOptions::new(element);
+        options.camera = camera.try_get_untracked().and_then(chosen);
+        options.mic = mic.try_get_untracked().and_then(chosen);
+        options.publish = publish;
+        options.labels = TileLabels {
+            camera_off: i18n.tr("video-tile-camera-off"),
+            screen: i18n.tr_args("video-tile-screen", &[("name", "{name}".to_arg())]),
+        };
+        if !publish {
+            mic_on.try_set(false);
+            cam_on.try_set(false);
+        }
+        let Some(number) = generation.try_get_value() else {
+            return;
+        };
+        let handler = move |event: CallEvent| {
+            if generation.try_get_value() == Some(number) {
+                on_event(event);
+            }
+        };
+        let joined = video_kit::connect(&token.url, &token.token, options, handler).await;
+        connecting.try_set(false);
+        match joined {
+            Ok(joined) => {
+                let joined = Rc::new(joined);
+                placed.try_set_value(Some(place));
+                if call
+                    .try_update_value(|c| *c = Some(Rc::clone(&joined)))
+                    .is_none()
+                {
+                    // The page is gone: the call goes with it.
+                    return;
+                }
+                if audio_only.get_untracked() {
+                    let _ = joined.set_audio_only(true).await;
+                }
+                if let Some((mic_was, cam_was)) = keep.filter(|_| publish) {
+                    if !mic_was {
+                        let _ = joined.set_microphone(false).await;
+                    }
+                    if !cam_was {
+                        let _ = joined.set_camera(false).await;
+                    }
+                }
+            }
+            Err(e) => {
+                video_error.try_set(Some(video_error_key(e.kind())));
+            }
+        }
+    };
+
+    // A move: leave this room and enter the one we are placed in, keeping
+    // the devices and without the lobby.
+    let relocate = move || {
+        if switching.try_get_value() != Some(false) || finished.try_get_value() != Some(false) {
+            return;
+        }
+        switching.set_value(true);
+        generation.update_value(|g| *g += 1);
+        let to = where_name();
+        let text = if room.with_untracked(|r| r.as_ref().is_some_and(|r| r.me.caucus_id.is_some()))
+        {
+            i18n.tr_args("caucus-moving-to", &[("room", to.as_str().to_arg())])
+        } else {
+            i18n.tr("caucus-moving-main")
+        };
+        moving.set(Some(text));
+        let keep = (mic_on.get_untracked(), cam_on.get_untracked());
+        spawn_local(async move {
+            let old = call.try_update_value(Option::take).flatten();
+            if let Some(old) = old {
+                let _ = old.disconnect().await;
+            }
+            enter(Some(keep)).await;
+            switching.try_set_value(false);
+            moving.try_set(None);
+        });
+    };
+
+    // The room says we are placed elsewhere: move.
+    Effect::new(move || {
+        let Some(place) = room.with(|r| r.as_ref().map(|r| Place::of(&r.me))) else {
+            return;
+        };
+        let admitted = room.with_untracked(|r| {
+            r.as_ref()
+                .is_some_and(|r| r.me.admission == Admission::Admitted && !r.ended)
+        });
+        if admitted && placed.with_value(|p| p.as_ref().is_some_and(|p| *p != place)) {
+            relocate();
+        }
+    });
+
+    // The call dropped: a move (we were taken out of the old room), or the end.
+    Effect::new(move || {
+        let Some(reason) = lost.get() else {
+            return;
+        };
+        lost.set(None);
+        spawn_local(async move {
+            let read = read_room(api, pass.get_value()).await;
+            if let Ok(view) = &read {
+                let place = Place::of(&view.me);
+                let moved = view.me.admission == Admission::Admitted
+                    && !view.ended
+                    && placed.try_with_value(|p| p.as_ref() != Some(&place)) == Some(true);
+                if moved {
+                    room.try_set(Some(view.clone()));
+                    relocate();
+                    return;
+                }
+            }
+            finish(reason, read);
+        });
+    });
 
     // Joins once the grid is on the page.
     Effect::new(move || {
@@ -183,61 +458,8 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         }
         started.set_value(true);
         let element: web_sys::HtmlElement = div.into();
-        spawn_local(async move {
-            let view = match read_room(api, pass.get_value()).await {
-                Ok(view) => view,
-                Err(failure) => {
-                    error.try_set(Some(failure));
-                    connecting.try_set(false);
-                    return;
-                }
-            };
-            let publish = view.me.role != VideoRole::Observer;
-            if room.try_get_untracked().flatten().as_ref() != Some(&view) {
-                room.try_set(Some(view));
-            }
-            let token = match api
-                .run::<VideoToken>(video_token::Variables {
-                    pass: pass.get_value(),
-                })
-                .await
-            {
-                Ok(data) => data.video_token,
-                Err(failure) => {
-                    error.try_set(Some(failure));
-                    connecting.try_set(false);
-                    return;
-                }
-            };
-            let chosen = devices.get_value();
-            let mut options = CallOptions::new(element);
-            options.camera = chosen.camera;
-            options.mic = chosen.mic;
-            options.publish = publish;
-            options.labels = TileLabels {
-                camera_off: i18n.tr("video-tile-camera-off"),
-                screen: i18n.tr_args("video-tile-screen", &[("name", "{name}".to_arg())]),
-            };
-            if !publish {
-                mic_on.try_set(false);
-                cam_on.try_set(false);
-            }
-            let joined = video_kit::connect(&token.url, &token.token, options, on_event).await;
-            connecting.try_set(false);
-            match joined {
-                Ok(joined) => {
-                    if call
-                        .try_update_value(|c| *c = Some(Rc::new(joined)))
-                        .is_none()
-                    {
-                        // The page is gone: the call was dropped with it.
-                    }
-                }
-                Err(e) => {
-                    video_error.try_set(Some(video_error_key(e.kind())));
-                }
-            }
-        });
+        grid_element.set_value(Some(element));
+        spawn_local(enter(None));
     });
     on_cleanup(move || {
         call.try_update_value(|c| *c = None);
@@ -340,14 +562,40 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
             });
         }
     };
+    // Audio only, by hand or when the connection is weak.
+    Effect::new(move || {
+        let Some(on) = go_audio_only.get() else {
+            return;
+        };
+        go_audio_only.set(None);
+        if let Some(active) = current() {
+            spawn_local(async move {
+                match active.set_audio_only(on).await {
+                    Ok(()) => {
+                        audio_only.try_set(on);
+                        if on {
+                            cam_on.try_set(false);
+                        }
+                    }
+                    Err(e) => {
+                        video_error.try_set(Some(video_error_key(e.kind())));
+                    }
+                }
+            });
+        }
+    });
+    let toggle_audio_only = move |_| {
+        notice.set(None);
+        go_audio_only.set(Some(!audio_only.get_untracked()));
+    };
     let leave = move |_| {
         if let Some(active) = current() {
             spawn_local(async move {
                 let _ = active.disconnect().await;
-                finish("CLIENT_INITIATED".to_owned());
+                finish("CLIENT_INITIATED".to_owned(), Err(ApiError::Network));
             });
         } else {
-            finish("CLIENT_INITIATED".to_owned());
+            finish("CLIENT_INITIATED".to_owned(), Err(ApiError::Network));
         }
     };
     let start_audio = move |_| {
@@ -424,7 +672,10 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                 .await;
             busy.try_set(false);
             match result {
-                Ok(_) => finish("ROOM_DELETED".to_owned()),
+                Ok(_) => {
+                    let read = read_room(api, pass.get_value()).await;
+                    finish("ROOM_DELETED".to_owned(), read);
+                }
                 Err(failure) => {
                     error.try_set(Some(failure));
                 }
@@ -433,6 +684,14 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     };
 
     let pressed = |on: bool| if on { "true" } else { "false" };
+    let reread = Callback::new(move |()| refresh());
+    let runner = Runner::new(busy, error, reread);
+    let chat_scope = Signal::derive(move || {
+        i18n.tr_args(
+            "video-chat-scope",
+            &[("room", where_name().as_str().to_arg())],
+        )
+    });
     let waiting = move || {
         room.with(|r| {
             r.as_ref()
@@ -466,6 +725,9 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
             <div id="room-status" role="status" class="room-status">
                 {move || connecting.get().then(|| view! { <Loading /> })}
                 {move || reconnecting.get().then(|| view! { <p>{tr!("video-reconnecting")}</p> })}
+                {move || {
+                    moving.get().map(|text| view! { <p id="room-moving" class="room-moving">{text}</p> })
+                }}
                 {move || {
                     notice
                         .get()
@@ -501,6 +763,80 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                         }
                     })
             }}
+            {move || {
+                caller
+                    .get()
+                    .map(|id| {
+                        let name = names
+                            .with(|n| n.get(&id).cloned())
+                            .unwrap_or_else(|| i18n.tr("video-chat-someone"));
+                        let at = room
+                            .with_untracked(|r| {
+                                r.as_ref()
+                                    .and_then(|r| r.participants.iter().find(|p| p.id == id))
+                                    .and_then(|p| p.caucus_id.clone())
+                            });
+                        let go = at
+                            .map(|caucus| {
+                                let caucus = StoredValue::new(caucus);
+                                view! {
+                                    <button
+                                        id="call-alert-go"
+                                        type="button"
+                                        class="button button-primary"
+                                        on:click=move |_| {
+                                            caller.set(None);
+                                            let me = room
+                                                .with_untracked(|r| r.as_ref().map(|r| r.me.id.clone()))
+                                                .unwrap_or_default();
+                                            runner.place(pass.get_value(), me, Some(caucus.get_value()), false);
+                                        }
+                                    >
+                                        {tr!("caucus-go-to-them")}
+                                    </button>
+                                }
+                            });
+                        view! {
+                            <div class="alert alert-info" role="alert" id="call-alert">
+                                <div class="alert-body">
+                                    <p>{i18n.tr_args("caucus-called", &[("name", name.as_str().to_arg())])}</p>
+                                    <div class="button-row">
+                                        {go}
+                                        <button
+                                            id="call-alert-dismiss"
+                                            type="button"
+                                            class="button button-secondary"
+                                            on:click=move |_| caller.set(None)
+                                        >
+                                            {tr!("caucus-dismiss")}
+                                        </button>
+                                    </div>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
+            <div class="room-where" id="room-where">
+                <p>
+                    {tr!("caucus-you-are-in")}
+                    " "
+                    <strong id="room-where-name">{where_name}</strong>
+                    " "
+                    <span id="room-countdown" class="caucus-timer" role="timer">
+                        {move || {
+                            my_caucus()
+                                .and_then(|c| c.ends_at)
+                                .and_then(|end| seconds_left(&end, now.get()))
+                                .map(|left| {
+                                    i18n.tr_args("caucus-time-left", &[("time", clock(left).as_str().to_arg())])
+                                })
+                        }}
+                    </span>
+                </p>
+                <Show when=move || !moderator.get() && my_caucus().is_some()>
+                    <CallTheMediator pass=pass />
+                </Show>
+            </div>
             <div class="video-layout">
                 <div class="video-stage">
                     <div
@@ -538,6 +874,19 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                         >
                             {tr!("video-toolbar-screen")}
                         </button>
+                        <button
+                            id="toolbar-audio-only"
+                            type="button"
+                            class="button button-secondary toggle"
+                            aria-pressed=move || pressed(audio_only.get())
+                            aria-describedby="toolbar-audio-only-hint"
+                            on:click=toggle_audio_only
+                        >
+                            {tr!("video-toolbar-audio-only")}
+                        </button>
+                        <span id="toolbar-audio-only-hint" class="visually-hidden">
+                            {tr!("video-toolbar-audio-only-hint")}
+                        </span>
                         <button
                             id="toolbar-leave"
                             type="button"
@@ -605,6 +954,9 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                                 }
                             }}
                         </section>
+                    </Show>
+                    <Show when=move || moderator.get()>
+                        <CaucusPanel pass=pass room=room busy=busy error=error refresh=reread now=now />
                     </Show>
                     <section class="card room-people" aria-labelledby="room-people-title">
                         <h2 id="room-people-title" class="card-title">
@@ -704,7 +1056,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                             </div>
                         </section>
                     </Show>
-                    <Chat pass=pass names=names />
+                    <Chat pass=pass names=names scope=chat_scope moderator=moderator />
                 </div>
             </div>
         </div>
