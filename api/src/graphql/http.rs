@@ -179,6 +179,19 @@ pub async fn graphiql() -> impl IntoResponse {
     )
 }
 
+/// The portals' own origins (where their links point) and those configured.
+fn our_origin(settings: &crate::config::Settings, origin: &str) -> bool {
+    let portals = [
+        &settings.email.admin_portal_url,
+        &settings.email.client_portal_url,
+        &settings.server.public_url,
+    ];
+    settings.server.allowed_origins.iter().any(|a| a == origin)
+        || portals
+            .iter()
+            .any(|url| url.origin().ascii_serialization() == origin)
+}
+
 /// Subscriptions over graphql-transport-ws. The session cookie authenticates the
 /// upgrade, and the `Origin` must be one of ours, so another site cannot open a
 /// socket with a visitor's cookie.
@@ -192,7 +205,7 @@ pub async fn graphql_ws(
     if let Some(origin) = headers.get(header::ORIGIN) {
         let allowed = origin
             .to_str()
-            .is_ok_and(|o| state.settings.server.allowed_origins.iter().any(|a| a == o));
+            .is_ok_and(|o| our_origin(&state.settings, o));
         if !allowed {
             return error_response(
                 StatusCode::FORBIDDEN,

@@ -136,6 +136,30 @@ async fn subscriptions_refuse_foreign_origins_and_unauthorized_callers() {
             .err(),
         Some(403)
     );
+    // A portal's own origin (where its links point) may, without being
+    // listed in `allowed_origins`.
+    let portal = "http://portal.caucus.test:9443";
+    let served = testkit::spawn_with(|s| {
+        s.email.client_portal_url = url::Url::parse(portal).unwrap();
+        assert!(!s.server.allowed_origins.iter().any(|o| o == portal));
+    })
+    .await;
+    let (member, _) = signed_in(&served, "ws-portal", RoleKey::OrgAdmin).await;
+    assert!(
+        connect(&served, member.cookie.as_deref(), portal)
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        connect(
+            &served,
+            member.cookie.as_deref(),
+            "http://elsewhere.caucus.test:9443"
+        )
+        .await
+        .err(),
+        Some(403)
+    );
     // Signed out: the subscription ends with an error, not with events.
     let mut socket = connect(&app, None, ORIGIN).await.unwrap();
     subscribe(&mut socket).await;
