@@ -8,6 +8,7 @@
 mod account;
 mod branding;
 mod cases;
+mod caucus;
 mod client_work;
 mod credentials;
 mod harness;

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use thirtyfour::prelude::*;
 
 use crate::cases::file_from_the_page;
-use crate::harness::{Browser, keep_page, with_media_browser};
+use crate::harness::{Browser, emailed_token, keep_page, with_media_browser};
 
 const TEST: &str = "video";
 const PARTY: &str = "party@demo.caucus.test";
@@ -27,7 +27,12 @@ const MEDIATOR: &str = "mediator@demo.caucus.test";
 const RESPONDENT: &str = "remy.respondent@example.org";
 
 /// Waits up to `secs` for `#id` to be shown with text containing `expected`.
-async fn wait_text(d: &WebDriver, id: &str, expected: &str, secs: u64) -> anyhow::Result<()> {
+pub(crate) async fn wait_text(
+    d: &WebDriver,
+    id: &str,
+    expected: &str,
+    secs: u64,
+) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     let mut last = String::new();
     while tokio::time::Instant::now() < deadline {
@@ -45,7 +50,7 @@ async fn wait_text(d: &WebDriver, id: &str, expected: &str, secs: u64) -> anyhow
 }
 
 /// Clicks `#id` once it is shown and enabled.
-async fn click(d: &WebDriver, id: &str) -> anyhow::Result<()> {
+pub(crate) async fn click(d: &WebDriver, id: &str) -> anyhow::Result<()> {
     let element = d
         .query(By::Id(id))
         .wait(Duration::from_secs(30), Duration::from_millis(200))
@@ -60,7 +65,7 @@ async fn click(d: &WebDriver, id: &str) -> anyhow::Result<()> {
 }
 
 /// Ticks every lobby statement and the confidentiality agreement, then enters.
-async fn pass_the_lobby(d: &WebDriver) -> anyhow::Result<()> {
+pub(crate) async fn pass_the_lobby(d: &WebDriver) -> anyhow::Result<()> {
     d.query(By::Id("lobby-enter"))
         .wait(Duration::from_secs(30), Duration::from_millis(200))
         .and_displayed()
@@ -77,7 +82,7 @@ async fn pass_the_lobby(d: &WebDriver) -> anyhow::Result<()> {
 }
 
 /// `await window.__caucusCall.stats()` on the page, once a call is up.
-async fn stats(d: &WebDriver) -> anyhow::Result<Value> {
+pub(crate) async fn stats(d: &WebDriver) -> anyhow::Result<Value> {
     let result = d
         .execute_async(
             r#"const done = arguments[arguments.length - 1];
@@ -92,13 +97,13 @@ async fn stats(d: &WebDriver) -> anyhow::Result<Value> {
     }
 }
 
-fn number(stats: &Value, key: &str) -> u64 {
+pub(crate) fn number(stats: &Value, key: &str) -> u64 {
     stats[key].as_u64().unwrap_or(0)
 }
 
 /// Waits until the page receives remote video, then checks that bytes and
 /// decoded frames grow over three seconds.
-async fn media_flows(d: &WebDriver, who: &str) -> anyhow::Result<()> {
+pub(crate) async fn media_flows(d: &WebDriver, who: &str) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
     let mut first = Value::Null;
     while tokio::time::Instant::now() < deadline {
@@ -123,9 +128,30 @@ async fn media_flows(d: &WebDriver, who: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Books a session of a fresh case with the demo mediator and returns
-/// `(session id, the respondent's participant id, the join link's token)`.
-async fn booked_session_with_a_link(b: &Browser) -> anyhow::Result<(String, String, String)> {
+/// A booked session and who takes part in it.
+pub(crate) struct Booked {
+    pub session: String,
+    /// The respondent's participant id and join link token (made on the case page).
+    pub respondent: String,
+    pub respondent_token: String,
+    /// The claimant's participant id and join link token (from their email).
+    pub claimant: String,
+    pub claimant_token: String,
+    pub mediator: String,
+}
+
+/// The token of a join link `url`.
+pub(crate) fn link_token(url: &str) -> anyhow::Result<String> {
+    Ok(url
+        .split_once("/join#")
+        .with_context(|| format!("{url} is no join link"))?
+        .1
+        .to_owned())
+}
+
+/// Books a session of a fresh case with the demo mediator; the case manager
+/// makes the respondent's join link on the case page. Signed out at the end.
+pub(crate) async fn booked_session_with_a_link(b: &Browser) -> anyhow::Result<Booked> {
     // The mediator keeps a working week.
     b.driver.goto(b.admin_url("/")).await?;
     b.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
@@ -199,12 +225,28 @@ async fn booked_session_with_a_link(b: &Browser) -> anyhow::Result<(String, Stri
             json!({ "s": session }),
         )
         .await?;
-    let respondent = attendees["sessionAttendees"]
+    let attendee = |name: &str| {
+        attendees["sessionAttendees"]
+            .as_array()
+            .and_then(|all| all.iter().find(|a| a["name"] == name))
+            .and_then(|a| a["participantId"].as_str())
+            .map(str::to_owned)
+            .with_context(|| format!("{name} among {attendees}"))
+    };
+    let respondent = attendee("Remy Respondent")?;
+    let claimant = attendee("Pat Party")?;
+    let mediator = attendees["sessionAttendees"]
         .as_array()
-        .and_then(|all| all.iter().find(|a| a["name"] == "Remy Respondent"))
+        .and_then(|all| all.iter().find(|a| a["role"] == "MEDIATOR"))
         .and_then(|a| a["participantId"].as_str())
-        .with_context(|| format!("the respondent among {attendees}"))?
-        .to_owned();
+        .map(str::to_owned)
+        .with_context(|| format!("the mediator among {attendees}"))?;
+    // Booking emails each party their link. The claimant keeps theirs; the
+    // respondent's is replaced below (waited for first, so that the email
+    // cannot replace the link made on the page).
+    let emailed = b.client_url("/join#");
+    let claimant_token = emailed_token(PARTY, &emailed).await?;
+    emailed_token(RESPONDENT, &emailed).await?;
     // The case page's Sessions card: a "Join video" link and the
     // attendees, where the manager makes the respondent's link (shown once).
     b.driver
@@ -224,19 +266,27 @@ async fn booked_session_with_a_link(b: &Browser) -> anyhow::Result<(String, Stri
         .await?
         .context("the join link")?;
     keep_page(&b.driver, TEST, "0-manager-join-link").await;
-    let token = url
-        .split_once("/join#")
-        .with_context(|| format!("{url} is no join link"))?
-        .1
-        .to_owned();
+    let token = link_token(&url)?;
     b.driver.delete_all_cookies().await?;
-    Ok((session, respondent, token))
+    Ok(Booked {
+        session,
+        respondent,
+        respondent_token: token,
+        claimant,
+        claimant_token,
+        mediator,
+    })
 }
 
 #[tokio::test]
 async fn a_party_is_admitted_by_the_mediator_sees_and_hears_them_and_is_removed() {
     with_media_browser(TEST, async |b| {
-        let (session, party, token) = booked_session_with_a_link(b).await?;
+        let Booked {
+            session,
+            respondent: party,
+            respondent_token: token,
+            ..
+        } = booked_session_with_a_link(b).await?;
         let join = b.client_url(&format!("/join#{token}"));
 
         // The respondent, on their own device, opens the link.
