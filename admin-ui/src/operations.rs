@@ -479,7 +479,8 @@ fn QualityCell(quality: Quality) -> impl IntoView {
         quality.packet_loss_percent > FAIR_LOSS_PERCENT,
     );
     let bitrate = metric_level(false, quality.bitrate_kbps < LOW_BITRATE_KBPS);
-    let overall = round_trip.max(jitter).max(loss).max(bitrate);
+    // A low bitrate alone is no alarm: someone with their camera off sends little.
+    let overall = round_trip.max(jitter).max(loss);
     let overall_text = match overall {
         Level::Good => tr!("ops-quality-good")(),
         Level::Fair => tr!("ops-quality-fair")(),
@@ -489,6 +490,10 @@ fn QualityCell(quality: Quality) -> impl IntoView {
         Level::Good => String::new(),
         Level::Fair => format!(" ({})", tr!("ops-metric-fair")()),
         Level::Poor => format!(" ({})", tr!("ops-metric-poor")()),
+    };
+    let low = |level: Level| match level {
+        Level::Good => String::new(),
+        _ => format!(" ({})", tr!("ops-metric-low")()),
     };
     let (rtt, jit, los, kbps) = (
         quality.round_trip_ms,
@@ -511,7 +516,7 @@ fn QualityCell(quality: Quality) -> impl IntoView {
         ),
         (
             bitrate,
-            tr!("ops-metric-bitrate", kbps = kbps)() + &suffix(bitrate),
+            tr!("ops-metric-bitrate", kbps = kbps)() + &low(bitrate),
         ),
     ];
     view! {

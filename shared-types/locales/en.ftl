@@ -1315,6 +1315,7 @@ ops-quality-fair = Fair connection
 ops-quality-poor = Poor connection
 ops-metric-fair = a little high
 ops-metric-poor = too high
+ops-metric-low = low
 ops-metric-round-trip = Delay { $ms } ms
 ops-metric-jitter = Jitter { $ms } ms
 ops-metric-loss = Lost data { $percent } %

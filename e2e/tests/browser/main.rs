@@ -14,6 +14,7 @@ mod harness;
 mod identity;
 mod intake;
 mod invitation_totp;
+mod operations;
 mod org_security;
 mod passkeys;
 mod portals;

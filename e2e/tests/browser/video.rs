@@ -125,7 +125,9 @@ async fn media_flows(d: &WebDriver, who: &str) -> anyhow::Result<()> {
 
 /// Books a session of a fresh case with the demo mediator and returns
 /// `(session id, the respondent's participant id, the join link's token)`.
-async fn booked_session_with_a_link(b: &Browser) -> anyhow::Result<(String, String, String)> {
+pub(crate) async fn booked_session_with_a_link(
+    b: &Browser,
+) -> anyhow::Result<(String, String, String)> {
     // The mediator keeps a working week.
     b.driver.goto(b.admin_url("/")).await?;
     b.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
