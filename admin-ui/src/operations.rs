@@ -167,6 +167,7 @@ struct Notice {
     todo: String,
 }
 
+/// The alerts in words, urgent ones first.
 fn notices_of(live: &Live) -> Vec<Notice> {
     let sessions: BTreeMap<&str, &Session> = live
         .sessions
@@ -190,7 +191,8 @@ fn notices_of(live: &Live) -> Vec<Notice> {
             })
             .unwrap_or_else(|| tr!("ops-someone")())
     };
-    live.alerts
+    let mut notices: Vec<Notice> = live
+        .alerts
         .iter()
         .map(|alert| {
             let session = alert
@@ -247,7 +249,9 @@ fn notices_of(live: &Live) -> Vec<Notice> {
                 },
             }
         })
-        .collect()
+        .collect();
+    notices.sort_by_key(|n| !n.urgent);
+    notices
 }
 
 /// The alerts, in a polite live region that is there from the start, so

@@ -14,7 +14,7 @@ use caucus_api::seed::DEMO_PASSWORD;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
 
-use crate::harness::{Browser, with_browser};
+use crate::harness::{Browser, keep_page, with_browser};
 use crate::video::booked_session_with_a_link;
 
 const ADMIN: &str = "admin@demo.caucus.test";
@@ -143,6 +143,7 @@ async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look(
             .attr("aria-live")
             .await?;
         ensure!(live_region.as_deref() == Some("polite"), "alerts are not a polite live region");
+        keep_page(&b.driver, "operations", "1-dashboard").await;
         b.assert_accessible("live operations").await?;
 
         // It reloads itself.
