@@ -6,9 +6,11 @@ mod calendar;
 mod case;
 mod case_settings;
 mod cases;
+mod charts;
 mod credentials;
 mod invitations;
 mod logo;
+mod operations;
 mod outcomes;
 mod overview;
 mod people;
@@ -73,6 +75,12 @@ fn App() -> impl IntoView {
             visible: None,
         },
         NavLink {
+            href: "/operations",
+            label: Signal::derive(tr!("ops-nav")),
+            exact: false,
+            visible: Some(may_run_roster),
+        },
+        NavLink {
             href: "/roster",
             label: Signal::derive(tr!("admin-nav-roster")),
             exact: false,
@@ -135,6 +143,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/cases") view=cases::Cases />
                     <Route path=path!("/cases/:id") view=case::CasePage />
                     <Route path=path!("/outcomes") view=outcomes::OutcomesPage />
+                    <Route path=path!("/operations") view=operations::OperationsPage />
                     <Route path=path!("/people") view=people::People />
                     <Route path=path!("/roster") view=roster::RosterPage />
                     <Route path=path!("/availability") view=availability::AvailabilityPage />

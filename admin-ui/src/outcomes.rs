@@ -10,6 +10,7 @@ use portal_kit::gql::DateTime;
 use portal_kit::prelude::*;
 
 use crate::StaffPage;
+use crate::charts::{Meter, Meters, Segment, StackedBars};
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -188,33 +189,17 @@ fn Figures(counts: Vec<Count>, names: BTreeMap<String, String>) -> impl IntoView
         intl::format_date(start, i18n.locale()).unwrap_or_else(|| start.to_owned())
     };
     let total: i64 = by_period.values().flat_map(|r| r.iter()).sum();
-    let max = by_period
-        .values()
-        .map(|r| r.iter().sum::<i64>())
-        .max()
-        .unwrap_or(1)
-        .max(1);
     let bars = by_period.len().max(1);
-    let (width, height, gap) = (640.0_f64, 220.0_f64, 8.0_f64);
-    let bar_width = (width - gap * (bars as f64 + 1.0)) / bars as f64;
-    let chart = by_period
-        .iter()
-        .enumerate()
-        .map(|(i, (_, row))| {
-            let x = gap + i as f64 * (bar_width + gap);
-            let mut y = height;
+    let chart: Vec<Vec<Segment>> = by_period
+        .values()
+        .map(|row| {
             OUTCOMES
                 .iter()
                 .zip(row.iter())
-                .filter(|(_, n)| **n > 0)
-                .map(|((_, colour), n)| {
-                    let h = *n as f64 / max as f64 * (height - 10.0);
-                    y -= h;
-                    view! { <rect x=x y=y width=bar_width height=h fill=*colour /> }
-                })
-                .collect_view()
+                .map(|((_, colour), n)| (*n as f64, *colour))
+                .collect()
         })
-        .collect_view();
+        .collect();
     let summary = tr!(
         "outcomes-chart-summary",
         total = total,
@@ -249,50 +234,31 @@ fn Figures(counts: Vec<Count>, names: BTreeMap<String, String>) -> impl IntoView
         .iter()
         .map(|(k, v)| (dispute_type_label(k), *v))
         .collect();
-    let type_bars = types
+    let type_bars: Vec<(String, Vec<Meter>)> = types
         .iter()
         .map(|(name, row)| {
             let share = settled_share(row).unwrap_or(0);
-            view! {
-                <li>
-                    <span class="meter-label">{name.clone()}</span>
-                    <span class="meter" aria-hidden="true">
-                        <span class="meter-fill" style=format!("width: {share}%")></span>
-                    </span>
-                    <span class="meter-value">{format!("{share} %")}</span>
-                </li>
-            }
+            let meter = Meter {
+                percent: share as f64,
+                colour: "#1d6b3a",
+                text: format!("{share} %"),
+            };
+            (name.clone(), vec![meter])
         })
-        .collect_view();
+        .collect();
+    let legend: Vec<(String, &'static str)> = OUTCOMES
+        .iter()
+        .map(|(o, colour)| (status_label(*o), *colour))
+        .collect();
     view! {
         <Card id="outcomes-over-time" title=tr!("outcomes-over-time")>
-            <figure class="chart">
-                <svg viewBox=format!("0 0 {width} {height}") role="img" aria-label=summary.clone() class="bar-chart">
-                    <line x1="0" y1=height x2=width y2=height stroke="#4b5563" />
-                    {chart}
-                </svg>
-                <figcaption>
-                    <ul class="legend">
-                        {OUTCOMES
-                            .iter()
-                            .map(|(o, colour)| {
-                                view! {
-                                    <li>
-                                        <span class="swatch-key" style=format!("background: {colour}")></span>
-                                        {status_label(*o)}
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                </figcaption>
-            </figure>
+            <StackedBars bars=chart summary=summary.clone() legend=legend />
             <DataTable id="outcomes-by-period" caption=tr!("outcomes-table-period") columns=columns()>
                 {rows(periods)}
             </DataTable>
         </Card>
         <Card id="outcomes-by-type" title=tr!("outcomes-settled-by-type")>
-            <ul class="meters plain-list">{type_bars}</ul>
+            <Meters rows=type_bars />
             <DataTable id="outcomes-type-table" caption=tr!("outcomes-table-type") columns=columns()>
                 {rows(types)}
             </DataTable>

@@ -1294,3 +1294,100 @@ lobby-rules-add = Add a statement
 lobby-rules-save = Save statements
 lobby-rules-saved = The statements were saved. They apply from the next time someone enters a waiting room.
 lobby-rules-too-long = A statement can be at most 300 characters long.
+
+## Live operations dashboard (admin)
+ops-nav = Live operations
+ops-title = Live operations
+ops-intro = What is happening in your organization's video sessions right now. This page updates itself every few seconds.
+ops-updated = Updated { $time }
+ops-someone = Someone
+ops-alerts-title = Alerts
+ops-no-alerts = No alerts right now. Everything looks fine.
+ops-urgent = Urgent
+ops-attention = Needs attention
+ops-what-to-do = What to do:
+ops-alert-late = Session { $case } should have started, but nobody has joined yet.
+ops-alert-late-todo = Call the mediator, { $mediator }, to check that they can get in. If they cannot come, tell the parties.
+ops-alert-wait = { $name } has been waiting { $minutes ->
+    [one] 1 minute
+   *[other] { $minutes } minutes
+} in the waiting room of session { $case }.
+ops-alert-wait-todo = Tell the mediator, { $mediator }, that someone is waiting to be let in.
+ops-alert-quality = { $name } has a poor connection in session { $case }.
+ops-alert-quality-todo = Suggest they move closer to their router, close other programs, or turn off their camera. If it stays poor, offer to continue by phone.
+ops-alert-server = The video server is not answering. Sessions may not connect.
+ops-alert-server-todo = Tell the technical team now. Mediators can carry on by phone until it is back.
+ops-alert-other = Something in a session needs attention.
+ops-alert-other-todo = Check the sessions below, and ask the mediator if you are unsure.
+ops-sessions-title = Sessions in progress
+ops-empty = No sessions are running right now.
+ops-session-heading = Case { $case }
+ops-badge-started = In progress
+ops-badge-not-started = Not started yet
+ops-badge-late = Late start
+ops-badge-locked = Locked
+ops-mediator = Mediator
+ops-scheduled = Scheduled
+ops-scheduled-at = { $time } for { $minutes } minutes
+ops-waiting-count-label = Waiting room
+ops-waiting-count = { $count ->
+    [0] Nobody waiting
+    [one] 1 person waiting
+   *[other] { $count } people waiting
+}
+ops-main-room = Main room
+ops-caucus-room = Caucus room
+ops-timer-ends = Timer ends at { $time }
+ops-no-timer = No timer set
+ops-room-caption = Who is in { $room }
+ops-room-empty = Nobody is in this room.
+ops-column-name = Name
+ops-column-role = Role
+ops-column-connection = Connection
+ops-column-quality = Call quality
+ops-column-case = Case
+ops-column-waiting = Waiting for
+ops-column-mediator = Mediator
+ops-column-today = Today
+ops-column-week = This week
+ops-connected = Connected
+ops-not-connected = Not connected
+ops-quality-none = No recent measurement
+ops-quality-good = Good connection
+ops-quality-fair = Fair connection
+ops-quality-poor = Poor connection
+ops-metric-fair = a little high
+ops-metric-poor = too high
+ops-metric-low = low
+ops-metric-round-trip = Delay { $ms } ms
+ops-metric-jitter = Jitter { $ms } ms
+ops-metric-loss = Lost data { $percent } %
+ops-metric-bitrate = Speed { $kbps } kbps
+ops-lobby-title = Waiting room
+ops-lobby-caption = People waiting to be let in
+ops-lobby-empty = Nobody is waiting right now.
+ops-minutes = { $minutes ->
+    [one] 1 minute
+   *[other] { $minutes } minutes
+}
+ops-long-wait = Long wait
+ops-breakout-title = Caucus rooms
+ops-breakout-summary = Caucus rooms open: { $rooms }. People in caucus rooms: { $caucus }. People in main rooms: { $main }.
+ops-breakout-rooms = Caucus rooms open: { $count }
+ops-breakout-in-caucus = People in caucus rooms: { $count }
+ops-breakout-in-main = People in main rooms: { $count }
+ops-load-title = Mediator workload
+ops-load-empty = No sessions are booked this week.
+ops-load-today = { $count } today
+ops-load-week = { $count } this week
+ops-load-legend-today = Sessions today
+ops-load-legend-week = Sessions this week
+ops-load-caption = Sessions per mediator
+ops-server-title = Video server
+ops-server-up = Working
+ops-server-down = Not answering
+ops-server-rooms = { $count ->
+    [one] 1 video room open
+   *[other] { $count } video rooms open
+}
+ops-server-answered = Answered in { $ms } ms

@@ -1294,3 +1294,100 @@ lobby-rules-add = Añadir una afirmación
 lobby-rules-save = Guardar las afirmaciones
 lobby-rules-saved = Las afirmaciones se guardaron. Se aplican a partir de la próxima vez que alguien entre en una sala de espera.
 lobby-rules-too-long = Una afirmación puede tener como máximo 300 caracteres.
+
+## Live operations dashboard (admin)
+ops-nav = Operaciones en vivo
+ops-title = Operaciones en vivo
+ops-intro = Lo que está pasando ahora mismo en las sesiones por video de su organización. Esta página se actualiza sola cada pocos segundos.
+ops-updated = Actualizado a las { $time }
+ops-someone = Alguien
+ops-alerts-title = Alertas
+ops-no-alerts = No hay alertas ahora. Todo parece estar bien.
+ops-urgent = Urgente
+ops-attention = Requiere atención
+ops-what-to-do = Qué hacer:
+ops-alert-late = La sesión { $case } debería haber empezado, pero todavía no se ha conectado nadie.
+ops-alert-late-todo = Llame al mediador, { $mediator }, para comprobar que puede entrar. Si no puede, avise a las partes.
+ops-alert-wait = { $name } lleva { $minutes ->
+    [one] 1 minuto
+   *[other] { $minutes } minutos
+} en la sala de espera de la sesión { $case }.
+ops-alert-wait-todo = Avise al mediador, { $mediator }, de que alguien espera para entrar.
+ops-alert-quality = { $name } tiene una conexión deficiente en la sesión { $case }.
+ops-alert-quality-todo = Sugiérale que se acerque al router, cierre otros programas o apague la cámara. Si sigue mal, ofrézcale continuar por teléfono.
+ops-alert-server = El servidor de video no responde. Es posible que las sesiones no se conecten.
+ops-alert-server-todo = Avise ahora al equipo técnico. Los mediadores pueden continuar por teléfono hasta que vuelva a funcionar.
+ops-alert-other = Algo en una sesión requiere atención.
+ops-alert-other-todo = Revise las sesiones de abajo y, si tiene dudas, pregunte al mediador.
+ops-sessions-title = Sesiones en curso
+ops-empty = No hay ninguna sesión en curso ahora mismo.
+ops-session-heading = Caso { $case }
+ops-badge-started = En curso
+ops-badge-not-started = Todavía no ha empezado
+ops-badge-late = Inicio con retraso
+ops-badge-locked = Cerrada a nuevas llegadas
+ops-mediator = Mediador
+ops-scheduled = Programada
+ops-scheduled-at = { $time } durante { $minutes } minutos
+ops-waiting-count-label = Sala de espera
+ops-waiting-count = { $count ->
+    [0] Nadie esperando
+    [one] 1 persona esperando
+   *[other] { $count } personas esperando
+}
+ops-main-room = Sala principal
+ops-caucus-room = Sala privada
+ops-timer-ends = El temporizador termina a las { $time }
+ops-no-timer = Sin temporizador
+ops-room-caption = Quién está en { $room }
+ops-room-empty = No hay nadie en esta sala.
+ops-column-name = Nombre
+ops-column-role = Función
+ops-column-connection = Conexión
+ops-column-quality = Calidad de la llamada
+ops-column-case = Caso
+ops-column-waiting = Tiempo de espera
+ops-column-mediator = Mediador
+ops-column-today = Hoy
+ops-column-week = Esta semana
+ops-connected = Conectado
+ops-not-connected = Sin conexión
+ops-quality-none = Sin medición reciente
+ops-quality-good = Buena conexión
+ops-quality-fair = Conexión regular
+ops-quality-poor = Conexión deficiente
+ops-metric-fair = por encima de lo habitual
+ops-metric-poor = por encima del límite
+ops-metric-low = por debajo de lo habitual
+ops-metric-round-trip = Retardo { $ms } ms
+ops-metric-jitter = Variación del retardo { $ms } ms
+ops-metric-loss = Datos perdidos { $percent } %
+ops-metric-bitrate = Velocidad { $kbps } kbps
+ops-lobby-title = Sala de espera
+ops-lobby-caption = Personas que esperan para entrar
+ops-lobby-empty = No hay nadie esperando ahora mismo.
+ops-minutes = { $minutes ->
+    [one] 1 minuto
+   *[other] { $minutes } minutos
+}
+ops-long-wait = Espera larga
+ops-breakout-title = Salas privadas
+ops-breakout-summary = Salas privadas abiertas: { $rooms }. Personas en salas privadas: { $caucus }. Personas en salas principales: { $main }.
+ops-breakout-rooms = Salas privadas abiertas: { $count }
+ops-breakout-in-caucus = Personas en salas privadas: { $count }
+ops-breakout-in-main = Personas en salas principales: { $count }
+ops-load-title = Carga de trabajo de los mediadores
+ops-load-empty = No hay sesiones reservadas esta semana.
+ops-load-today = { $count } hoy
+ops-load-week = { $count } esta semana
+ops-load-legend-today = Sesiones de hoy
+ops-load-legend-week = Sesiones de esta semana
+ops-load-caption = Sesiones por mediador
+ops-server-title = Servidor de video
+ops-server-up = Funciona
+ops-server-down = No responde
+ops-server-rooms = { $count ->
+    [one] 1 sala de video abierta
+   *[other] { $count } salas de video abiertas
+}
+ops-server-answered = Respondió en { $ms } ms

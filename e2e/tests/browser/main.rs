@@ -15,6 +15,7 @@ mod harness;
 mod identity;
 mod intake;
 mod invitation_totp;
+mod operations;
 mod org_security;
 mod passkeys;
 mod portals;

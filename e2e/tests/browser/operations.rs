@@ -1,0 +1,207 @@
+//! The live operations dashboard in the admin portal: a session that should
+//! have started fifteen minutes ago, with nobody in it and the respondent
+//! waiting in the lobby for seven minutes. An org admin sees the session, the
+//! waiting party and both alerts (late start, long wait), the page reloads
+//! itself, and it passes the accessibility checks. A mediator is told they
+//! have no access, and a party that the portal is for staff. No media: the
+//! respondent enters the lobby through the API from the client portal's page,
+//! with a device key made by WebCrypto as the join page makes it.
+
+use std::time::Duration;
+
+use anyhow::{Context, ensure};
+use caucus_api::seed::DEMO_PASSWORD;
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use serde_json::{Value, json};
+
+use crate::harness::{Browser, keep_page, with_browser};
+use crate::video::{Booked, booked_session_with_a_link};
+
+const ADMIN: &str = "admin@demo.caucus.test";
+const MEDIATOR: &str = "mediator@demo.caucus.test";
+const PARTY: &str = "party@demo.caucus.test";
+
+/// Redeems the join link on a fresh WebCrypto key and enters the lobby,
+/// confirming every statement, from the current (client portal) page.
+const ENTER_LOBBY: &str = r#"
+const [link, done] = arguments;
+const gql = async (query, variables) => {
+  const r = await fetch('/graphql', { method: 'POST', credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', 'x-caucus-client': 'client' },
+    body: JSON.stringify({ query, variables }) });
+  const body = await r.json();
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+};
+const b64 = buf => btoa(String.fromCharCode(...new Uint8Array(buf)))
+  .replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+(async () => {
+  const key = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+  const spki = await crypto.subtle.exportKey('spki', key.publicKey);
+  const begun = await gql('mutation B($l: String!, $k: String!) { beginLinkJoin(link: $l, publicKey: $k) }',
+    { l: link, k: b64(spki) });
+  const challenge = begun.beginLinkJoin;
+  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey,
+    new TextEncoder().encode(challenge));
+  const finished = await gql('mutation F($l: String!, $c: String!, $s: String!) { finishLinkJoin(link: $l, challenge: $c, signature: $s) }',
+    { l: link, c: challenge, s: b64(signature) });
+  const pass = finished.finishLinkJoin;
+  const room = await gql('query R($p: String!) { videoRoom(pass: $p) { lobbyQuestions } }', { p: pass });
+  await gql('mutation L($p: String!, $c: [Boolean!]!, $a: Boolean!) { enterLobby(pass: $p, confirmed: $c, acceptConfidentiality: $a) }',
+    { p: pass, c: room.videoRoom.lobbyQuestions.map(() => true), a: true });
+  return 'in the lobby';
+})().then(done, e => done('failed: ' + e));
+"#;
+
+async fn owner_sql(b: &Browser, sql: String) -> anyhow::Result<()> {
+    let owner = Database::connect(b.app.db.owner_url.clone()).await?;
+    owner
+        .execute(Statement::from_string(DbBackend::Postgres, sql))
+        .await?;
+    owner.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look() {
+    with_browser("operations", async |b| {
+        let Booked {
+            session,
+            respondent,
+            respondent_token: token,
+            ..
+        } = booked_session_with_a_link(b).await?;
+        // The session is due now: it should have started fifteen minutes ago.
+        owner_sql(
+            b,
+            format!(
+                "UPDATE sessions SET scheduled_for = now() - interval '15 minutes',
+                        blocked = tstzrange(now() - interval '30 minutes', now() + interval '75 minutes')
+                 WHERE id = '{session}'"
+            ),
+        )
+        .await?;
+
+        // The respondent opens their link and waits in the lobby.
+        b.driver.goto(b.client_url("/")).await?;
+        let entered = b
+            .driver
+            .execute_async(ENTER_LOBBY, vec![json!(token)])
+            .await?;
+        ensure!(
+            entered.json() == &json!("in the lobby"),
+            "the respondent did not reach the lobby: {}",
+            entered.json()
+        );
+        owner_sql(
+            b,
+            format!(
+                "UPDATE room_participants SET lobby_entered_at = now() - interval '7 minutes'
+                 WHERE id = '{respondent}'"
+            ),
+        )
+        .await?;
+        b.driver.delete_all_cookies().await?;
+
+        // An org admin opens the dashboard.
+        b.driver.goto(b.admin_url("/operations")).await?;
+        b.sign_in(ADMIN, DEMO_PASSWORD).await?;
+        b.wait_for_text("page-title", "Live operations").await?;
+        let live = b
+            .gql(
+                "admin",
+                "{ liveOperations { sessions { sessionId caseReference } } }",
+                json!({}),
+            )
+            .await?;
+        let reference = live["liveOperations"]["sessions"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["sessionId"] == session.as_str()))
+            .and_then(|s| s["caseReference"].as_str())
+            .with_context(|| format!("the session among {live}"))?
+            .to_owned();
+        let card = format!("ops-session-{session}");
+        b.wait_for_text(&card, &reference).await?;
+        b.wait_for_text(&card, "Morgan Mediator").await?;
+        b.wait_for_text(&card, "Late start").await?;
+        b.wait_for_text(&card, "Not started yet").await?;
+        b.wait_for_text(&card, "Main room").await?;
+        b.wait_for_text(&format!("ops-waiting-{respondent}"), "Remy Respondent")
+            .await?;
+        b.wait_for_text(&format!("ops-waiting-{respondent}"), "Long wait")
+            .await?;
+        b.wait_for_text("ops-alerts", "should have started").await?;
+        b.wait_for_text("ops-alerts", "Call the mediator, Morgan Mediator")
+            .await?;
+        b.wait_for_text("ops-alerts", "Remy Respondent").await?;
+        b.wait_for_text("ops-alerts", "waiting room").await?;
+        b.wait_for_text("ops-video-server", "Working").await?;
+        b.wait_for_text("ops-load", "Morgan Mediator").await?;
+        b.wait_for_text("ops-breakout", "Caucus rooms open: 0")
+            .await?;
+        let nav = b.driver.find(thirtyfour::By::Css("a[href='/operations']")).await?;
+        ensure!(nav.text().await?.contains("Live operations"), "no nav entry");
+        let live_region: Option<String> = b
+            .driver
+            .find(thirtyfour::By::Id("ops-alerts"))
+            .await?
+            .attr("aria-live")
+            .await?;
+        ensure!(live_region.as_deref() == Some("polite"), "alerts are not a polite live region");
+        keep_page(&b.driver, "operations", "1-dashboard").await;
+        b.assert_accessible("live operations").await?;
+
+        // It reloads itself.
+        let first = b.text_of("ops-updated").await?;
+        ensure!(first.contains("Updated"), "{first:?}");
+        let mut later = first.clone();
+        for _ in 0..40 {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            later = b.text_of("ops-updated").await?;
+            if later != first {
+                break;
+            }
+        }
+        ensure!(later != first, "the page did not reload: still {first:?}");
+
+        // A mediator has no access; a party is told the portal is for staff.
+        b.driver.delete_all_cookies().await?;
+        b.driver.goto(b.admin_url("/operations")).await?;
+        b.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
+        b.wait_for_text("ops-forbidden", "do not have access").await?;
+        ensure!(
+            b.driver.find(thirtyfour::By::Id("ops-sessions")).await.is_err(),
+            "a mediator sees the sessions"
+        );
+        b.driver.delete_all_cookies().await?;
+        b.driver.goto(b.admin_url("/operations")).await?;
+        b.sign_in(PARTY, DEMO_PASSWORD).await?;
+        b.wait_for_text("staff-only", "for staff").await?;
+        ensure!(
+            b.driver.find(thirtyfour::By::Id("ops-sessions")).await.is_err(),
+            "a party sees the sessions"
+        );
+        let refused: Value = b
+            .driver
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   fetch('/graphql', { method: 'POST', credentials: 'same-origin',
+                     headers: { 'content-type': 'application/json', 'x-caucus-client': 'admin' },
+                     body: JSON.stringify({ query: '{ liveOperations { generatedAt } }' }) })
+                     .then(r => r.text()).then(done, e => done(String(e)));"#,
+                Vec::<Value>::new(),
+            )
+            .await?
+            .json()
+            .as_str()
+            .map(serde_json::from_str)
+            .transpose()?
+            .unwrap_or(Value::Null);
+        ensure!(
+            refused["data"].is_null() && refused["errors"].is_array(),
+            "a party read the operations: {refused}"
+        );
+        Ok(())
+    })
+    .await;
+}
