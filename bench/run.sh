@@ -8,6 +8,7 @@
 #   bench/run.sh cases --cases 20000
 #   bench/run.sh scheduling --book-secs 10
 #   bench/run.sh video     (LiveKit CPU per forwarded stream: bench/video.md)
+#   bench/run.sh video-times   (join, move, recall with real browsers: bench/video.md)
 # (or BENCH_DURATION_SECS, BENCH_CONNECTIONS, ...; see --help).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/common.sh"
@@ -15,6 +16,18 @@ source "$(dirname "$0")/../scripts/lib/services.sh"
 
 bin=graphql-throughput
 if [ "${1:-}" = video ]; then shift; exec "$(dirname "$0")/video.sh" "$@"; fi
+if [ "${1:-}" = video-times ]; then
+  shift
+  cd "$ROOT"
+  # The browsers need the portals, LiveKit and the rest of the test services.
+  ensure_frontend_tools
+  ensure_chromium
+  build_portals
+  start_throwaway_services
+  say "video-times (VIDEO_TIMES_RUNS=${VIDEO_TIMES_RUNS:-10})"
+  cargo bench --quiet -p e2e --bench video-times "$@"
+  exit
+fi
 case "${1:-}" in
   graphql-throughput|sign-in|cases|scheduling) bin=$1; shift ;;
 esac

@@ -1,0 +1,297 @@
+//! Join, move and recall times with real browsers through the real LiveKit
+//! server, on loopback: what a person waits for after a click (issue 6's join
+//! time, issue 7's move and recall-all times). Run with `bench/run.sh
+//! video-times`; see bench/video.md. Prints figures, asserts nothing.
+//!
+//! - **join**: the party presses "Enter" in the lobby after being admitted
+//!   (they left and came back) → the first remote video frame decoded.
+//! - **move**: the mediator chooses another room for the respondent in "Who
+//!   is where" → the respondent's first remote video frame decoded in the
+//!   new room (between the main room, with the mediator, and a caucus, with
+//!   the claimant).
+//! - **recall**: the mediator presses "Bring everyone back" with each party
+//!   in their own caucus → the later of the two parties' first frames in the
+//!   main room.
+//!
+//! Times are wall-clock `Date.now()` of the two pages (one machine, one
+//! clock), polled every 10 ms, so each figure may be up to ~15 ms late.
+
+// The browser tests' harness, shared with them: test code, which may panic.
+#![allow(clippy::expect_used, clippy::panic)]
+
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/browser/cases.rs"]
+mod cases;
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/browser/caucus.rs"]
+mod caucus;
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/browser/harness.rs"]
+mod harness;
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/browser/video.rs"]
+mod video;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use caucus_api::seed::DEMO_PASSWORD;
+use serde_json::{Value, json};
+use thirtyfour::prelude::*;
+
+use crate::caucus::{caucus_id, party_waits};
+use crate::harness::{Browser, with_media_browser};
+use crate::video::{Booked, booked_session_with_a_link, click, media_flows, wait_text};
+
+const MEDIATOR: &str = "mediator@demo.caucus.test";
+
+/// Resolves with `Date.now()` once the page has a call other than the one it
+/// had when this started and that call has decoded a remote video frame;
+/// `null` after 30 s.
+const FIRST_FRAME: &str = r#"
+const done = arguments[arguments.length - 1];
+const old = window.__caucusCall;
+const start = Date.now();
+(async function poll() {
+  const call = window.__caucusCall;
+  if (call && call !== old) {
+    try {
+      const s = await call.stats();
+      if (s.framesDecoded > 0) { done(Date.now()); return; }
+    } catch (e) {}
+  }
+  if (Date.now() - start > 30000) { done(null); return; }
+  setTimeout(poll, 10);
+})();
+"#;
+
+fn runs() -> usize {
+    std::env::var("VIDEO_TIMES_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10)
+}
+
+/// `Date.now()` in the page just before it does `action` (a script body).
+async fn stamp(d: &WebDriver, action: &str, args: Vec<Value>) -> anyhow::Result<f64> {
+    let script = format!("const t = Date.now(); {action}; return t;");
+    d.execute(&script, args)
+        .await?
+        .json()
+        .as_f64()
+        .context("no time from the page")
+}
+
+/// Runs `command` (in some page) while `watchers` wait for their first frame
+/// in a new call; the milliseconds from the command to each first frame.
+async fn timed(
+    watchers: &[&WebDriver],
+    command: impl AsyncFnOnce() -> anyhow::Result<f64>,
+) -> anyhow::Result<Vec<f64>> {
+    let watching = futures_join_all(watchers);
+    let commanding = async {
+        // The watchers note the call they have before the command goes.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        command().await
+    };
+    let (frames, sent) = tokio::join!(watching, commanding);
+    let sent = sent?;
+    frames?
+        .into_iter()
+        .map(|frame| {
+            frame
+                .map(|at| at - sent)
+                .context("no remote frame within 30 s")
+        })
+        .collect()
+}
+
+async fn futures_join_all(watchers: &[&WebDriver]) -> anyhow::Result<Vec<Option<f64>>> {
+    let mut handles = Vec::new();
+    for d in watchers {
+        let d = (*d).clone();
+        handles.push(tokio::spawn(async move {
+            d.execute_async(FIRST_FRAME, Vec::new())
+                .await
+                .map(|r| r.json().as_f64())
+        }));
+    }
+    let mut out = Vec::new();
+    for handle in handles {
+        out.push(handle.await??);
+    }
+    Ok(out)
+}
+
+/// Ticks the lobby's statements (and the agreement, if asked again).
+async fn tick_the_lobby(d: &WebDriver) -> anyhow::Result<()> {
+    d.query(By::Id("lobby-enter"))
+        .wait(Duration::from_secs(30), Duration::from_millis(100))
+        .and_displayed()
+        .first()
+        .await
+        .context("the lobby did not come back")?;
+    for statement in d.find_all(By::Css("input[id^='lobby-statement-']")).await? {
+        if !statement.is_selected().await? {
+            statement.click().await?;
+        }
+    }
+    for agreement in d.find_all(By::Id("lobby-confidentiality")).await? {
+        if !agreement.is_selected().await? {
+            agreement.click().await?;
+        }
+    }
+    Ok(())
+}
+
+/// Chooses `room` (empty: the main room) for `who` in the mediator's "Who is
+/// where".
+async fn choose_room(m: &WebDriver, who: &str, room: &str) -> anyhow::Result<f64> {
+    stamp(
+        m,
+        "const s = document.getElementById(arguments[0]); s.value = arguments[1]; \
+         s.dispatchEvent(new Event('change', { bubbles: true }))",
+        vec![json!(format!("place-{who}")), json!(room)],
+    )
+    .await
+}
+
+fn summary(name: &str, mut millis: Vec<f64>, target: f64) {
+    millis.sort_by(f64::total_cmp);
+    let rank = |p: f64| {
+        let n = millis.len();
+        let i = ((p / 100.0) * n as f64).ceil() as usize;
+        millis[i.clamp(1, n) - 1]
+    };
+    let (p50, p95, max) = (rank(50.0), rank(95.0), millis[millis.len() - 1]);
+    let verdict = if p95 <= target { "PASS" } else { "MISS" };
+    println!(
+        "{name:<8} n={:<3} p50 {p50:>6.0} ms   p95 {p95:>6.0} ms   max {max:>6.0} ms   target p95 ≤ {target:.0} ms: {verdict}",
+        millis.len()
+    );
+}
+
+async fn measure(b: &Browser) -> anyhow::Result<()> {
+    let runs = runs();
+    let Booked {
+        session,
+        respondent,
+        respondent_token,
+        claimant,
+        claimant_token,
+        ..
+    } = booked_session_with_a_link(b).await?;
+    let respondent_page = b.another_browser().await?;
+    let claimant_page = b.another_browser().await?;
+    let (r, c, m) = (&respondent_page.driver, &claimant_page.driver, &b.driver);
+    for d in [r, c, m] {
+        d.set_script_timeout(Duration::from_secs(60)).await?;
+    }
+    let outcome: anyhow::Result<()> = async {
+        party_waits(r, b.client_url(&format!("/join#{respondent_token}"))).await?;
+        party_waits(c, b.client_url(&format!("/join#{claimant_token}"))).await?;
+        m.goto(b.admin_url(&format!("/sessions/{session}/video")))
+            .await?;
+        b.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
+        wait_text(m, "lobby-connection", "good", 30).await?;
+        crate::video::pass_the_lobby(m).await?;
+        wait_text(m, &format!("waiting-{claimant}"), "Pat Party", 30).await?;
+        wait_text(m, &format!("waiting-{respondent}"), "Remy", 30).await?;
+        click(m, "admit-everyone").await?;
+        media_flows(r, "the respondent").await?;
+
+        // Join: leave, come back through the lobby, press Enter.
+        let mut joins = Vec::new();
+        for _ in 0..runs {
+            click(r, "toolbar-leave").await?;
+            click(r, "video-rejoin").await?;
+            tick_the_lobby(r).await?;
+            let r2 = r.clone();
+            joins.extend(
+                timed(&[r], async move || {
+                    stamp(
+                        &r2,
+                        "document.getElementById('lobby-enter').click()",
+                        vec![],
+                    )
+                    .await
+                })
+                .await?,
+            );
+        }
+
+        // Moves of the respondent between the main room (the mediator) and
+        // the claimant's caucus (the claimant).
+        click(m, "caucus-prepare").await?;
+        let ours = caucus_id(m, "Claimant caucus").await?;
+        let theirs = caucus_id(m, "Respondent caucus").await?;
+        click(m, &format!("caucus-{ours}-toggle")).await?;
+        wait_text(c, "room-where-name", "Claimant caucus", 30).await?;
+        media_flows(r, "the respondent, with the mediator").await?;
+        let mut moves = Vec::new();
+        for run in 0..runs * 2 {
+            let to = if run % 2 == 0 {
+                ours.clone()
+            } else {
+                String::new()
+            };
+            let (m2, who) = (m.clone(), respondent.clone());
+            moves.extend(timed(&[r], async move || choose_room(&m2, &who, &to).await).await?);
+        }
+
+        // Recall everyone: each party in their own caucus, then back.
+        click(m, &format!("caucus-{theirs}-toggle")).await?;
+        let mut recalls = Vec::new();
+        for _ in 0..runs {
+            click(m, &format!("caucus-{theirs}-respondents")).await?;
+            click(m, &format!("caucus-{ours}-claimants")).await?;
+            wait_text(r, "room-where-name", "Respondent caucus", 30).await?;
+            wait_text(c, "room-where-name", "Claimant caucus", 30).await?;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let m2 = m.clone();
+            let both = timed(&[r, c], async move || {
+                stamp(
+                    &m2,
+                    "document.getElementById('caucus-recall').click()",
+                    vec![],
+                )
+                .await
+            })
+            .await?;
+            recalls.push(both.into_iter().fold(0.0, f64::max));
+        }
+
+        println!();
+        println!("video times: real Chromiums, real LiveKit on loopback, {runs} runs");
+        summary("join", joins, 800.0);
+        summary("move", moves, 1000.0);
+        summary("recall", recalls, 2000.0);
+        println!(
+            "(recall: two parties in two caucuses; the issue's session of ten is not simulated)"
+        );
+        Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        respondent_page
+            .keep_artifacts("video-times", "respondent")
+            .await;
+        claimant_page
+            .keep_artifacts("video-times", "claimant")
+            .await;
+    }
+    respondent_page.stop().await;
+    claimant_page.stop().await;
+    outcome
+}
+
+fn main() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    // A failure stops the run with its reason (and keeps screenshots).
+    runtime.block_on(with_media_browser("video-times", async |b: &Browser| {
+        measure(b).await
+    }));
+    Ok(())
+}
