@@ -1,8 +1,9 @@
 //! `/operations`: what is happening now, for org admins and case managers —
 //! alerts with what to do, the sessions in progress with their rooms and who
 //! is in each (connected or not, call quality), lobby waits, breakout usage,
-//! mediator load and the video server's health. Reloaded every few seconds
-//! through one function, [`Dashboard`]'s `reload`.
+//! mediator load and the video server's health. Read through one function,
+//! [`Dashboard`]'s `reload`: whenever `operationsEvents` says something
+//! happened in a session, and every 15 s for what time alone changes.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use portal_kit::gql::DateTime;
+use portal_kit::live::{ReadGate, every, follow};
 use portal_kit::prelude::*;
 use portal_kit::video::VideoRole;
 
@@ -26,6 +28,15 @@ use crate::charts::{Meter, Meters, StackedBars};
 )]
 pub struct LiveOperations;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/live_operations.graphql",
+    variables_derives = "Clone",
+    response_derives = "Debug, Clone"
+)]
+pub struct OperationsEvents;
+
 type Live = live_operations::LiveOperationsLiveOperations;
 type Session = live_operations::LiveOperationsLiveOperationsSessions;
 type Room = live_operations::LiveOperationsLiveOperationsSessionsRooms;
@@ -36,7 +47,7 @@ type Server = live_operations::LiveOperationsLiveOperationsVideoServer;
 use live_operations::{OperationsAlertKind, QualityAlert};
 
 /// How often the dashboard reloads.
-const REFRESH: Duration = Duration::from_secs(5);
+const REFRESH: Duration = Duration::from_secs(15);
 
 /// Below the API's alert thresholds (round trip 400 ms, jitter 30 ms, loss
 /// 3 %), these mark a connection as fair rather than good.
@@ -50,13 +61,6 @@ const LOW_BITRATE_KBPS: i64 = 150;
 const MAIN_COLOUR: &str = "#1d4f91";
 const CAUCUS_COLOUR: &str = "#1d6b3a";
 const ROOMS_COLOUR: &str = "#6b4c9a";
-
-/// Calls `tick` every `period` while the calling component lives.
-fn every(period: Duration, tick: impl Fn() + 'static) {
-    if let Ok(handle) = set_interval_with_handle(tick, period) {
-        on_cleanup(move || handle.clear());
-    }
-}
 
 #[component]
 pub fn OperationsPage() -> impl IntoView {
@@ -81,29 +85,38 @@ fn Dashboard() -> impl IntoView {
     let i18n = use_i18n();
     let latest = RwSignal::new(None::<Live>);
     let failure = RwSignal::new(None::<ApiError>);
-    let busy = StoredValue::new(false);
-    // The one place the dashboard's data comes from (a subscription may
-    // replace the interval later): one request at a time.
+    let gate = ReadGate::new();
+    // The one place the dashboard's data comes from: one read at a time, a
+    // request during a read makes it go once more.
     let reload = move || {
-        if busy.try_get_value().unwrap_or(true) {
+        if !gate.begin() {
             return;
         }
-        busy.set_value(true);
         spawn_local(async move {
-            let result = api.run::<LiveOperations>(live_operations::Variables).await;
-            busy.try_update_value(|b| *b = false);
-            match result {
-                Ok(data) => {
-                    latest.try_set(Some(data.live_operations));
-                    failure.try_set(None);
+            loop {
+                let result = api.run::<LiveOperations>(live_operations::Variables).await;
+                let Some(again) = gate.end() else {
+                    return;
+                };
+                match result {
+                    Ok(data) => {
+                        latest.try_set(Some(data.live_operations));
+                        failure.try_set(None);
+                    }
+                    Err(error) => {
+                        failure.try_set(Some(error));
+                    }
                 }
-                Err(error) => {
-                    failure.try_set(Some(error));
+                if !again {
+                    break;
                 }
             }
         });
     };
     reload();
+    // Told live when anything happens in a session; read on a clock too, for
+    // what time alone changes (a late start, the minutes someone has waited).
+    follow::<OperationsEvents>(operations_events::Variables, move |_| reload());
     every(REFRESH, reload);
 
     // Each part re-renders only when its own figures change.

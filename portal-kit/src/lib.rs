@@ -16,6 +16,7 @@ pub mod intake;
 pub mod intl;
 pub mod invitation;
 pub mod layout;
+pub mod live;
 pub mod money;
 pub mod pages;
 pub mod passkey;

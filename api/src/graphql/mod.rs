@@ -30,7 +30,7 @@ use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use crate::scheduling::rules_graphql::{RulesMutation, RulesQuery};
 use crate::video::graphql::{CaucusMutation, VideoMutation, VideoQuery, VideoSubscription};
-use crate::video::operations::{OperationsMutation, OperationsQuery};
+use crate::video::operations::{OperationsMutation, OperationsQuery, OperationsSubscription};
 use crate::video::rules::{VideoRulesMutation, VideoRulesQuery};
 use context::RequestContext;
 
@@ -84,7 +84,7 @@ pub struct Mutation(
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(OrgSubscription, VideoSubscription);
+pub struct Subscription(OrgSubscription, VideoSubscription, OperationsSubscription);
 
 pub type CaucusSchema = Schema<Query, Mutation, Subscription>;
 

@@ -4,16 +4,21 @@
 //! quality per participant with alerts, late starts, mediator load, and the
 //! video server's health.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Duration, Utc};
+use futures::{Stream, StreamExt};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
 use super::caucus;
 use super::participants::{self, Admission};
+use super::room::{VideoEvent, VideoEventKind};
 use crate::authz::{self, Action};
 use crate::crypto::tenant::TenantKey;
-use crate::db::{self, TenantTx};
+use crate::db::{self, TenantScope, TenantTx};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::RequestContext;
 use crate::state::AppState;
@@ -454,6 +459,71 @@ impl OperationsQuery {
         let live = live(&rc.state, &tx, Utc::now()).await?;
         tx.commit().await.map_err(AppError::from)?;
         Ok(live)
+    }
+}
+
+/// Something changed in one of the organization's video sessions.
+#[derive(SimpleObject, Clone)]
+pub struct OperationsEvent {
+    pub session_id: ID,
+    pub kind: VideoEventKind,
+}
+
+#[derive(Default)]
+pub struct OperationsSubscription;
+
+#[Subscription]
+impl OperationsSubscription {
+    /// The organization's video sessions, live (org admins and case
+    /// managers): ids and kinds only; read `liveOperations` again. Chat is
+    /// left out: it is the room's business.
+    async fn operations_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = OperationsEvent>> {
+        let rc = RequestContext::of(ctx);
+        let actor = authz::require(rc.actor.as_ref())?;
+        authz::authorize(actor, Action::WatchOperations)?;
+        let scope = TenantScope {
+            org_id: actor.org_id,
+            user_id: Some(actor.user_id),
+        };
+        let state = rc.state.clone();
+        // Whether a session is ours, once asked (a session never changes
+        // organization): row-level security answers.
+        let ours = Arc::new(Mutex::new(HashMap::<Uuid, bool>::new()));
+        let messages = tokio_stream::wrappers::BroadcastStream::new(rc.state.kv.messages())
+            .filter_map(|m| async move { m.ok() });
+        Ok(messages.filter_map(move |message| {
+            let event = message
+                .channel
+                .starts_with("video:")
+                .then(|| serde_json::from_str::<VideoEvent>(&message.payload).ok())
+                .flatten()
+                .filter(|e| e.kind != VideoEventKind::Chat);
+            let (state, ours) = (state.clone(), Arc::clone(&ours));
+            async move {
+                let e = event?;
+                let known = ours.lock().ok()?.get(&e.session_id).copied();
+                let mine = match known {
+                    Some(mine) => mine,
+                    None => {
+                        let tx = state.db.tenant(scope).await.ok()?;
+                        let mine = participants::load_session(&tx, e.session_id, false)
+                            .await
+                            .ok()?
+                            .is_some();
+                        tx.commit().await.ok()?;
+                        ours.lock().ok()?.insert(e.session_id, mine);
+                        mine
+                    }
+                };
+                mine.then(|| OperationsEvent {
+                    session_id: ID(e.session_id.to_string()),
+                    kind: e.kind,
+                })
+            }
+        }))
     }
 }
 

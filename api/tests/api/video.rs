@@ -650,9 +650,25 @@ async fn cancelling_a_session_and_suspending_a_party_take_video_access_away_in_t
 }
 
 pub async fn watch(app: &TestApp, pass: &str) -> crate::subscriptions::Socket {
+    watch_as(
+        app,
+        None,
+        "subscription W($p: String!) { videoEvents(pass: $p) { kind participantId } }",
+        json!({ "p": pass }),
+    )
+    .await
+}
+
+/// A subscription to `query`, signed in with `cookie` (or not).
+pub async fn watch_as(
+    app: &TestApp,
+    cookie: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> crate::subscriptions::Socket {
     use futures::SinkExt as _;
     use tokio_tungstenite::tungstenite::Message;
-    let mut socket = crate::subscriptions::connect(app, None, crate::subscriptions::ORIGIN)
+    let mut socket = crate::subscriptions::connect(app, cookie, crate::subscriptions::ORIGIN)
         .await
         .unwrap();
     let wait = std::time::Duration::from_secs(5);
@@ -669,8 +685,7 @@ pub async fn watch(app: &TestApp, pass: &str) -> crate::subscriptions::Socket {
     socket
         .send(Message::Text(
             json!({ "id": "1", "type": "subscribe", "payload": {
-                "query": "subscription W($p: String!) { videoEvents(pass: $p) { kind participantId } }",
-                "variables": { "p": pass } } })
+                "query": query, "variables": variables } })
             .to_string()
             .into(),
         ))
@@ -724,6 +739,51 @@ async fn the_mediator_sees_the_lobby_live_and_a_forged_pass_sees_nothing() {
     assert_eq!(
         event["payload"]["data"]["videoEvents"]["participantId"],
         claimant_id.as_str()
+    );
+}
+
+#[tokio::test]
+async fn operations_events_tell_staff_of_their_own_sessions_only() {
+    const OPS: &str = "subscription { operationsEvents { sessionId kind } }";
+    let app = testkit::spawn().await;
+    let (mut org, session) = booked_session(&app, "ops-live").await;
+    let (other, _) = booked_session(&app, "ops-live-other").await;
+    let wait = std::time::Duration::from_secs(5);
+
+    // A party may not watch operations.
+    let mut party = watch_as(&app, org.claimant.cookie.as_deref(), OPS, json!({})).await;
+    let refused = crate::subscriptions::next_json(&mut party, wait)
+        .await
+        .unwrap();
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+
+    let mut ours = watch_as(&app, org.manager.cookie.as_deref(), OPS, json!({})).await;
+    let mut theirs = watch_as(&app, other.manager.cookie.as_deref(), OPS, json!({})).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let claimant_pass = str_of(
+        &org.claimant.gql(MEMBER, json!({ "s": session })).await,
+        &["data", "joinSessionAsMember"],
+    );
+    assert_ok(
+        &org.claimant
+            .gql(LOBBY, json!({ "p": claimant_pass, "c": [true], "a": true }))
+            .await,
+    );
+    let event = crate::subscriptions::next_json(&mut ours, wait)
+        .await
+        .expect("an event");
+    assert_eq!(event["type"], "next", "{event}");
+    let seen = &event["payload"]["data"]["operationsEvents"];
+    assert_eq!(seen["kind"], "LOBBY_CHANGED", "{event}");
+    assert_eq!(seen["sessionId"], session.as_str());
+    assert!(
+        crate::subscriptions::next_json(&mut theirs, std::time::Duration::from_secs(2))
+            .await
+            .is_none(),
+        "another organization heard of the session"
     );
 }
 

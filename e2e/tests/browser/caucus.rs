@@ -6,7 +6,9 @@
 //! mediator's; the respondent's chat there never reaches the claimant; the
 //! claimant asks for the mediator, who is alerted and goes to them; the timer
 //! runs out and the respondent is brought back to the main room by itself;
-//! the mediator recalls everyone and both parties receive each other again.
+//! the mediator recalls everyone and both parties receive each other again;
+//! the respondent turns on audio only (no video received, sound still) and
+//! off again (video back).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -44,6 +46,30 @@ async fn hears_only(d: &WebDriver, who: &str, expected: &[&str]) -> anyhow::Resu
         ensure!(
             tokio::time::Instant::now() < deadline,
             "{who} receives from {now:?}, not {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Waits until the page's remote (video, audio) track counts satisfy `ok`.
+async fn video_tracks(
+    d: &WebDriver,
+    what: &str,
+    ok: impl Fn(u64, u64) -> bool,
+) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = stats(d).await?;
+        let (video, audio) = (
+            now["remoteVideoTracks"].as_u64().unwrap_or(0),
+            now["remoteAudioTracks"].as_u64().unwrap_or(0),
+        );
+        if ok(video, audio) {
+            return Ok(());
+        }
+        ensure!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: {video} video and {audio} audio tracks received"
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
@@ -184,6 +210,13 @@ async fn caucuses_keep_the_sides_apart_time_out_and_recall() {
             )
             .await?;
             media_flows(c, "the claimant back in the main room").await?;
+
+            // Audio only: the respondent stops receiving video and still
+            // hears; off again, the video comes back.
+            click(r, "toolbar-audio-only").await?;
+            video_tracks(r, "audio only", |video, audio| video == 0 && audio >= 1).await?;
+            click(r, "toolbar-audio-only").await?;
+            video_tracks(r, "video back", |video, _| video >= 1).await?;
             Ok(())
         }
         .await;

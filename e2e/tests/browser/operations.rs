@@ -1,8 +1,9 @@
 //! The live operations dashboard in the admin portal: a session that should
 //! have started fifteen minutes ago, with nobody in it and the respondent
 //! waiting in the lobby for seven minutes. An org admin sees the session, the
-//! waiting party and both alerts (late start, long wait), the page reloads
-//! itself, and it passes the accessibility checks. A mediator is told they
+//! waiting party and both alerts (late start, long wait), the page reads
+//! again when told live (the respondent enters the lobby again), and it
+//! passes the accessibility checks. A mediator is told they
 //! have no access, and a party that the portal is for staff. No media: the
 //! respondent enters the lobby through the API from the client portal's page,
 //! with a device key made by WebCrypto as the join page makes it.
@@ -46,12 +47,43 @@ const b64 = buf => btoa(String.fromCharCode(...new Uint8Array(buf)))
   const finished = await gql('mutation F($l: String!, $c: String!, $s: String!) { finishLinkJoin(link: $l, challenge: $c, signature: $s) }',
     { l: link, c: challenge, s: b64(signature) });
   const pass = finished.finishLinkJoin;
+  window.__pass = pass;
   const room = await gql('query R($p: String!) { videoRoom(pass: $p) { lobbyQuestions } }', { p: pass });
   await gql('mutation L($p: String!, $c: [Boolean!]!, $a: Boolean!) { enterLobby(pass: $p, confirmed: $c, acceptConfidentiality: $a) }',
     { p: pass, c: room.videoRoom.lobbyQuestions.map(() => true), a: true });
   return 'in the lobby';
 })().then(done, e => done('failed: ' + e));
 "#;
+
+/// Enters the lobby again with the pass kept by [`ENTER_LOBBY`] (an event
+/// for the session's subscribers).
+const ENTER_AGAIN: &str = r#"
+const done = arguments[arguments.length - 1];
+fetch('/graphql', { method: 'POST', credentials: 'same-origin',
+  headers: { 'content-type': 'application/json', 'x-caucus-client': 'client' },
+  body: JSON.stringify({ query: 'mutation L($p: String!) { enterLobby(pass: $p, confirmed: [true], acceptConfidentiality: true) }',
+    variables: { p: window.__pass } }) })
+  .then(r => r.json()).then(b => done(JSON.stringify(b)), e => done('failed: ' + e));
+"#;
+
+/// Seconds since midnight in "Updated 7:41:05 PM" (the page's clock).
+fn seconds_of(updated: &str) -> Option<i64> {
+    let time = updated
+        .split_whitespace()
+        .find(|w| w.matches(':').count() == 2)?;
+    let mut parts = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    let pm = updated.contains("PM") && h != 12;
+    let am12 = updated.contains("AM") && h == 12;
+    let h = if pm {
+        h + 12
+    } else if am12 {
+        0
+    } else {
+        h
+    };
+    Some(h * 3600 + m * 60 + s)
+}
 
 async fn owner_sql(b: &Browser, sql: String) -> anyhow::Result<()> {
     let owner = Database::connect(b.app.db.owner_url.clone()).await?;
@@ -82,7 +114,11 @@ async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look(
         )
         .await?;
 
-        // The respondent opens their link and waits in the lobby.
+        // The respondent opens their link in a tab of their own and waits
+        // in the lobby.
+        let staff_tab = b.driver.window().await?;
+        let party_tab = b.driver.new_tab().await?;
+        b.driver.switch_to_window(party_tab.clone()).await?;
         b.driver.goto(b.client_url("/")).await?;
         let entered = b
             .driver
@@ -101,6 +137,7 @@ async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look(
             ),
         )
         .await?;
+        b.driver.switch_to_window(staff_tab.clone()).await?;
         b.driver.delete_all_cookies().await?;
 
         // An org admin opens the dashboard.
@@ -151,18 +188,36 @@ async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look(
         keep_page(&b.driver, "operations", "1-dashboard").await;
         b.assert_accessible("live operations").await?;
 
-        // It reloads itself.
+        // It is told live: once its socket is up, the respondent entering
+        // the lobby again makes it read again well before its 15 s clock.
+        tokio::time::sleep(Duration::from_secs(2)).await;
         let first = b.text_of("ops-updated").await?;
-        ensure!(first.contains("Updated"), "{first:?}");
+        let before = seconds_of(&first).with_context(|| format!("no time in {first:?}"))?;
+        b.driver.switch_to_window(party_tab.clone()).await?;
+        let again = b.driver.execute_async(ENTER_AGAIN, Vec::new()).await?;
+        ensure!(
+            again.json().as_str().is_some_and(|r| r.contains("enterLobby")),
+            "entering again failed: {}",
+            again.json()
+        );
+        b.driver.switch_to_window(staff_tab.clone()).await?;
         let mut later = first.clone();
         for _ in 0..40 {
-            tokio::time::sleep(Duration::from_millis(250)).await;
             later = b.text_of("ops-updated").await?;
             if later != first {
                 break;
             }
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        ensure!(later != first, "the page did not reload: still {first:?}");
+        let after = seconds_of(&later).with_context(|| format!("no time in {later:?}"))?;
+        let gap = (after - before).rem_euclid(86_400);
+        ensure!(
+            later != first && gap < 12,
+            "not read again on the event: {first:?} then {later:?}"
+        );
+        b.driver.switch_to_window(party_tab).await?;
+        b.driver.close_window().await?;
+        b.driver.switch_to_window(staff_tab).await?;
 
         // A mediator has no access; a party is told the portal is for staff.
         b.driver.delete_all_cookies().await?;

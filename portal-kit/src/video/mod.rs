@@ -139,48 +139,7 @@ pub enum Left {
 /// when something changed; this only covers a socket that is down.
 pub(crate) const SAFETY_READ: Duration = Duration::from_secs(15);
 
-/// Calls `tick` every `period` while the calling component lives.
-pub(crate) fn every(period: Duration, tick: impl Fn() + 'static) {
-    if let Ok(handle) = set_interval_with_handle(tick, period) {
-        on_cleanup(move || handle.clear());
-    }
-}
-
-/// One read at a time, none lost: asking while a read runs makes that read
-/// go once more when it is done.
-#[derive(Clone, Copy)]
-pub(crate) struct ReadGate(StoredValue<(bool, bool)>);
-
-impl ReadGate {
-    pub(crate) fn new() -> Self {
-        Self(StoredValue::new((false, false)))
-    }
-
-    /// Whether to start a read now (false: one runs and will go again).
-    pub(crate) fn begin(self) -> bool {
-        self.0
-            .try_update_value(|(running, again)| {
-                if *running {
-                    *again = true;
-                    false
-                } else {
-                    *running = true;
-                    true
-                }
-            })
-            .unwrap_or(false)
-    }
-
-    /// A read is done: `Some(true)` to read again, `None` if the page is gone.
-    pub(crate) fn end(self) -> Option<bool> {
-        self.0.try_update_value(|(running, again)| {
-            let more = *again;
-            *again = false;
-            *running = more;
-            more
-        })
-    }
-}
+pub(crate) use crate::live::{ReadGate, every};
 
 /// The translation key for a failure of the camera, microphone or call.
 pub(crate) fn video_error_key(kind: video_kit::VideoErrorKind) -> &'static str {
