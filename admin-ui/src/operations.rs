@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use portal_kit::gql::DateTime;
 use portal_kit::live::{ReadGate, every, follow};
 use portal_kit::prelude::*;
@@ -89,29 +88,18 @@ fn Dashboard() -> impl IntoView {
     // The one place the dashboard's data comes from: one read at a time, a
     // request during a read makes it go once more.
     let reload = move || {
-        if !gate.begin() {
-            return;
-        }
-        spawn_local(async move {
-            loop {
-                let result = api.run::<LiveOperations>(live_operations::Variables).await;
-                let Some(again) = gate.end() else {
-                    return;
-                };
-                match result {
-                    Ok(data) => {
-                        latest.try_set(Some(data.live_operations));
-                        failure.try_set(None);
-                    }
-                    Err(error) => {
-                        failure.try_set(Some(error));
-                    }
+        gate.read(
+            move || api.run::<LiveOperations>(live_operations::Variables),
+            move |result| match result {
+                Ok(data) => {
+                    latest.try_set(Some(data.live_operations));
+                    failure.try_set(None);
                 }
-                if !again {
-                    break;
+                Err(error) => {
+                    failure.try_set(Some(error));
                 }
-            }
-        });
+            },
+        );
     };
     reload();
     // Told live when anything happens in a session; read on a clock too, for

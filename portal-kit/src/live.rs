@@ -112,8 +112,33 @@ impl ReadGate {
         Self(StoredValue::new((false, false)))
     }
 
+    /// Runs `fetch` and hands its result to `apply`, unless a read is under
+    /// way (that one then goes once more); nothing is applied once the page
+    /// is gone.
+    pub fn read<T, Fut>(self, fetch: impl Fn() -> Fut + 'static, apply: impl Fn(T) + 'static)
+    where
+        T: 'static,
+        Fut: Future<Output = T> + 'static,
+    {
+        if !self.begin() {
+            return;
+        }
+        spawn_local(async move {
+            loop {
+                let value = fetch().await;
+                let Some(again) = self.end() else {
+                    return;
+                };
+                apply(value);
+                if !again {
+                    break;
+                }
+            }
+        });
+    }
+
     /// Whether to start a read now (false: one runs and will go again).
-    pub fn begin(self) -> bool {
+    fn begin(self) -> bool {
         self.0
             .try_update_value(|(running, again)| {
                 if *running {
@@ -128,7 +153,7 @@ impl ReadGate {
     }
 
     /// A read is done: `Some(true)` to read again, `None` if the page is gone.
-    pub fn end(self) -> Option<bool> {
+    fn end(self) -> Option<bool> {
         self.0.try_update_value(|(running, again)| {
             let more = *again;
             *again = false;

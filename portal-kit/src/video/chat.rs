@@ -36,29 +36,20 @@ pub fn Chat(
     let gate = ReadGate::new();
 
     let load = move || {
-        if !gate.begin() {
-            return;
-        }
-        spawn_local(async move {
-            loop {
-                let result = api
-                    .run::<VideoChat>(video_chat::Variables {
-                        pass: pass.get_value(),
-                    })
-                    .await;
-                let Some(again) = gate.end() else {
-                    return;
-                };
+        gate.read(
+            move || {
+                api.run::<VideoChat>(video_chat::Variables {
+                    pass: pass.get_value(),
+                })
+            },
+            move |result| {
                 if let Ok(data) = result
                     && messages.with_untracked(|m| m != &data.video_chat)
                 {
                     messages.set(data.video_chat);
                 }
-                if !again {
-                    break;
-                }
-            }
-        });
+            },
+        );
     };
     load();
     // A message here, or a move to another room (whose chat this becomes).

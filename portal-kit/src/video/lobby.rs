@@ -100,36 +100,25 @@ pub fn Lobby(pass: String, on_admitted: Callback<Devices>) -> impl IntoView {
         }
     };
     let load = move || {
-        if !gate.begin() {
-            return;
-        }
-        spawn_local(async move {
-            loop {
-                let result = api
-                    .run::<VideoRoom>(video_room::Variables {
-                        pass: pass.get_value(),
-                    })
-                    .await;
-                let Some(again) = gate.end() else {
-                    return;
-                };
-                match result {
-                    Ok(data) => {
-                        error.set(None);
-                        apply(data.video_room);
-                    }
-                    Err(failure) => {
-                        error.set(Some(failure));
-                        if step.get_untracked() == Step::Loading {
-                            step.set(Step::Failed);
-                        }
+        gate.read(
+            move || {
+                api.run::<VideoRoom>(video_room::Variables {
+                    pass: pass.get_value(),
+                })
+            },
+            move |result| match result {
+                Ok(data) => {
+                    error.set(None);
+                    apply(data.video_room);
+                }
+                Err(failure) => {
+                    error.set(Some(failure));
+                    if step.get_untracked() == Step::Loading {
+                        step.set(Step::Failed);
                     }
                 }
-                if !again {
-                    break;
-                }
-            }
-        });
+            },
+        );
     };
     load();
     // Told live when the mediator lets us in; read now and then in case the

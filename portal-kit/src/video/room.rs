@@ -165,25 +165,16 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     };
 
     let refresh = move || {
-        if !gate.begin() {
-            return;
-        }
-        spawn_local(async move {
-            loop {
-                let result = read_room(api, pass.get_value()).await;
-                let Some(again) = gate.end() else {
-                    return;
-                };
+        gate.read(
+            move || read_room(api, pass.get_value()),
+            move |result| {
                 if let Ok(view) = result
                     && room.with_untracked(|r| r.as_ref() != Some(&view))
                 {
                     room.set(Some(view));
                 }
-                if !again {
-                    break;
-                }
-            }
-        });
+            },
+        );
     };
     refresh();
     let ends_soon = move || {
