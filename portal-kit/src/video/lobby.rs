@@ -14,7 +14,7 @@ use super::ops::{EnterLobby, VideoRoom, enter_lobby, video_room};
 use super::{Admission, Devices, ReadGate, SAFETY_READ, every, video_error_key};
 use crate::components::{Alert, AlertKind, Button, ButtonKind, ErrorAlert, Loading};
 use crate::gql::{ApiError, use_api};
-use crate::i18n::{ToArg, use_i18n};
+use crate::i18n::{I18n, ToArg, use_i18n};
 use crate::tr;
 
 type RoomView = video_room::VideoRoomVideoRoom;
@@ -253,23 +253,7 @@ pub fn Lobby(pass: String, on_admitted: Callback<Devices>) -> impl IntoView {
     };
 
     let i18n = use_i18n();
-    let options = move |kind: DeviceKind| {
-        devices.with(|list| {
-            list.iter()
-                .filter(|d| d.kind == kind)
-                .enumerate()
-                .map(|(n, d)| {
-                    let label = if d.label.is_empty() {
-                        let number = n + 1;
-                        i18n.tr_args(unnamed_device_key(kind), &[("n", number.to_arg())])
-                    } else {
-                        d.label.clone()
-                    };
-                    (d.id.clone(), label)
-                })
-                .collect::<Vec<_>>()
-        })
-    };
+    let options = move |kind: DeviceKind| devices.with(|list| device_options(list, kind, i18n));
 
     let check = move || {
         let view = room.get();
@@ -459,8 +443,30 @@ pub fn Lobby(pass: String, on_admitted: Callback<Devices>) -> impl IntoView {
     }
 }
 
+/// The `(id, label)` choices of `kind` in `list`; a device the browser gives
+/// no label is numbered ("Camera 2").
+pub(crate) fn device_options(
+    list: &[MediaDevice],
+    kind: DeviceKind,
+    i18n: I18n,
+) -> Vec<(String, String)> {
+    list.iter()
+        .filter(|d| d.kind == kind)
+        .enumerate()
+        .map(|(n, d)| {
+            let label = if d.label.is_empty() {
+                let number = n + 1;
+                i18n.tr_args(unnamed_device_key(kind), &[("n", number.to_arg())])
+            } else {
+                d.label.clone()
+            };
+            (d.id.clone(), label)
+        })
+        .collect()
+}
+
 /// The name of a device the browser gives no label, numbered ("Camera 2").
-pub(crate) fn unnamed_device_key(kind: DeviceKind) -> &'static str {
+fn unnamed_device_key(kind: DeviceKind) -> &'static str {
     match kind {
         DeviceKind::Camera => "video-camera-numbered",
         DeviceKind::Microphone => "video-microphone-numbered",

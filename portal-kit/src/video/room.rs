@@ -15,7 +15,7 @@ use video_kit::{
 use super::caucus::{CallTheMediator, CaucusPanel, Place, Runner, clock, room_name, seconds_left};
 use super::chat::Chat;
 use super::live::{LiveEvent, VideoEventKind, on_live};
-use super::lobby::{DeviceSelect, TranslatedError, unnamed_device_key};
+use super::lobby::{DeviceSelect, TranslatedError, device_options};
 use super::ops::{
     AdmitEveryone, EndSession, LockSession, ModerateParticipant, ReportCallQuality, VideoRoom,
     VideoToken, admit_everyone, end_session, lock_session, moderate_participant,
@@ -487,23 +487,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         }
         id
     });
-    let options = move |kind: DeviceKind| {
-        device_list.with(|list| {
-            list.iter()
-                .filter(|d| d.kind == kind)
-                .enumerate()
-                .map(|(n, d)| {
-                    let label = if d.label.is_empty() {
-                        let number = n + 1;
-                        i18n.tr_args(unnamed_device_key(kind), &[("n", number.to_arg())])
-                    } else {
-                        d.label.clone()
-                    };
-                    (d.id.clone(), label)
-                })
-                .collect::<Vec<_>>()
-        })
-    };
+    let options = move |kind: DeviceKind| device_list.with(|list| device_options(list, kind, i18n));
 
     // Our own controls.
     let toggle_mic = move |_| {
