@@ -291,12 +291,17 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     };
 
     // Connects to the room we are placed in, with the devices chosen;
-    // `keep` is the microphone and camera state to carry over from a move.
-    let enter = move |keep: Option<(bool, bool)>| async move {
+    // `keep` is the microphone and camera state to carry over from a move,
+    // `known` the room as just read (a move), so it is not read twice.
+    let enter = move |keep: Option<(bool, bool)>, known: Option<RoomView>| async move {
         let Some(element) = grid_element.try_with_value(Clone::clone).flatten() else {
             return;
         };
-        let view = match read_room(api, pass.get_value()).await {
+        let read = match known {
+            Some(view) => Ok(view),
+            None => read_room(api, pass.get_value()).await,
+        };
+        let view = match read {
             Ok(view) => view,
             Err(failure) => {
                 error.try_set(Some(failure));
@@ -391,12 +396,14 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         };
         moving.set(Some(text));
         let keep = (mic_on.get_untracked(), cam_on.get_untracked());
+        // The room as read just now, with the new placement.
+        let known = room.get_untracked();
         spawn_local(async move {
             let old = call.try_update_value(Option::take).flatten();
             if let Some(old) = old {
                 let _ = old.disconnect().await;
             }
-            enter(Some(keep)).await;
+            enter(Some(keep), known).await;
             switching.try_set_value(false);
             moving.try_set(None);
         });
@@ -450,7 +457,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         started.set_value(true);
         let element: web_sys::HtmlElement = div.into();
         grid_element.set_value(Some(element));
-        spawn_local(enter(None));
+        spawn_local(enter(None, None));
     });
     on_cleanup(move || {
         call.try_update_value(|c| *c = None);
