@@ -42,7 +42,9 @@ use thirtyfour::prelude::*;
 
 use crate::caucus::{caucus_id, party_waits};
 use crate::harness::{Browser, with_media_browser};
-use crate::video::{Booked, booked_session_with_a_link, click, media_flows, wait_text};
+use crate::video::{
+    Booked, booked_session_with_a_link, click, media_flows, tick_the_lobby, wait_text,
+};
 
 const MEDIATOR: &str = "mediator@demo.caucus.test";
 
@@ -122,27 +124,6 @@ async fn futures_join_all(watchers: &[&WebDriver]) -> anyhow::Result<Vec<Option<
         out.push(handle.await??);
     }
     Ok(out)
-}
-
-/// Ticks the lobby's statements (and the agreement, if asked again).
-async fn tick_the_lobby(d: &WebDriver) -> anyhow::Result<()> {
-    d.query(By::Id("lobby-enter"))
-        .wait(Duration::from_secs(30), Duration::from_millis(100))
-        .and_displayed()
-        .first()
-        .await
-        .context("the lobby did not come back")?;
-    for statement in d.find_all(By::Css("input[id^='lobby-statement-']")).await? {
-        if !statement.is_selected().await? {
-            statement.click().await?;
-        }
-    }
-    for agreement in d.find_all(By::Id("lobby-confidentiality")).await? {
-        if !agreement.is_selected().await? {
-            agreement.click().await?;
-        }
-    }
-    Ok(())
 }
 
 /// Chooses `room` (empty: the main room) for `who` in the mediator's "Who is

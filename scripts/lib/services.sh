@@ -214,7 +214,7 @@ webhook:
   api_key: caucus
   urls: [http://127.0.0.1:$webhook_port/livekit/webhook]
 logging:
-  level: warn
+  level: ${CAUCUS_LIVEKIT_LOG_LEVEL:-warn}
 CONF
   "$HOME/go/bin/livekit-server" --config "$state/livekit/livekit.yaml" > "$state/livekit/livekit.log" 2>&1 &
   local pid=$!

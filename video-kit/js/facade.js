@@ -40,8 +40,17 @@ function livekit() {
   if (!livekitModule) {
     livekitModule = import(new URL('/livekit-client.js', location.origin).href)
       .then((lk) => {
-        // LiveKit redacts tokens in its own logs; keep it quiet anyway.
-        lk.setLogLevel('warn');
+        // LiveKit redacts tokens in its own logs; keep it quiet anyway,
+        // unless support asked for more (`localStorage['caucus-video-log'] =
+        // 'debug'`, in this browser only; see docs/video.md).
+        let level = 'warn';
+        try {
+          const wanted = localStorage.getItem('caucus-video-log');
+          if (['trace', 'debug', 'info', 'warn', 'error'].includes(wanted)) level = wanted;
+        } catch (e) {
+          // Storage refused (private mode): the default.
+        }
+        lk.setLogLevel(level);
         return lk;
       })
       .catch(() => {

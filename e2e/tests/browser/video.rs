@@ -81,6 +81,28 @@ pub(crate) async fn pass_the_lobby(d: &WebDriver) -> anyhow::Result<()> {
     click(d, "lobby-enter").await
 }
 
+/// Ticks what the lobby asks again when it comes back (a reload clears it),
+/// leaving anything already ticked.
+pub(crate) async fn tick_the_lobby(d: &WebDriver) -> anyhow::Result<()> {
+    d.query(By::Id("lobby-enter"))
+        .wait(Duration::from_secs(30), Duration::from_millis(100))
+        .and_displayed()
+        .first()
+        .await
+        .context("the lobby did not come back")?;
+    for statement in d.find_all(By::Css("input[id^='lobby-statement-']")).await? {
+        if !statement.is_selected().await? {
+            statement.click().await?;
+        }
+    }
+    for agreement in d.find_all(By::Id("lobby-confidentiality")).await? {
+        if !agreement.is_selected().await? {
+            agreement.click().await?;
+        }
+    }
+    Ok(())
+}
+
 /// `await window.__caucusCall.stats()` on the page, once a call is up.
 pub(crate) async fn stats(d: &WebDriver) -> anyhow::Result<Value> {
     let result = d
@@ -427,6 +449,61 @@ async fn a_party_is_admitted_by_the_mediator_sees_and_hears_them_and_is_removed(
         .await;
         if outcome.is_err() {
             a.keep_artifacts(TEST, "party-failure").await;
+        }
+        a.stop().await;
+        outcome
+    })
+    .await;
+}
+
+/// An admitted party whose page goes (a reload, a closed tab) or who leaves
+/// comes back from the lobby without being let in again, and media flows
+/// both ways each time.
+#[tokio::test]
+async fn an_admitted_party_comes_back_after_a_reload_or_leaving_without_a_new_admission() {
+    with_media_browser("video-rejoin", async |b| {
+        let Booked {
+            session,
+            respondent: party,
+            respondent_token: token,
+            ..
+        } = booked_session_with_a_link(b).await?;
+        let a = b.another_browser().await?;
+        let outcome: anyhow::Result<()> = async {
+            let (p, m) = (&a.driver, &b.driver);
+            p.goto(b.client_url(&format!("/join#{token}"))).await?;
+            wait_text(p, "lobby-connection", "good", 30).await?;
+            pass_the_lobby(p).await?;
+            m.goto(b.admin_url(&format!("/sessions/{session}/video")))
+                .await?;
+            b.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
+            wait_text(m, "lobby-connection", "good", 30).await?;
+            pass_the_lobby(m).await?;
+            click(m, &format!("admit-{party}")).await?;
+            media_flows(p, "the party").await?;
+
+            // The page opened again: the lobby, Enter, straight in.
+            p.refresh().await?;
+            tick_the_lobby(p).await?;
+            wait_text(p, "lobby-connection", "good", 30).await?;
+            click(p, "lobby-enter").await?;
+            media_flows(p, "the party, after a reload").await?;
+            media_flows(m, "the mediator, after the party's reload").await?;
+            keep_page(p, "video-rejoin", "1-party-after-reload").await;
+
+            // Leave, then "Join again".
+            click(p, "toolbar-leave").await?;
+            wait_text(p, "video-outcome", "You left", 30).await?;
+            click(p, "video-rejoin").await?;
+            tick_the_lobby(p).await?;
+            click(p, "lobby-enter").await?;
+            media_flows(p, "the party, after joining again").await?;
+            media_flows(m, "the mediator, after the party joined again").await?;
+            Ok(())
+        }
+        .await;
+        if outcome.is_err() {
+            a.keep_artifacts("video-rejoin", "party-failure").await;
         }
         a.stop().await;
         outcome
