@@ -2,6 +2,8 @@
 //! (proven by a device-bound link or a signed-in account); its role in the
 //! session decides, never anything the browser says about itself.
 
+use super::cases::{self as case_authz, CaseAction, CaseRelation};
+use super::{Action, Actor, RoleKey};
 use crate::error::{AppError, AppResult};
 
 /// A participant's part in a session.
@@ -74,6 +76,28 @@ pub fn authorize_video(role: VideoRole, action: VideoAction) -> AppResult<()> {
     }
 }
 
+/// Reviewing a session's call-quality history afterwards (numbers only):
+/// staff who watch the organization's live operations, and the session's
+/// own mediator. Others on the case (parties, counsel, another mediator)
+/// are refused; anyone who may not see the case is told it does not exist.
+/// `session_mediator`: the actor is the mediator booked for this session.
+pub fn authorize_quality_review(
+    actor: &Actor,
+    case: &CaseRelation,
+    session_mediator: bool,
+) -> AppResult<()> {
+    if actor.mfa_pending {
+        return Err(AppError::MfaEnrollmentRequired);
+    }
+    let watches = super::authorize(actor, Action::WatchOperations).is_ok();
+    let mediates = session_mediator && actor.scopes.is_none() && actor.has(RoleKey::Mediator);
+    if watches || mediates {
+        return Ok(());
+    }
+    case_authz::authorize_case(actor, case, CaseAction::View)?;
+    Err(AppError::Forbidden)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +130,84 @@ mod tests {
             assert_eq!(R::parse(role.key()), Some(*role));
         }
         assert_eq!(R::parse("admin"), None);
+    }
+
+    /// Quality review, role by relationship: `Ok`, forbidden (`F`) or not
+    /// found (`N`).
+    #[test]
+    #[allow(clippy::panic)]
+    fn quality_review_by_role_and_relationship() {
+        use crate::authz::cases::Side;
+        use RoleKey as K;
+        use uuid::Uuid;
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Want {
+            Ok,
+            F,
+            N,
+        }
+        let outsider = (CaseRelation::default(), false);
+        let claimant = (
+            CaseRelation {
+                side: Some(Side::Claimant),
+                ..Default::default()
+            },
+            false,
+        );
+        let lead = (
+            CaseRelation {
+                lead_mediator: true,
+                ..Default::default()
+            },
+            false,
+        );
+        let session_mediator = (
+            CaseRelation {
+                lead_mediator: true,
+                ..Default::default()
+            },
+            true,
+        );
+        let rels = [outsider, claimant, lead, session_mediator];
+        use Want::{F, N, Ok as Y};
+        // Outsider, claimant, lead mediator (not this session's), this session's mediator.
+        let expected: &[(K, [Want; 4])] = &[
+            (K::PlatformOperator, [N, N, N, N]),
+            (K::OrgAdmin, [Y, Y, Y, Y]),
+            (K::CaseManager, [Y, Y, Y, Y]),
+            (K::Mediator, [N, N, F, Y]),
+            (K::Party, [N, F, N, N]),
+            (K::PartyRepresentative, [N, F, N, N]),
+            (K::Observer, [N, N, N, N]),
+            (K::BillingAdmin, [N, N, N, N]),
+            (K::ComplianceOfficer, [N, N, N, N]),
+        ];
+        assert_eq!(expected.len(), K::ALL.len(), "a role needs a row");
+        for (role, row) in expected {
+            let actor = Actor {
+                user_id: Uuid::nil(),
+                org_id: Uuid::nil(),
+                roles: vec![*role],
+                scopes: None,
+                mfa_pending: false,
+            };
+            for ((rel, mine), want) in rels.iter().zip(row) {
+                let got = match authorize_quality_review(&actor, rel, *mine) {
+                    Result::Ok(()) => Y,
+                    Err(AppError::Forbidden) => F,
+                    Err(AppError::NotFound) => N,
+                    Err(e) => panic!("{role:?}: unexpected {e:?}"),
+                };
+                assert_eq!(got, *want, "{role:?} {rel:?} session mediator {mine}");
+            }
+            let pending = Actor {
+                mfa_pending: true,
+                ..actor
+            };
+            assert!(matches!(
+                authorize_quality_review(&pending, &session_mediator.0, true),
+                Err(AppError::MfaEnrollmentRequired)
+            ));
+        }
     }
 }

@@ -31,6 +31,7 @@ use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use crate::scheduling::rules_graphql::{RulesMutation, RulesQuery};
 use crate::video::graphql::{CaucusMutation, VideoMutation, VideoQuery, VideoSubscription};
 use crate::video::operations::{OperationsMutation, OperationsQuery, OperationsSubscription};
+use crate::video::quality::CallQualityQuery;
 use crate::video::rules::{VideoRulesMutation, VideoRulesQuery};
 use context::RequestContext;
 
@@ -56,6 +57,7 @@ pub struct Query(
     VideoQuery,
     VideoRulesQuery,
     OperationsQuery,
+    CallQualityQuery,
     EntityResolvers,
 );
 

@@ -1,7 +1,9 @@
 //! Video sessions on LiveKit (docs/video.md): who may be in a session's
 //! room and how they prove it (`participants`), the lobby, admission,
 //! tokens, the mediator's controls and chat (`room`), LiveKit itself
-//! (`livekit`), its webhooks (`webhook`) and the GraphQL (`graphql`).
+//! (`livekit`), its webhooks (`webhook`), live operations (`operations`),
+//! the call-quality history kept for review (`quality`) and the GraphQL
+//! (`graphql`).
 
 pub mod caucus;
 pub mod graphql;
@@ -9,6 +11,7 @@ pub mod invite;
 pub mod livekit;
 pub mod operations;
 pub mod participants;
+pub mod quality;
 pub mod revoke;
 pub mod room;
 pub mod rules;

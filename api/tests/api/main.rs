@@ -7,6 +7,7 @@ mod audit;
 mod authz_matrix;
 mod bad_input;
 mod calendar_sync;
+mod call_quality;
 mod canary;
 mod case_work;
 mod cases;
