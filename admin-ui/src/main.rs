@@ -14,6 +14,7 @@ mod operations;
 mod outcomes;
 mod overview;
 mod people;
+mod quality;
 mod roster;
 mod scheduling_rules;
 mod settings;
@@ -162,6 +163,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/sign-in-link") view=SignInLinkPage />
                     <Route path=path!("/profile") view=ProfilePage />
                     <Route path=path!("/sessions/:id/video") view=video::VideoPage />
+                    <Route path=path!("/sessions/:id/quality") view=quality::QualityPage />
                 </Routes>
             </Shell>
         </Router>

@@ -144,7 +144,7 @@ fn Dashboard() -> impl IntoView {
 
 /// The wall-clock time of an instant in the browser's zone (`medium`:
 /// hh:mm:ss, `short`: hh:mm).
-fn clock(rfc3339: &str, locale: shared_types::Locale, style: &str) -> String {
+pub(crate) fn clock(rfc3339: &str, locale: shared_types::Locale, style: &str) -> String {
     intl::parse_date(rfc3339)
         .and_then(|date| {
             intl::format_date_time(
@@ -358,6 +358,11 @@ fn SessionView(session: Session) -> impl IntoView {
                     <dd>{tr!("ops-waiting-count", count = waiting)}</dd>
                 </div>
             </dl>
+            <p>
+                <a id=format!("ops-quality-link-{id}") href=format!("/sessions/{id}/quality")>
+                    {tr!("quality-link-live")}
+                </a>
+            </p>
             {rooms}
         </article>
     }

@@ -1391,3 +1391,55 @@ ops-server-rooms = { $count ->
    *[other] { $count } video rooms open
 }
 ops-server-answered = Answered in { $ms } ms
+
+## Call quality history (/sessions/:id/quality)
+quality-title = Call quality
+quality-intro = How well each person's video connection worked during this session. Only measurements are kept, never any sound, picture or chat.
+quality-link = Call quality
+quality-link-live = Call quality so far
+quality-back-to-case = Back to the case
+quality-scheduled = Scheduled
+quality-measured = Measured
+quality-measured-between = From { $start } to { $end }
+quality-none = No measurements were kept for this session. They are taken only while someone is in the video room.
+quality-explain-title = What the figures mean
+quality-explain-delay = Delay: how long sound and picture take to get there and back. Above { $ms } ms, people start talking over each other.
+quality-explain-jitter = Jitter: how unevenly sound and picture arrive. Above { $ms } ms, voices sound choppy.
+quality-explain-loss = Lost data: the share of sound and picture that never arrived. Above { $percent } %, the picture freezes and words drop out.
+quality-bucket = { $minutes ->
+    [one] Each point on the charts covers 1 minute: the worst delay of that minute, and the average jitter and lost data.
+   *[other] Each point on the charts covers { $minutes } minutes: the worst delay of that time, and the average jitter and lost data.
+}
+quality-person-none = No measurements for this person. They may not have joined the video.
+quality-person-good = No problems measured
+quality-person-problems = Problems at times
+quality-person-measured = { $count ->
+    [one] Measured once, at { $start }.
+   *[other] Measured { $count } times, from { $start } to { $end }.
+}
+quality-person-rooms = Rooms: { $rooms }.
+quality-main-room = Main room
+quality-caucus-room = Caucus room
+quality-delay-ok = Delay stayed within { $limit } ms (the worst was { $worst } ms).
+quality-delay-over = Delay was above { $limit } ms in { $over } of { $count } measurements ({ $percent } %). The worst was { $worst } ms.
+quality-jitter-ok = Jitter stayed within { $limit } ms (the worst was { $worst } ms).
+quality-jitter-over = Jitter was above { $limit } ms in { $over } of { $count } measurements ({ $percent } %). The worst was { $worst } ms.
+quality-loss-ok = Lost data stayed within { $limit } % (the worst was { $worst } %).
+quality-loss-over = Lost data was above { $limit } % in { $over } of { $count } measurements ({ $percent } %). The worst was { $worst } %.
+quality-chart-delay = Delay
+quality-chart-jitter = Jitter
+quality-chart-loss = Lost data
+quality-chart-summary = { $chart } of { $name } over the session, { $points ->
+    [one] 1 point
+   *[other] { $points } points
+}: the highest is { $max } { $unit }. The dashed line is the limit, { $limit } { $unit }.
+quality-limit = Limit { $limit } { $unit }
+quality-table-show = Show the figures as a table
+quality-table-caption = Call quality of { $name }, point by point
+quality-column-time = Time
+quality-column-samples = Measurements
+quality-column-delay = Delay, worst (ms)
+quality-column-jitter = Jitter, average (ms)
+quality-column-loss = Lost data, average (%)
+quality-column-speed = Speed, average (kbps)
+quality-above-limit = above the limit

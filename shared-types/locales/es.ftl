@@ -1391,3 +1391,55 @@ ops-server-rooms = { $count ->
    *[other] { $count } salas de video abiertas
 }
 ops-server-answered = Respondió en { $ms } ms
+
+## Historial de calidad de la llamada (/sessions/:id/quality)
+quality-title = Calidad de la llamada
+quality-intro = Qué tal funcionó la conexión de video de cada persona durante esta sesión. Solo se guardan mediciones, nunca sonido, imagen ni chat.
+quality-link = Calidad de la llamada
+quality-link-live = Calidad de la llamada hasta ahora
+quality-back-to-case = Volver al caso
+quality-scheduled = Programada
+quality-measured = Medida
+quality-measured-between = De { $start } a { $end }
+quality-none = No se guardó ninguna medición de esta sesión. Solo se mide mientras alguien está en la sala de video.
+quality-explain-title = Qué significan las cifras
+quality-explain-delay = Retardo: cuánto tardan el sonido y la imagen en ir y volver. Por encima de { $ms } ms, las personas empiezan a hablar a la vez.
+quality-explain-jitter = Variación del retardo: lo irregular que llegan el sonido y la imagen. Por encima de { $ms } ms, las voces se oyen entrecortadas.
+quality-explain-loss = Datos perdidos: la parte del sonido y la imagen que nunca llegó. Por encima del { $percent } %, la imagen se congela y se pierden palabras.
+quality-bucket = { $minutes ->
+    [one] Cada punto de los gráficos abarca 1 minuto: el peor retardo de ese minuto y la variación del retardo y los datos perdidos promedio.
+   *[other] Cada punto de los gráficos abarca { $minutes } minutos: el peor retardo de ese tiempo y la variación del retardo y los datos perdidos promedio.
+}
+quality-person-none = No hay mediciones de esta persona. Puede que no haya entrado al video.
+quality-person-good = Sin problemas medidos
+quality-person-problems = Problemas en algunos momentos
+quality-person-measured = { $count ->
+    [one] Medida una vez, a las { $start }.
+   *[other] Medida { $count } veces, de { $start } a { $end }.
+}
+quality-person-rooms = Salas: { $rooms }.
+quality-main-room = Sala principal
+quality-caucus-room = Sala privada
+quality-delay-ok = El retardo se mantuvo dentro de { $limit } ms (el peor fue de { $worst } ms).
+quality-delay-over = El retardo superó { $limit } ms en { $over } de { $count } mediciones ({ $percent } %). El peor fue de { $worst } ms.
+quality-jitter-ok = La variación del retardo se mantuvo dentro de { $limit } ms (la peor fue de { $worst } ms).
+quality-jitter-over = La variación del retardo superó { $limit } ms en { $over } de { $count } mediciones ({ $percent } %). La peor fue de { $worst } ms.
+quality-loss-ok = Los datos perdidos se mantuvieron dentro del { $limit } % (lo peor fue el { $worst } %).
+quality-loss-over = Los datos perdidos superaron el { $limit } % en { $over } de { $count } mediciones ({ $percent } %). Lo peor fue el { $worst } %.
+quality-chart-delay = Retardo
+quality-chart-jitter = Variación del retardo
+quality-chart-loss = Datos perdidos
+quality-chart-summary = { $chart } de { $name } durante la sesión, { $points ->
+    [one] 1 punto
+   *[other] { $points } puntos
+}: el más alto es { $max } { $unit }. La línea discontinua es el límite, { $limit } { $unit }.
+quality-limit = Límite { $limit } { $unit }
+quality-table-show = Mostrar las cifras en una tabla
+quality-table-caption = Calidad de la llamada de { $name }, punto por punto
+quality-column-time = Hora
+quality-column-samples = Mediciones
+quality-column-delay = Retardo, el peor (ms)
+quality-column-jitter = Variación del retardo, promedio (ms)
+quality-column-loss = Datos perdidos, promedio (%)
+quality-column-speed = Velocidad, promedio (kbps)
+quality-above-limit = por encima del límite

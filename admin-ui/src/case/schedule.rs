@@ -175,6 +175,8 @@ fn ScheduleView(
                 _ => tr!("sessions-status-completed")(),
             };
             let booked = s.status == "booked";
+            // Call quality is kept for any session that was not cancelled.
+            let reviewable = s.status != "cancelled";
             let id = s.id.clone();
             let options = slot_options.clone();
             view! {
@@ -188,6 +190,15 @@ fn ScheduleView(
                                     {tr!("video-join-video")}
                                 </a>
                                 <portal_kit::video::SessionAttendees session_id=id.clone() />
+                            }
+                        })}
+                    {reviewable
+                        .then(|| {
+                            view! {
+                                " "
+                                <a id=format!("call-quality-{id}") href=format!("/sessions/{id}/quality")>
+                                    {tr!("quality-link")}
+                                </a>
                             }
                         })}
                     {booked.then(|| view! { <ChangeSession session_id=id options=options on_done=on_changed /> })}
