@@ -3,8 +3,11 @@
 //! waiting in the lobby for seven minutes. An org admin sees the session, the
 //! waiting party and both alerts (late start, long wait), the page reads
 //! again when told live (the respondent enters the lobby again), and it
-//! passes the accessibility checks. A mediator is told they
-//! have no access, and a party that the portal is for staff. No media: the
+//! passes the accessibility checks. From the session's card the admin opens
+//! its call-quality history (samples put in by SQL): each person's summary
+//! in words and their charts. A mediator is told they have no access to the
+//! dashboard but sees their own session's call quality, and a party that
+//! the portal is for staff and is refused the history. No media: the
 //! respondent enters the lobby through the API from the client portal's page,
 //! with a device key made by WebCrypto as the join page makes it.
 
@@ -94,6 +97,70 @@ async fn owner_sql(b: &Browser, sql: String) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `minutes` samples of `participant`, one a minute up to now; `loss` is
+/// an SQL expression of the minute `g` (0 the oldest).
+fn samples(session: &str, participant: &str, minutes: i32, loss: &str) -> String {
+    format!(
+        "INSERT INTO call_quality_samples (id, org_id, session_id, participant_id, measured_at,
+                bitrate_kbps, round_trip_ms, jitter_ms, packet_loss_percent)
+         SELECT gen_random_uuid(), s.org_id, s.id, '{participant}',
+                now() - make_interval(mins => {minutes} - g), 800, 80 + g, 4, {loss}
+         FROM sessions s, generate_series(0, {minutes} - 1) g WHERE s.id = '{session}'"
+    )
+}
+
+/// The call-quality page as staff see it: each person's summary in words,
+/// three charts with accessible names, the figures in a table.
+async fn see_quality(
+    b: &Browser,
+    respondent: &str,
+    mediator: &str,
+    claimant: &str,
+) -> anyhow::Result<()> {
+    let summary = format!("quality-summary-{respondent}");
+    b.wait_for_text(&summary, "Measured 14 times").await?;
+    b.wait_for_text(&summary, "Delay stayed within 400 ms")
+        .await?;
+    b.wait_for_text(
+        &summary,
+        "Lost data was above 3 % in 2 of 14 measurements (14 %)",
+    )
+    .await?;
+    b.wait_for_text(&summary, "Main room").await?;
+    b.wait_for_text(&format!("quality-person-{respondent}"), "Problems at times")
+        .await?;
+    b.wait_for_text(
+        &format!("quality-person-{mediator}"),
+        "No problems measured",
+    )
+    .await?;
+    b.wait_for_text(
+        &format!("quality-person-{claimant}"),
+        "No measurements for this person",
+    )
+    .await?;
+    let charts = b
+        .driver
+        .find_all(thirtyfour::By::Css(format!(
+            "#quality-charts-{respondent} svg[role='img']"
+        )))
+        .await?;
+    ensure!(charts.len() == 3, "{} charts", charts.len());
+    let named = charts[0].attr("aria-label").await?.unwrap_or_default();
+    ensure!(
+        named.contains("Delay of Remy Respondent") && named.contains("limit, 400 ms"),
+        "the delay chart is named {named:?}"
+    );
+    let rows = b
+        .driver
+        .find_all(thirtyfour::By::Css(format!(
+            "#quality-table-{respondent} tbody tr"
+        )))
+        .await?;
+    ensure!(rows.len() == 14, "{} rows in the table", rows.len());
+    Ok(())
+}
+
 #[tokio::test]
 async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look() {
     with_browser("operations", async |b| {
@@ -101,6 +168,8 @@ async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look(
             session,
             respondent,
             respondent_token: token,
+            claimant,
+            mediator,
             ..
         } = booked_session_with_a_link(b).await?;
         // The session is due now: it should have started fifteen minutes ago.
@@ -113,6 +182,11 @@ async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look(
             ),
         )
         .await?;
+
+        // Call quality kept so far: the respondent over fourteen minutes,
+        // two of them losing data; the mediator three good minutes.
+        owner_sql(b, samples(&session, &respondent, 14, "CASE WHEN g IN (3, 4) THEN 5 ELSE 0.5 END")).await?;
+        owner_sql(b, samples(&session, &mediator, 3, "0")).await?;
 
         // The respondent opens their link in a tab of their own and waits
         // in the lobby.
@@ -219,6 +293,19 @@ async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look(
         b.driver.close_window().await?;
         b.driver.switch_to_window(staff_tab).await?;
 
+        // The session's call quality, from its card.
+        b.click(&format!("ops-quality-link-{session}")).await?;
+        b.wait_for_text("page-title", "Call quality").await?;
+        see_quality(b, &respondent, &mediator, &claimant).await?;
+        keep_page(&b.driver, "operations", "2-call-quality").await;
+        b.driver
+            .find(thirtyfour::By::Id(format!("quality-charts-{respondent}")))
+            .await?
+            .scroll_into_view()
+            .await?;
+        keep_page(&b.driver, "operations", "3-call-quality-charts").await;
+        b.assert_accessible("call quality").await?;
+
         // A mediator has no access; a party is told the portal is for staff.
         b.driver.delete_all_cookies().await?;
         b.driver.goto(b.admin_url("/operations")).await?;
@@ -228,6 +315,9 @@ async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look(
             b.driver.find(thirtyfour::By::Id("ops-sessions")).await.is_err(),
             "a mediator sees the sessions"
         );
+        // Their own session's call quality they may review.
+        b.driver.goto(b.admin_url(&format!("/sessions/{session}/quality"))).await?;
+        see_quality(b, &respondent, &mediator, &claimant).await?;
         b.driver.delete_all_cookies().await?;
         b.driver.goto(b.admin_url("/operations")).await?;
         b.sign_in(PARTY, DEMO_PASSWORD).await?;
@@ -255,6 +345,22 @@ async fn staff_see_a_late_session_and_a_long_lobby_wait_and_parties_cannot_look(
         ensure!(
             refused["data"].is_null() && refused["errors"].is_array(),
             "a party read the operations: {refused}"
+        );
+        // Nor the session's call quality: the page is for staff, and the
+        // API refuses the party on the case.
+        b.driver.goto(b.admin_url(&format!("/sessions/{session}/quality"))).await?;
+        b.wait_for_text("staff-only", "for staff").await?;
+        ensure!(
+            b.driver.find(thirtyfour::By::Id(format!("quality-person-{respondent}"))).await.is_err(),
+            "a party sees the call quality"
+        );
+        let refused = b
+            .gql("admin", "query Q($s: ID!) { sessionCallQuality(sessionId: $s) { sessionId } }", json!({ "s": session }))
+            .await;
+        let refusal = format!("{refused:?}");
+        ensure!(
+            refused.is_err() && refusal.contains("FORBIDDEN"),
+            "a party read the call quality: {refusal}"
         );
         Ok(())
     })

@@ -269,12 +269,14 @@ pub(crate) async fn booked_session_with_a_link(b: &Browser) -> anyhow::Result<Bo
     let emailed = b.client_url("/join#");
     let claimant_token = emailed_token(PARTY, &emailed).await?;
     emailed_token(RESPONDENT, &emailed).await?;
-    // The case page's Sessions card: a "Join video" link and the
-    // attendees, where the manager makes the respondent's link (shown once).
+    // The case page's Sessions card: a "Join video" link, a "Call quality"
+    // link and the attendees, where the manager makes the respondent's link (shown once).
     b.driver
         .goto(b.admin_url(&format!("/cases/{case_id}")))
         .await?;
     b.wait_for_text(&format!("join-video-{session}"), "Join video")
+        .await?;
+    b.wait_for_text(&format!("call-quality-{session}"), "Call quality")
         .await?;
     b.wait_for_text(&format!("attendees-{session}"), "Remy Respondent")
         .await?;
