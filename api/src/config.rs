@@ -103,6 +103,10 @@ pub struct CalendarSettings {
     pub request_timeout_secs: u64,
     /// How often each connected calendar is read and written.
     pub sync_interval_secs: u64,
+    /// Google Calendar through OAuth2: offered when a client id is set.
+    pub google: OAuthCalendarSettings,
+    /// Microsoft 365 (Outlook) calendars through OAuth2 and Microsoft Graph.
+    pub microsoft: OAuthCalendarSettings,
 }
 
 impl Default for CalendarSettings {
@@ -111,7 +115,30 @@ impl Default for CalendarSettings {
             hosts: CalendarHosts::Public,
             request_timeout_secs: 15,
             sync_interval_secs: 900,
+            google: OAuthCalendarSettings::default(),
+            microsoft: OAuthCalendarSettings::default(),
         }
+    }
+}
+
+/// An OAuth2 calendar provider's client registration and endpoints. The
+/// endpoints default to the provider's real ones (see
+/// `scheduling::oauth_calendar`); tests point them at a loopback server.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OAuthCalendarSettings {
+    /// Empty: the provider is not offered.
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub authorization_url: Option<url::Url>,
+    pub token_url: Option<url::Url>,
+    /// The REST API's base (Google Calendar v3, Microsoft Graph v1.0).
+    pub api_url: Option<url::Url>,
+}
+
+impl OAuthCalendarSettings {
+    pub fn is_configured(&self) -> bool {
+        !self.client_id.trim().is_empty()
     }
 }
 
@@ -336,6 +363,31 @@ impl Settings {
             "calendar.request_timeout_secs",
             "calendar.request_timeout_secs must be 1–120 and calendar.sync_interval_secs at least 60",
         )?;
+        for (name, provider) in [
+            ("calendar.google", &self.calendar.google),
+            ("calendar.microsoft", &self.calendar.microsoft),
+        ] {
+            use secrecy::ExposeSecret as _;
+            let urls = [
+                &provider.authorization_url,
+                &provider.token_url,
+                &provider.api_url,
+            ];
+            let allowed = |u: &url::Url| {
+                u.scheme() == "https"
+                    || (self.calendar.hosts == CalendarHosts::Loopback && u.scheme() == "http")
+            };
+            check(
+                urls.iter().all(|u| u.as_ref().is_none_or(allowed)),
+                name,
+                "endpoints must be https:// (http:// only with calendar.hosts = \"loopback\")",
+            )?;
+            check(
+                !provider.is_configured() || !provider.client_secret.expose_secret().is_empty(),
+                name,
+                "a client_id needs its client_secret",
+            )?;
+        }
         check(
             !self.redis.key_prefix.is_empty(),
             "redis.key_prefix",

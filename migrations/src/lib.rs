@@ -115,6 +115,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0020_call_quality.up.sql"),
                 down: include_str!("../sql/0020_call_quality.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0021_oauth_calendars",
+                up: include_str!("../sql/0021_oauth_calendars.up.sql"),
+                down: include_str!("../sql/0021_oauth_calendars.down.sql"),
+            }),
         ]
     }
 }

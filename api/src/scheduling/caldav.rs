@@ -41,6 +41,7 @@ use shared_types::{Locale, Translator};
 use uuid::Uuid;
 
 use super::ics::{self, SessionEvent};
+use super::oauth_calendar::{Api, CalendarProvider, ProviderConfig};
 use super::slots::Interval;
 use crate::config::{CalendarHosts, CalendarSettings};
 use crate::crypto::tenant::TenantKey;
@@ -67,6 +68,7 @@ const DAV_NS: &str = "DAV:";
 #[derive(Debug, Clone)]
 pub struct Connection {
     pub id: Uuid,
+    pub provider: CalendarProvider,
     pub url: String,
     pub username: String,
     pub last_synced_at: Option<DateTime<Utc>>,
@@ -75,8 +77,10 @@ pub struct Connection {
 }
 
 fn connection_from(row: &QueryResult) -> AppResult<Connection> {
+    let provider: String = row.try_get("", "provider")?;
     Ok(Connection {
         id: row.try_get("", "id")?,
+        provider: CalendarProvider::parse(&provider).unwrap_or(CalendarProvider::CalDav),
         url: row.try_get("", "url")?,
         username: row.try_get("", "username")?,
         last_synced_at: db::utc_opt(row, "last_synced_at")?,
@@ -85,13 +89,24 @@ fn connection_from(row: &QueryResult) -> AppResult<Connection> {
     })
 }
 
-const CONNECTION_COLUMNS: &str =
-    "id, url, username, last_synced_at, last_error, created_at, user_id, password_sealed";
+pub(super) const CONNECTION_COLUMNS: &str = "id, provider, url, username, last_synced_at, last_error, created_at, user_id, \
+     password_sealed, refresh_token_sealed, access_token_sealed, access_expires_at";
 
 fn password_context(id: Uuid) -> Vec<u8> {
     let mut context = b"calendar_connections.password:".to_vec();
     context.extend_from_slice(id.as_bytes());
     context
+}
+
+/// What a sealed OAuth token is bound to: its column and the connection.
+pub(super) fn token_context(column: &str, id: Uuid) -> Vec<u8> {
+    let mut context = format!("calendar_connections.{column}:").into_bytes();
+    context.extend_from_slice(id.as_bytes());
+    context
+}
+
+pub(super) fn connection_from_row(row: &QueryResult) -> AppResult<Connection> {
+    connection_from(row)
 }
 
 // --- Where a calendar may be ----------------------------------------------
@@ -629,7 +644,7 @@ pub async fn save(
         .conn()
         .query_one(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT id FROM calendar_connections WHERE user_id = $1 AND url = $2 FOR UPDATE",
+            "SELECT id FROM calendar_connections WHERE user_id = $1 AND url = $2 AND provider = 'caldav' FOR UPDATE",
             [user_id.into(), target.as_str().into()],
         ))
         .await?;
@@ -756,7 +771,7 @@ async fn enqueue_by(
     Ok(())
 }
 
-async fn enqueue_soon(tx: &TenantTx, connection_id: Uuid) -> AppResult<()> {
+pub(super) async fn enqueue_soon(tx: &TenantTx, connection_id: Uuid) -> AppResult<()> {
     enqueue_by(tx, connection_id, Utc::now(), None).await
 }
 
@@ -780,27 +795,43 @@ pub async fn sessions_changed(tx: &TenantTx, mediator_id: Uuid) -> AppResult<()>
 
 // --- The sync job -------------------------------------------------------------
 
-struct Export {
-    session_id: Uuid,
-    case_id: Uuid,
-    starts_at: DateTime<Utc>,
-    duration_minutes: i32,
-    sequence: i32,
-    written: Option<i32>,
+pub(super) struct Export {
+    pub session_id: Uuid,
+    pub case_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub sequence: i32,
+    pub written: Option<i32>,
+    /// The provider's id of the written event (Microsoft Graph).
+    pub remote_id: Option<String>,
+}
+
+/// Whom a sync speaks to.
+pub(super) enum Remote {
+    Dav(Dav),
+    /// An OAuth calendar, with the refresh token and when the access token
+    /// expires.
+    OAuth {
+        api: Box<Api>,
+        refresh: SecretString,
+        expires_at: DateTime<Utc>,
+    },
 }
 
 /// What one sync read before talking to the server.
-struct Plan {
-    user_id: Uuid,
-    dav: Dav,
-    zone: Tz,
-    exports: Vec<Export>,
-    removals: Vec<Uuid>,
-    org_name: String,
-    locale: Locale,
+pub(super) struct Plan {
+    pub org_id: Uuid,
+    pub user_id: Uuid,
+    pub remote: Remote,
+    pub zone: Tz,
+    pub exports: Vec<Export>,
+    /// Sessions to remove, with the provider's id of their event.
+    pub removals: Vec<(Uuid, Option<String>)>,
+    pub org_name: String,
+    pub locale: Locale,
 }
 
-fn internal(what: &'static str) -> impl FnOnce(AppError) -> anyhow::Error {
+pub(super) fn internal(what: &'static str) -> impl FnOnce(AppError) -> anyhow::Error {
     move |e| anyhow::anyhow!("{what}: {}", e.message())
 }
 
@@ -819,27 +850,52 @@ async fn plan(
         .await
         .context("loading the connection")?;
     let Some(row) = row else { return Ok(None) };
-    let read = |row: &QueryResult| -> Result<(Uuid, String, String, Vec<u8>), sea_orm::DbErr> {
-        Ok((
-            row.try_get("", "user_id")?,
-            row.try_get("", "url")?,
-            row.try_get("", "username")?,
-            row.try_get("", "password_sealed")?,
-        ))
-    };
-    let (user_id, url, username, sealed) = read(&row).context("reading the connection")?;
+    let connection = connection_from(&row).map_err(internal("reading the connection"))?;
+    let user_id: Uuid = row
+        .try_get("", "user_id")
+        .context("reading the connection")?;
     let key = TenantKey::of(tx, &state.data_key)
         .await
         .map_err(internal("loading the tenant key"))?;
-    let password = SecretString::from(
-        key.open_str(&sealed, &password_context(connection_id))
-            .map_err(internal("opening the password"))?,
-    );
     let settings = &state.settings.calendar;
-    let target = check_url(settings, &url)
-        .await
-        .map_err(|_| anyhow::anyhow!("the calendar's address is no longer allowed"))?;
-    let dav = Dav::new(settings, &target, &username, password)?;
+    let remote = match connection.provider {
+        CalendarProvider::CalDav => {
+            let sealed: Vec<u8> = row
+                .try_get("", "password_sealed")
+                .context("reading the connection")?;
+            let password = SecretString::from(
+                key.open_str(&sealed, &password_context(connection_id))
+                    .map_err(internal("opening the password"))?,
+            );
+            let target = check_url(settings, &connection.url)
+                .await
+                .map_err(|_| anyhow::anyhow!("the calendar's address is no longer allowed"))?;
+            Remote::Dav(Dav::new(settings, &target, &connection.username, password)?)
+        }
+        provider => {
+            let config = ProviderConfig::of(settings, provider)
+                .context("the calendar provider is no longer configured")?;
+            let open = |column: &str| -> anyhow::Result<SecretString> {
+                let sealed: Vec<u8> = row
+                    .try_get("", &format!("{column}_sealed"))
+                    .context("reading the connection")?;
+                Ok(SecretString::from(
+                    key.open_str(&sealed, &token_context(column, connection_id))
+                        .map_err(internal("opening a token"))?,
+                ))
+            };
+            let refresh = open("refresh_token")?;
+            let access = open("access_token")?;
+            let expires_at = db::utc_opt(&row, "access_expires_at")
+                .context("reading the connection")?
+                .unwrap_or_else(Utc::now);
+            Remote::OAuth {
+                api: Box::new(Api::new(config, access)?),
+                refresh,
+                expires_at,
+            }
+        }
+    };
     let zone = super::availability::week(tx, user_id)
         .await
         .map_err(internal("loading the working week"))?
@@ -849,7 +905,7 @@ async fn plan(
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
             format!(
-                "SELECT s.id, s.case_id, s.scheduled_for, s.duration_minutes, s.sequence, e.sequence AS written
+                "SELECT s.id, s.case_id, s.scheduled_for, s.duration_minutes, s.sequence, e.sequence AS written, e.remote_id
                  FROM sessions s
                  LEFT JOIN calendar_exports e ON e.session_id = s.id AND e.connection_id = $2
                  WHERE s.mediator_id = $1 AND s.status = 'booked' AND s.scheduled_for >= $3
@@ -873,6 +929,7 @@ async fn plan(
                 duration_minutes: row.try_get("", "duration_minutes")?,
                 sequence: row.try_get("", "sequence")?,
                 written: row.try_get("", "written")?,
+                remote_id: row.try_get("", "remote_id")?,
             })
         };
         exports.push(read().context("reading a session")?);
@@ -881,15 +938,15 @@ async fn plan(
         .conn()
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT e.session_id FROM calendar_exports e JOIN sessions s ON s.id = e.session_id
+            "SELECT e.session_id, e.remote_id FROM calendar_exports e JOIN sessions s ON s.id = e.session_id
              WHERE e.connection_id = $1 AND (s.status <> 'booked' OR s.mediator_id <> $2)",
             [connection_id.into(), user_id.into()],
         ))
         .await
         .context("loading the sessions to remove")?
         .iter()
-        .map(|r| r.try_get::<Uuid>("", "session_id"))
-        .collect::<Result<Vec<_>, _>>()
+        .map(|r| Ok((r.try_get::<Uuid>("", "session_id")?, r.try_get("", "remote_id")?)))
+        .collect::<Result<Vec<_>, sea_orm::DbErr>>()
         .context("reading the sessions to remove")?;
     let org = crate::orgs::service::current(tx)
         .await
@@ -907,8 +964,9 @@ async fn plan(
         .and_then(|l| Locale::parse(&l))
         .unwrap_or_default();
     Ok(Some(Plan {
+        org_id: tx.scope().org_id,
         user_id,
-        dav,
+        remote,
         zone,
         exports,
         removals,
@@ -918,16 +976,60 @@ async fn plan(
 }
 
 /// What one sync did at the server, to record.
-struct Outcome {
-    busy: Vec<Interval>,
-    written: Vec<(Uuid, i32)>,
-    removed: Vec<Uuid>,
+pub(super) struct Outcome {
+    pub busy: Vec<Interval>,
+    /// Sessions written, at which SEQUENCE, with the provider's event id.
+    pub written: Vec<(Uuid, i32, Option<String>)>,
+    pub removed: Vec<Uuid>,
 }
 
-async fn talk(state: &AppState, plan: &Plan) -> anyhow::Result<Outcome> {
+/// The generic title and the description (organization and link) of a
+/// session's event, in the mediator's language.
+pub(super) struct SessionTexts {
+    tr: Translator,
+    summary: String,
+}
+
+impl SessionTexts {
+    pub fn new(locale: Locale) -> Self {
+        let tr = Translator::new(locale);
+        let summary = tr.tr("session-ics-summary");
+        Self { tr, summary }
+    }
+
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    /// `(link, description)` of one session.
+    pub fn describe(&self, state: &AppState, org_name: &str, export: &Export) -> (String, String) {
+        let link = super::notify::session_link(
+            state.settings.email.admin_portal_url.as_str(),
+            export.case_id,
+            export.session_id,
+        );
+        let description = self.tr.tr_args(
+            "session-ics-description",
+            &[
+                ("organization", Arg::Str(org_name)),
+                ("link", Arg::Str(&link)),
+            ],
+        );
+        (link, description)
+    }
+}
+
+async fn talk(state: &AppState, connection_id: Uuid, plan: &mut Plan) -> anyhow::Result<Outcome> {
+    let dav = match &mut plan.remote {
+        Remote::Dav(dav) => dav,
+        Remote::OAuth { .. } => {
+            return super::oauth_sync::talk(state, connection_id, plan).await;
+        }
+    };
+    let dav: &Dav = dav;
     let now = Utc::now();
     let until = now + TimeDelta::days(HORIZON_DAYS);
-    let objects = plan.dav.events_between(now, until).await?;
+    let objects = dav.events_between(now, until).await?;
     let mut seen = HashSet::new();
     let mut busy = Vec::new();
     for (href, ics) in &objects {
@@ -944,49 +1046,35 @@ async fn talk(state: &AppState, plan: &Plan) -> anyhow::Result<Outcome> {
         .public_url
         .host_str()
         .unwrap_or("caucus.invalid");
-    let tr = Translator::new(plan.locale);
-    let summary = tr.tr("session-ics-summary");
+    let texts = SessionTexts::new(plan.locale);
     let mut written = Vec::new();
     for export in &plan.exports {
         let missing = export.starts_at >= now && !seen.contains(&export.session_id);
         if export.written == Some(export.sequence) && !missing {
             continue;
         }
-        let link = super::notify::session_link(
-            settings.email.admin_portal_url.as_str(),
-            export.case_id,
-            export.session_id,
-        );
-        let description = tr.tr_args(
-            "session-ics-description",
-            &[
-                ("organization", Arg::Str(&plan.org_name)),
-                ("link", Arg::Str(&link)),
-            ],
-        );
+        let (link, description) = texts.describe(state, &plan.org_name, export);
         let event = SessionEvent {
             uid: ics::session_uid(export.session_id, host),
             sequence: export.sequence,
             starts_at: export.starts_at,
             duration_minutes: export.duration_minutes,
             cancelled: false,
-            summary: &summary,
+            summary: texts.summary(),
             description: &description,
             url: &link,
         };
-        plan.dav
-            .put(
-                &resource_name(export.session_id),
-                ics::stored_object(&event, now),
-            )
-            .await
-            .context("writing a session to the calendar")?;
-        written.push((export.session_id, export.sequence));
+        dav.put(
+            &resource_name(export.session_id),
+            ics::stored_object(&event, now),
+        )
+        .await
+        .context("writing a session to the calendar")?;
+        written.push((export.session_id, export.sequence, None));
     }
     let mut removed = Vec::new();
-    for session in &plan.removals {
-        plan.dav
-            .delete(&resource_name(*session))
+    for (session, _) in &plan.removals {
+        dav.delete(&resource_name(*session))
             .await
             .context("removing a session from the calendar")?;
         removed.push(*session);
@@ -1039,17 +1127,18 @@ async fn record(
             ))
             .await?;
     }
-    for (session, sequence) in &outcome.written {
+    for (session, sequence, remote_id) in &outcome.written {
         tx.conn()
             .execute(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "INSERT INTO calendar_exports (org_id, connection_id, session_id, sequence) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (connection_id, session_id) DO UPDATE SET sequence = EXCLUDED.sequence",
+                "INSERT INTO calendar_exports (org_id, connection_id, session_id, sequence, remote_id) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (connection_id, session_id) DO UPDATE SET sequence = EXCLUDED.sequence, remote_id = EXCLUDED.remote_id",
                 [
                     tx.scope().org_id.into(),
                     connection_id.into(),
                     (*session).into(),
                     (*sequence).into(),
+                    remote_id.clone().into(),
                 ],
             ))
             .await?;
@@ -1096,7 +1185,7 @@ pub async fn run_sync(state: &AppState, job: &ClaimedJob) -> anyhow::Result<()> 
         .and_then(|v| Uuid::parse_str(v).ok())
         .context("payload without connectionId")?;
     let tx = tenant_tx(state, job).await?;
-    let Some(plan) = plan(state, &tx, connection_id).await? else {
+    let Some(mut plan) = plan(state, &tx, connection_id).await? else {
         // Disconnected meanwhile: nothing to do, and no next run.
         return Ok(());
     };
@@ -1109,7 +1198,7 @@ pub async fn run_sync(state: &AppState, job: &ClaimedJob) -> anyhow::Result<()> 
         .map_err(internal("queueing the next sync"))?;
     tx.commit().await.context("closing the job's transaction")?;
 
-    let outcome = match talk(state, &plan).await {
+    let outcome = match talk(state, connection_id, &mut plan).await {
         Ok(outcome) => outcome,
         Err(error) => {
             let reason = error.to_string();

@@ -12,6 +12,8 @@ pub mod feed;
 pub mod graphql;
 pub mod ics;
 pub mod notify;
+pub mod oauth_calendar;
+pub mod oauth_sync;
 pub mod rules_graphql;
 pub mod settings;
 pub mod slots;

@@ -19,6 +19,7 @@ mod invitations;
 mod jobs;
 mod lifecycle;
 mod mfa;
+mod oauth_calendars;
 mod org_creation;
 mod org_logo;
 mod org_security;

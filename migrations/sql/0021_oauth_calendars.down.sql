@@ -1,0 +1,10 @@
+ALTER TABLE calendar_exports DROP CONSTRAINT IF EXISTS calendar_exports_remote_id_length;
+ALTER TABLE calendar_exports DROP COLUMN IF EXISTS remote_id;
+DELETE FROM calendar_connections WHERE provider <> 'caldav';
+ALTER TABLE calendar_connections DROP CONSTRAINT IF EXISTS calendar_connections_secrets;
+ALTER TABLE calendar_connections DROP CONSTRAINT IF EXISTS calendar_connections_provider;
+ALTER TABLE calendar_connections DROP COLUMN IF EXISTS access_expires_at;
+ALTER TABLE calendar_connections DROP COLUMN IF EXISTS access_token_sealed;
+ALTER TABLE calendar_connections DROP COLUMN IF EXISTS refresh_token_sealed;
+ALTER TABLE calendar_connections DROP COLUMN IF EXISTS provider;
+ALTER TABLE calendar_connections ALTER COLUMN password_sealed SET NOT NULL;
