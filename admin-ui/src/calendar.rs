@@ -123,6 +123,7 @@ fn CalendarBody(runs_cases: bool, is_mediator: bool) -> impl IntoView {
             Some(Some(Err(error))) => view! { <ErrorAlert error=error /> }.into_any(),
             Some(Some(Ok(data))) => view! { <Week calendar=data.mediator_calendar start=week_start(offset.get_untracked()) /> }.into_any(),
         }}
+        {is_mediator.then(|| view! { <crate::calendar_connections::ConnectedCalendars /> })}
     }
 }
 

@@ -3,6 +3,7 @@
 mod audit;
 mod availability;
 mod calendar;
+mod calendar_connections;
 mod case;
 mod case_settings;
 mod cases;
@@ -149,6 +150,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/roster") view=roster::RosterPage />
                     <Route path=path!("/availability") view=availability::AvailabilityPage />
                     <Route path=path!("/calendar") view=calendar::CalendarPage />
+                    <Route path=path!("/calendar/connect") view=calendar_connections::CalendarConnectPage />
                     <Route path=path!("/templates") view=templates::TemplatesPage />
                     <Route path=path!("/templates/:type") view=templates::TemplateEditorPage />
                     <Route path=path!("/audit") view=audit::Audit />

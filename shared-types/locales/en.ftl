@@ -1121,6 +1121,25 @@ calendar-week-of = { $first } to { $last }
 calendar-zone = Times are on the mediator's clock ({ $zone }).
 calendar-empty = Nothing booked this week.
 calendar-away = Away
+calendar-sync-title = Connected calendars
+calendar-sync-intro = Busy times in your own calendars keep session times away from them, and your sessions appear there as "Mediation session", with nothing of the case.
+calendar-sync-none = No calendar is connected.
+calendar-sync-google = Google Calendar
+calendar-sync-microsoft = Microsoft 365
+calendar-sync-caldav = CalDAV calendar
+calendar-sync-never = not synced yet
+calendar-sync-synced = synced { $when }
+calendar-sync-busy = { $count ->
+    [one] one busy time
+   *[other] { $count } busy times
+}
+calendar-sync-failed = Last sync failed
+calendar-sync-disconnect = Disconnect
+calendar-sync-connect-google = Connect Google Calendar
+calendar-sync-connect-microsoft = Connect Microsoft 365
+calendar-sync-denied = The calendar was not connected.
+calendar-sync-connected = Your calendar is connected. Its busy times are read in a moment.
+calendar-sync-back = Back to the calendar
 sessions-change = Move or cancel
 sessions-change-reason = Why? (kept for the staff; the parties are told that it changed)
 sessions-change-reason-missing = Write why the session changes.

@@ -1121,6 +1121,25 @@ calendar-week-of = del { $first } al { $last }
 calendar-zone = Las horas están en el reloj del mediador ({ $zone }).
 calendar-empty = No hay nada reservado esta semana.
 calendar-away = Ausente
+calendar-sync-title = Calendarios conectados
+calendar-sync-intro = Las horas ocupadas de sus propios calendarios impiden que se programen sesiones en ellas, y sus sesiones aparecen allí como «Sesión de mediación», sin nada del caso.
+calendar-sync-none = No hay ningún calendario conectado.
+calendar-sync-google = Google Calendar
+calendar-sync-microsoft = Microsoft 365
+calendar-sync-caldav = Calendario CalDAV
+calendar-sync-never = aún sin sincronizar
+calendar-sync-synced = sincronizado { $when }
+calendar-sync-busy = { $count ->
+    [one] una hora ocupada
+   *[other] { $count } horas ocupadas
+}
+calendar-sync-failed = La última sincronización falló
+calendar-sync-disconnect = Desconectar
+calendar-sync-connect-google = Conectar Google Calendar
+calendar-sync-connect-microsoft = Conectar Microsoft 365
+calendar-sync-denied = El calendario no se conectó.
+calendar-sync-connected = Su calendario está conectado. Sus horas ocupadas se leerán en un momento.
+calendar-sync-back = Volver al calendario
 sessions-change = Cambiar o cancelar
 sessions-change-reason = ¿Por qué? (lo guarda el personal; a las partes se les dice que cambió)
 sessions-change-reason-missing = Escriba por qué cambia la sesión.
