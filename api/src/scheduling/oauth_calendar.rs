@@ -23,9 +23,9 @@
 //!   `calendar_exports.remote_id`), patched when its SEQUENCE rose and
 //!   deleted when cancelled; the generic title, the link and nothing of
 //!   the case, marked private.
-//! - An access token that has expired (or will within a minute) is
-//!   refreshed with the refresh token first; the new tokens are kept at
-//!   once, before the rest of the sync.
+//! - An access token that has expired (or will within a minute), or that
+//!   the provider refuses before its expiry, is refreshed with the refresh
+//!   token; the new tokens are kept at once, before the rest of the sync.
 //!
 //! Requests follow no redirects, have the calendar timeout and read at most
 //! [`super::caldav::MAX_BODY`]. Errors carry our own words, never the

@@ -5,16 +5,17 @@
 use std::collections::HashSet;
 
 use anyhow::Context as _;
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
+use super::caldav::DavError;
 use super::caldav::{
     self, CONNECTION_COLUMNS, Connection, HORIZON_DAYS, MAX_CONNECTIONS, Outcome, Plan, Remote,
     SessionTexts, internal, merge, token_context,
 };
-use super::oauth_calendar::{self, EventBody, ProviderConfig, Tokens};
+use super::oauth_calendar::{self, Api, EventBody, ProviderConfig, Tokens};
 use crate::crypto::tenant::TenantKey;
 use crate::db::{TenantScope, TenantTx};
 use crate::error::{AppError, AppResult};
@@ -165,8 +166,31 @@ async fn keep_tokens(
     Ok(())
 }
 
+/// Refreshes the access token and keeps the new tokens at once.
+async fn renew(
+    state: &AppState,
+    org_id: Uuid,
+    connection_id: Uuid,
+    api: &mut Api,
+    refresh: &mut SecretString,
+    expires_at: &mut DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let redirect = oauth_calendar::redirect_url(&state.settings.email.admin_portal_url)
+        .map_err(internal("the redirect address"))?;
+    let tokens = oauth_calendar::refresh(api.config(), &redirect, refresh)
+        .await
+        .map_err(|e| anyhow::anyhow!("refreshing access to the calendar: {e}"))?;
+    keep_tokens(state, org_id, connection_id, &tokens).await?;
+    api.set_access(tokens.access.clone());
+    *refresh = tokens.refresh;
+    *expires_at = tokens.expires_at;
+    tracing::info!(connection_id = %connection_id, "calendar access refreshed");
+    Ok(())
+}
+
 /// One sync with an OAuth calendar: refreshes the access token when it
-/// has expired, reads the events, writes and removes sessions.
+/// has expired (or is refused before its expiry), reads the events, writes
+/// and removes sessions.
 pub(super) async fn talk(
     state: &AppState,
     connection_id: Uuid,
@@ -181,24 +205,24 @@ pub(super) async fn talk(
         anyhow::bail!("not an OAuth calendar");
     };
     let now = Utc::now();
+    let org_id = plan.org_id;
+    let mut refreshed = false;
     if *expires_at <= now + TimeDelta::seconds(REFRESH_MARGIN_SECS) {
-        let redirect = oauth_calendar::redirect_url(&state.settings.email.admin_portal_url)
-            .map_err(internal("the redirect address"))?;
-        let tokens = oauth_calendar::refresh(api.config(), &redirect, refresh)
-            .await
-            .map_err(|e| anyhow::anyhow!("refreshing access to the calendar: {e}"))?;
-        keep_tokens(state, plan.org_id, connection_id, &tokens).await?;
-        api.set_access(tokens.access.clone());
-        *refresh = tokens.refresh;
-        *expires_at = tokens.expires_at;
-        tracing::info!(connection_id = %connection_id, "calendar access refreshed");
+        renew(state, org_id, connection_id, api, refresh, expires_at).await?;
+        refreshed = true;
     }
-    let api = &*api;
     let until = now + TimeDelta::days(HORIZON_DAYS);
-    let events = api
-        .events_between(now, until, plan.zone)
-        .await
-        .map_err(|e| anyhow::anyhow!("reading the calendar: {e}"))?;
+    let events = match api.events_between(now, until, plan.zone).await {
+        // Refused before its expiry (revoked, rotated early): refreshed
+        // once and read again.
+        Err(DavError::Rejected) if !refreshed => {
+            renew(state, org_id, connection_id, api, refresh, expires_at).await?;
+            api.events_between(now, until, plan.zone).await
+        }
+        other => other,
+    }
+    .map_err(|e| anyhow::anyhow!("reading the calendar: {e}"))?;
+    let api = &**api;
     let ours: HashSet<String> = plan
         .exports
         .iter()

@@ -95,6 +95,8 @@ struct Inner {
     fail_writes: Option<u16>,
     /// The token endpoint refuses refresh tokens.
     refuse_refresh: bool,
+    /// The calendar API refuses every access token (access withdrawn).
+    reject_all: bool,
     /// Events written by Caucus, by id.
     events: BTreeMap<String, Value>,
     next_id: u32,
@@ -226,7 +228,9 @@ async fn answer(
     let Some(api) = path.strip_prefix("/api/v1/") else {
         return reply(404, "{}".into());
     };
-    if seen.authorization.as_deref() != Some(&format!("Bearer {}", inner.valid_token)) {
+    if inner.reject_all
+        || seen.authorization.as_deref() != Some(&format!("Bearer {}", inner.valid_token))
+    {
         return reply(401, fixture(&format!("{dir}/error-401.json")));
     }
     if let Some(status) = inner.fail_api {
@@ -1019,11 +1023,26 @@ async fn provider_failures_leave_a_short_error_and_nothing_half_written() {
         count(&owner, "SELECT count(*) AS n FROM calendar_exports").await,
         0
     );
-    google.with(|i| i.fail_writes = None);
 
-    // The provider no longer takes the access token (401): refused, in our
-    // words, never the provider's.
+    // The provider no longer takes the access token before its expiry
+    // (401): refreshed at once and read again (the write still fails).
     google.with(|i| i.valid_token = "something-else".into());
+    google.forget();
+    sync_now(&app, &owner).await;
+    assert!(!google.seen("POST", "/token").is_empty());
+    assert_eq!(
+        google.seen("POST", "/token")[0].form()["grant_type"],
+        "refresh_token"
+    );
+    let listed = org.mediator.gql(CONNECTIONS, json!({})).await;
+    assert_eq!(
+        listed["data"]["calendarConnections"][0]["lastError"],
+        "writing a session to the calendar: the calendar server answered 500"
+    );
+
+    // Access is withdrawn (401 whatever the token): refused, in our words,
+    // never the provider's.
+    google.with(|i| i.reject_all = true);
     sync_now(&app, &owner).await;
     let listed = org.mediator.gql(CONNECTIONS, json!({})).await;
     let error = listed["data"]["calendarConnections"][0]["lastError"].clone();
@@ -1032,6 +1051,11 @@ async fn provider_failures_leave_a_short_error_and_nothing_half_written() {
         "reading the calendar: the calendar server refused the credentials"
     );
     assert!(!listed.to_string().contains("Invalid Credentials"));
+    assert_eq!(
+        count(&owner, "SELECT count(*) AS n FROM calendar_exports").await,
+        0
+    );
+    google.with(|i| i.reject_all = false);
 
     // The refresh token is refused: said so, the tokens kept as they were.
     google.with(|i| i.refuse_refresh = true);
@@ -1061,8 +1085,11 @@ async fn provider_failures_leave_a_short_error_and_nothing_half_written() {
         0
     );
 
-    // Refreshing works again: the session is written at last.
-    google.with(|i| i.refuse_refresh = false);
+    // Refreshing and writing work again: the session is written at last.
+    google.with(|i| {
+        i.refuse_refresh = false;
+        i.fail_writes = None;
+    });
     sync_now(&app, &owner).await;
     let listed = org.mediator.gql(CONNECTIONS, json!({})).await;
     assert_eq!(
