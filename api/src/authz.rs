@@ -168,6 +168,8 @@ pub enum Action {
     /// The live operations dashboard: sessions in progress, lobby waits,
     /// call quality, mediator load.
     WatchOperations,
+    /// Read the development SMS outbox (org admins).
+    ReadSmsOutbox,
 }
 
 impl Action {
@@ -197,6 +199,7 @@ impl Action {
         Action::KeepOwnCalendar,
         Action::ManageSchedulingRules,
         Action::WatchOperations,
+        Action::ReadSmsOutbox,
     ];
 }
 
@@ -257,6 +260,7 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::KeepOwnCalendar => actor.has(RoleKey::Mediator),
         Action::ManageSchedulingRules => actor.has(RoleKey::OrgAdmin),
         Action::WatchOperations => actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager),
+        Action::ReadSmsOutbox => actor.has(RoleKey::OrgAdmin),
     }
 }
 
@@ -332,6 +336,7 @@ mod tests {
         (Action::KeepOwnCalendar, &[R::Mediator]),
         (Action::ManageSchedulingRules, &[R::OrgAdmin]),
         (Action::WatchOperations, &[R::OrgAdmin, R::CaseManager]),
+        (Action::ReadSmsOutbox, &[R::OrgAdmin]),
     ];
 
     fn actor(roles: Vec<RoleKey>) -> Actor {

@@ -49,6 +49,67 @@ pub struct Settings {
     pub calendar: CalendarSettings,
     #[serde(default)]
     pub video: VideoSettings,
+    #[serde(default)]
+    pub sms: SmsSettings,
+}
+
+/// Which provider sends SMS (see `crate::sms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsProviderKind {
+    /// Kept in the `sms_outbox` table, where org admins read them
+    /// (development and tests).
+    #[default]
+    Outbox,
+    /// Twilio's Messages API.
+    Twilio,
+    /// No SMS at all.
+    Off,
+}
+
+/// SMS session notices and the provider that sends them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsSettings {
+    pub provider: SmsProviderKind,
+    /// Each request to the provider, whole.
+    pub request_timeout_secs: u64,
+    pub twilio: TwilioSettings,
+}
+
+impl Default for SmsSettings {
+    fn default() -> Self {
+        Self {
+            provider: SmsProviderKind::Outbox,
+            request_timeout_secs: 10,
+            twilio: TwilioSettings::default(),
+        }
+    }
+}
+
+/// Twilio's Messages REST API. Either `from` (a number of the account) or
+/// `messaging_service_sid` is needed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TwilioSettings {
+    /// Where the API is: the real one by default, a local stand-in in tests.
+    pub base_url: String,
+    pub account_sid: String,
+    pub auth_token: SecretString,
+    pub from: String,
+    pub messaging_service_sid: String,
+}
+
+impl Default for TwilioSettings {
+    fn default() -> Self {
+        Self {
+            base_url: "https://api.twilio.com".into(),
+            account_sid: String::new(),
+            auth_token: SecretString::from(String::new()),
+            from: String::new(),
+            messaging_service_sid: String::new(),
+        }
+    }
 }
 
 /// The LiveKit server that carries the sessions' audio and video.
@@ -386,6 +447,35 @@ impl Settings {
                 !provider.is_configured() || !provider.client_secret.expose_secret().is_empty(),
                 name,
                 "a client_id needs its client_secret",
+            )?;
+        }
+        check(
+            (1..=60).contains(&self.sms.request_timeout_secs),
+            "sms.request_timeout_secs",
+            "must be 1–60",
+        )?;
+        if self.sms.provider == SmsProviderKind::Twilio {
+            let t = &self.sms.twilio;
+            check(
+                t.account_sid.starts_with("AC") && t.account_sid.len() == 34,
+                "sms.twilio.account_sid",
+                "must be a Twilio account SID (AC followed by 32 characters)",
+            )?;
+            check(
+                !secrecy::ExposeSecret::expose_secret(&t.auth_token).is_empty(),
+                "sms.twilio.auth_token",
+                "must be set",
+            )?;
+            check(
+                t.from.is_empty() != t.messaging_service_sid.is_empty()
+                    && (t.from.is_empty() || crate::sms::PhoneNumber::parse(&t.from).is_ok()),
+                "sms.twilio.from",
+                "set either sms.twilio.from (an E.164 number) or sms.twilio.messaging_service_sid",
+            )?;
+            check(
+                url::Url::parse(&t.base_url).is_ok_and(|u| matches!(u.scheme(), "https" | "http")),
+                "sms.twilio.base_url",
+                "must be an http(s) address",
             )?;
         }
         check(

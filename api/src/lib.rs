@@ -26,6 +26,7 @@ pub mod partner;
 pub mod redact;
 pub mod scheduling;
 pub mod seed;
+pub mod sms;
 pub mod state;
 pub mod telemetry;
 #[cfg(feature = "testkit")]

@@ -120,6 +120,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0021_oauth_calendars.up.sql"),
                 down: include_str!("../sql/0021_oauth_calendars.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0022_sms",
+                up: include_str!("../sql/0022_sms.up.sql"),
+                down: include_str!("../sql/0022_sms.down.sql"),
+            }),
         ]
     }
 }

@@ -231,6 +231,16 @@ status-expired = Expired
 status-other = Unknown
 
 ## Admin: audit log
+admin-nav-sms-outbox = SMS outbox
+sms-outbox-title = SMS outbox
+sms-outbox-intro = Text messages kept here instead of being sent, while Caucus uses its development SMS provider. Newest first. Numbers show their last digits only.
+sms-outbox-caption = Text messages kept in the outbox
+sms-outbox-column-to = To
+sms-outbox-column-message = Message
+sms-outbox-column-session = Session
+sms-outbox-ending = Number ending
+sms-outbox-empty = No text messages yet.
+sms-outbox-refresh = Refresh
 admin-nav-audit = Audit log
 audit-title = Audit log
 audit-intro = Sign-ins, sign-outs and changes in your organization, newest first. Entries hold identifiers only, never names or content.
@@ -423,6 +433,12 @@ profile-email-note = To use a different email address, ask your organization.
 profile-save = Save changes
 profile-saving = Saving…
 profile-saved = Your changes are saved.
+profile-mobile = Mobile number (optional)
+profile-mobile-hint = With the country code, for example +1 415 555 0100. Only used for session notices by text message.
+profile-mobile-invalid = Enter the number with + and the country code, for example +1 415 555 0100.
+profile-sms-opt-in = Also send me session notices by text message
+profile-sms-opt-in-hint = Confirmations, reminders and changes of your sessions: the time and a link, nothing about your case.
+profile-sms-needs-mobile = Enter a mobile number to get text messages.
 
 ## Your agreements (consents)
 consents-link = Your agreements
@@ -1047,9 +1063,16 @@ email-session-calendar-add = The attached invitation adds the session to your ca
 email-session-calendar-update = The attached invitation updates the session in your calendar.
 email-session-calendar-remove = The attached message removes the session from your calendar.
 email-session-button = Open the session
+
 session-ics-summary = Mediation session
 session-ics-description = Your mediation session with { $organization }. Open it in Caucus: { $link }
 session-feed-name = Mediation sessions ({ $organization })
+
+## SMS session notices: short, generic, the time in the reader's zone
+sms-session-booked = { $organization }: your mediation session is booked for { $when }. Details: { $link }
+sms-session-reminder = { $organization }: reminder, your mediation session is on { $when }. Details: { $link }
+sms-session-rescheduled = { $organization }: your mediation session has moved to { $when }. Details: { $link }
+sms-session-cancelled = { $organization }: your mediation session on { $when } is cancelled. Details: { $link }
 
 ## Changing a booked session (client portal)
 schedule-done-moved = The session has been moved. Everyone gets an updated calendar invitation.

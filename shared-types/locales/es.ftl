@@ -231,6 +231,16 @@ status-expired = Caducada
 status-other = Desconocido
 
 ## Admin: audit log
+admin-nav-sms-outbox = Bandeja de SMS
+sms-outbox-title = Bandeja de SMS
+sms-outbox-intro = Mensajes de texto guardados aquí en lugar de enviarse, mientras Caucus usa su proveedor de SMS de desarrollo. Los más recientes primero. Los números muestran solo sus últimas cifras.
+sms-outbox-caption = Mensajes de texto guardados en la bandeja
+sms-outbox-column-to = Para
+sms-outbox-column-message = Mensaje
+sms-outbox-column-session = Sesión
+sms-outbox-ending = Número terminado en
+sms-outbox-empty = Aún no hay mensajes de texto.
+sms-outbox-refresh = Actualizar
 admin-nav-audit = Registro de auditoría
 audit-title = Registro de auditoría
 audit-intro = Inicios y cierres de sesión y cambios en su organización, del más reciente al más antiguo. Las entradas solo contienen identificadores, nunca nombres ni contenido.
@@ -423,6 +433,12 @@ profile-email-note = Para usar otro correo electrónico, pídalo a su organizaci
 profile-save = Guardar los cambios
 profile-saving = Guardando…
 profile-saved = Sus cambios se han guardado.
+profile-mobile = Número de móvil (opcional)
+profile-mobile-hint = Con el código del país, por ejemplo +34 600 123 456. Solo se usa para avisos de sesiones por mensaje de texto.
+profile-mobile-invalid = Escriba el número con + y el código del país, por ejemplo +34 600 123 456.
+profile-sms-opt-in = Enviarme también los avisos de sesiones por mensaje de texto
+profile-sms-opt-in-hint = Confirmaciones, recordatorios y cambios de sus sesiones: la hora y un enlace, nada sobre su caso.
+profile-sms-needs-mobile = Escriba un número de móvil para recibir mensajes de texto.
 
 ## Your agreements (consents)
 consents-link = Sus acuerdos
@@ -1047,9 +1063,16 @@ email-session-calendar-add = La invitación adjunta añade la sesión a su calen
 email-session-calendar-update = La invitación adjunta actualiza la sesión en su calendario.
 email-session-calendar-remove = El mensaje adjunto quita la sesión de su calendario.
 email-session-button = Abrir la sesión
+
 session-ics-summary = Sesión de mediación
 session-ics-description = Su sesión de mediación con { $organization }. Ábrala en Caucus: { $link }
 session-feed-name = Sesiones de mediación ({ $organization })
+
+## SMS session notices: short, generic, the time in the reader's zone
+sms-session-booked = { $organization }: su sesión de mediación está reservada para el { $when }. Detalles: { $link }
+sms-session-reminder = { $organization }: recordatorio, su sesión de mediación es el { $when }. Detalles: { $link }
+sms-session-rescheduled = { $organization }: su sesión de mediación se ha cambiado al { $when }. Detalles: { $link }
+sms-session-cancelled = { $organization }: su sesión de mediación del { $when } está cancelada. Detalles: { $link }
 
 ## Changing a booked session (client portal)
 schedule-done-moved = La sesión se ha cambiado de hora. Todos reciben una invitación de calendario actualizada.

@@ -292,7 +292,7 @@ pub enum SessionNotice {
 }
 
 impl SessionNotice {
-    fn key(self) -> &'static str {
+    pub fn key(self) -> &'static str {
         match self {
             SessionNotice::Booked => "booked",
             SessionNotice::Reminder => "reminder",

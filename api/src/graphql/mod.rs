@@ -29,6 +29,7 @@ use crate::scheduling::calendar_view::CalendarViewQuery;
 use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use crate::scheduling::rules_graphql::{RulesMutation, RulesQuery};
+use crate::sms::graphql::SmsQuery;
 use crate::video::graphql::{CaucusMutation, VideoMutation, VideoQuery, VideoSubscription};
 use crate::video::operations::{OperationsMutation, OperationsQuery, OperationsSubscription};
 use crate::video::quality::CallQualityQuery;
@@ -58,6 +59,7 @@ pub struct Query(
     VideoRulesQuery,
     OperationsQuery,
     CallQualityQuery,
+    SmsQuery,
     EntityResolvers,
 );
 

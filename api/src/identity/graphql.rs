@@ -71,6 +71,10 @@ pub struct Viewer {
     /// The organization requires a second factor for one of these roles and
     /// none is set up: the portal sends the user to set-up before anything else.
     pub mfa_enrollment_required: bool,
+    /// The viewer's own mobile number (E.164), for SMS session notices.
+    pub mobile: Option<String>,
+    /// Whether session notices also come to the mobile number by SMS.
+    pub sms_opt_in: bool,
 }
 
 #[derive(InputObject)]
@@ -251,11 +255,18 @@ pub async fn viewer(rc: &RequestContext, actor: &authz::Actor) -> AppResult<View
         .ok_or(AppError::Unauthenticated)?;
     let organization = crate::orgs::service::current(&tx).await?;
     tx.commit().await?;
+    let contact = found
+        .1
+        .as_ref()
+        .map(|p| lifecycle::ContactInfo::from_json(&p.contact_info))
+        .unwrap_or_default();
     Ok(Viewer {
         user: User::from_models(found.0, found.1),
         organization: organization.into(),
         roles: actor.roles.clone(),
         mfa_enrollment_required: actor.mfa_pending,
+        mobile: contact.mobile.map(|m| m.expose().to_owned()),
+        sms_opt_in: contact.sms_opt_in,
     })
 }
 
@@ -463,13 +474,18 @@ impl IdentityMutation {
         Ok(signed_in(ctx, rc, &token, &record).await?)
     }
 
-    /// Changes the signed-in person's name, language or time zone.
+    /// Changes the signed-in person's name, language, time zone, mobile
+    /// number (E.164, e.g. `+14155550100`; empty removes it) or SMS opt-in
+    /// (which needs a number). A malformed number is `VALIDATION_FAILED` on
+    /// `mobile` (reason `format`).
     async fn update_profile(
         &self,
         ctx: &Context<'_>,
         #[graphql(validator(max_length = 200))] name: Option<String>,
         language: Option<crate::identity::invitations_graphql::LanguageInput>,
         #[graphql(validator(max_length = 64))] timezone: Option<String>,
+        #[graphql(secret, validator(max_length = 32))] mobile: Option<String>,
+        sms_opt_in: Option<bool>,
     ) -> async_graphql::Result<Viewer> {
         let rc = RequestContext::of(ctx);
         let actor = authz::require(rc.actor.as_ref())?;
@@ -481,6 +497,8 @@ impl IdentityMutation {
                 name,
                 locale: language.map(Into::into),
                 timezone,
+                mobile,
+                sms_opt_in,
             },
         )
         .await?;

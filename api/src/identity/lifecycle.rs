@@ -226,6 +226,59 @@ pub struct ProfileUpdate {
     pub name: Option<String>,
     pub locale: Option<shared_types::Locale>,
     pub timezone: Option<String>,
+    /// A mobile number in E.164 form; empty removes it (and the SMS opt-in).
+    pub mobile: Option<String>,
+    /// Whether session notices also come by SMS (needs a mobile number).
+    pub sms_opt_in: Option<bool>,
+}
+
+/// What `profiles.contact_info` holds: `{"mobile": "+…", "smsOptIn": bool}`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ContactInfo {
+    pub mobile: Option<crate::sms::PhoneNumber>,
+    pub sms_opt_in: bool,
+}
+
+impl ContactInfo {
+    pub fn from_json(value: &serde_json::Value) -> Self {
+        let mobile = value
+            .get("mobile")
+            .and_then(|m| m.as_str())
+            .and_then(|m| crate::sms::PhoneNumber::parse(m).ok());
+        let sms_opt_in = mobile.is_some()
+            && value
+                .get("smsOptIn")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false);
+        Self { mobile, sms_opt_in }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        match &self.mobile {
+            Some(m) => serde_json::json!({ "mobile": m.expose(), "smsOptIn": self.sms_opt_in }),
+            None => serde_json::json!({}),
+        }
+    }
+
+    /// Applies an update: a new number (empty removes it) and the opt-in.
+    fn apply(&self, mobile: Option<&str>, sms_opt_in: Option<bool>) -> AppResult<Self> {
+        let mobile = match mobile.map(str::trim) {
+            None => self.mobile.clone(),
+            Some("") => None,
+            Some(m) => Some(
+                crate::sms::PhoneNumber::parse(m)
+                    .map_err(|_| AppError::validation("mobile", "format"))?,
+            ),
+        };
+        let sms_opt_in = match sms_opt_in {
+            Some(true) if mobile.is_none() => {
+                return Err(AppError::validation("smsOptIn", "mobile_required"));
+            }
+            Some(wanted) => wanted,
+            None => self.sms_opt_in && mobile.is_some(),
+        };
+        Ok(Self { mobile, sms_opt_in })
+    }
 }
 
 pub async fn update_profile(tx: &TenantTx, actor: &Actor, update: ProfileUpdate) -> AppResult<()> {
@@ -245,17 +298,41 @@ pub async fn update_profile(tx: &TenantTx, actor: &Actor, update: ProfileUpdate)
     {
         return Err(AppError::validation("timezone", "unknown"));
     }
+    let contact = if update.mobile.is_some() || update.sms_opt_in.is_some() {
+        let row = tx
+            .conn()
+            .query_one(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT contact_info FROM profiles WHERE user_id = $1 FOR UPDATE",
+                [actor.user_id.into()],
+            ))
+            .await?;
+        let current = match row {
+            Some(row) => {
+                ContactInfo::from_json(&row.try_get::<serde_json::Value>("", "contact_info")?)
+            }
+            None => ContactInfo::default(),
+        };
+        Some(
+            current
+                .apply(update.mobile.as_deref(), update.sms_opt_in)?
+                .to_json(),
+        )
+    } else {
+        None
+    };
     tx.conn()
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "UPDATE profiles SET name = coalesce($2, name), locale = coalesce($3, locale),
-                    timezone = coalesce($4, timezone)
+                    timezone = coalesce($4, timezone), contact_info = coalesce($5, contact_info)
              WHERE user_id = $1",
             [
                 actor.user_id.into(),
                 name.into(),
                 update.locale.map(|l| l.tag().to_owned()).into(),
                 update.timezone.into(),
+                contact.into(),
             ],
         ))
         .await?;

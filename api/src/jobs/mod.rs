@@ -36,6 +36,10 @@ pub enum JobKind {
     SessionNotice,
     /// Remind a session's participants that it is coming up.
     SessionReminder,
+    /// [`JobKind::SessionNotice`] by SMS, to those who opted in.
+    SmsSessionNotice,
+    /// [`JobKind::SessionReminder`] by SMS, to those who opted in.
+    SmsSessionReminder,
     /// An earlier time held for a waiting case ran out: offer it on.
     WaitlistOfferLapsed,
     /// Read a connected calendar's busy times and write the mediator's
@@ -62,6 +66,8 @@ impl JobKind {
             JobKind::TaskReminder => "email.task_reminder",
             JobKind::SessionNotice => "email.session_notice",
             JobKind::SessionReminder => "email.session_reminder",
+            JobKind::SmsSessionNotice => "sms.session_notice",
+            JobKind::SmsSessionReminder => "sms.session_reminder",
             JobKind::WaitlistOfferLapsed => "session.waitlist_offer_lapsed",
             JobKind::CalendarSync => "calendar.sync",
             JobKind::VideoClose => "video.close",
@@ -80,6 +86,8 @@ impl JobKind {
             "email.task_reminder" => Some(JobKind::TaskReminder),
             "email.session_notice" => Some(JobKind::SessionNotice),
             "email.session_reminder" => Some(JobKind::SessionReminder),
+            "sms.session_notice" => Some(JobKind::SmsSessionNotice),
+            "sms.session_reminder" => Some(JobKind::SmsSessionReminder),
             "session.waitlist_offer_lapsed" => Some(JobKind::WaitlistOfferLapsed),
             "calendar.sync" => Some(JobKind::CalendarSync),
             "video.close" => Some(JobKind::VideoClose),
@@ -230,6 +238,40 @@ pub async fn fail(db: &Db, job: &ClaimedJob, reason: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// A handler's error that no retry can fix (a provider refused the message
+/// itself): the job is dead at once, where an org admin sees it
+/// (`deadJobs`) and may retry it after fixing the cause.
+#[derive(Debug)]
+pub struct Permanent(pub String);
+
+impl std::fmt::Display for Permanent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Permanent {}
+
+/// Whether `error` is [`Permanent`].
+pub fn is_permanent(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<Permanent>().is_some()
+}
+
+/// Records a failed attempt that no retry can fix: the job is dead.
+pub async fn give_up(db: &Db, job: &ClaimedJob, reason: &str) -> AppResult<()> {
+    let tx = job_tx(db, job).await?;
+    tx.conn()
+        .execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE jobs SET status = 'dead', locked_until = NULL, last_error = left($2, 200) WHERE id = $1",
+            [job.id.into(), reason.into()],
+        ))
+        .await?;
+    tx.commit().await?;
+    tracing::warn!(job_id = %job.id, org_id = %job.org_id, kind = %job.kind, "job is dead: its failure cannot be fixed by a retry");
+    Ok(())
+}
+
 /// Exponential backoff with jitter: about 2^attempt seconds, at most an hour.
 pub fn backoff(attempt: u32) -> Duration {
     let base = 2f64
@@ -260,6 +302,8 @@ mod tests {
         for kind in [
             JobKind::SessionNotice,
             JobKind::SessionReminder,
+            JobKind::SmsSessionNotice,
+            JobKind::SmsSessionReminder,
             JobKind::WaitlistOfferLapsed,
             JobKind::CalendarSync,
         ] {

@@ -20,6 +20,7 @@ use crate::jobs::{self, ClaimedJob, JobKind, faults};
 use crate::orgs::service::{self as orgs, OrgSettings};
 use crate::redact::Sensitive;
 use crate::scheduling::notify;
+use crate::sms::Sms;
 use crate::state::AppState;
 
 /// A uuid field of a job's payload.
@@ -69,16 +70,19 @@ async fn recipient(tx: &TenantTx, user_id: Uuid) -> anyhow::Result<Recipient> {
 pub struct Worker {
     state: AppState,
     mailer: Mailer,
+    sms: Sms,
     settings: WorkerSettings,
 }
 
 impl Worker {
     pub fn new(state: AppState) -> anyhow::Result<Self> {
         let mailer = Mailer::new(&state.settings.email)?;
+        let sms = Sms::from_settings(&state.settings.sms, &state.data_key)?;
         let settings = state.settings.worker.clone();
         Ok(Self {
             state,
             mailer,
+            sms,
             settings,
         })
     }
@@ -103,6 +107,9 @@ impl Worker {
                     // recorded and the lease runs out.
                     tracing::info!("simulated crash: the job's outcome is left unrecorded");
                     continue;
+                }
+                Err(error) if jobs::is_permanent(&error) => {
+                    jobs::give_up(&self.state.db, job, &error.to_string()).await
                 }
                 Err(error) => {
                     // The outermost context only: our own words, never content.
@@ -160,9 +167,12 @@ impl Worker {
             Some(JobKind::AssignmentDeadline) => self.assignment_deadline(job).await,
             Some(JobKind::TaskReminder) => self.task_reminder(job).await,
             Some(JobKind::WaitlistOfferLapsed) => self.waitlist_offer_lapsed(job).await,
-            Some(JobKind::SessionNotice | JobKind::SessionReminder) => {
-                notify::deliver(&self.state, &self.mailer, job).await
-            }
+            Some(
+                JobKind::SessionNotice
+                | JobKind::SessionReminder
+                | JobKind::SmsSessionNotice
+                | JobKind::SmsSessionReminder,
+            ) => notify::deliver(&self.state, &self.mailer, &self.sms, job).await,
             Some(JobKind::CalendarSync) => {
                 crate::scheduling::caldav::run_sync(&self.state, job).await
             }

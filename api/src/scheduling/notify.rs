@@ -64,6 +64,7 @@ use crate::jobs::faults::{self, SimulatedCrash};
 use crate::jobs::{self, ClaimedJob, JobKind};
 use crate::orgs::service::{self as orgs, OrgSettings};
 use crate::redact::Sensitive;
+use crate::sms::{self, PhoneNumber, Sms, SmsError, SmsMessage, SmsProvider as _};
 use crate::state::AppState;
 
 /// What changed about a booked session. The caller has already raised its
@@ -100,6 +101,34 @@ impl Kind {
             Kind::Reminder => SessionNotice::Reminder,
             Kind::Rescheduled => SessionNotice::Rescheduled,
             Kind::Cancelled => SessionNotice::Cancelled,
+        }
+    }
+}
+
+/// How a notice travels. Each channel is its own job and its own
+/// `session_notices` row, under the same exactly-once scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Channel {
+    Email,
+    /// To those who opted in and gave a mobile number (see [`crate::sms`]).
+    Sms,
+}
+
+impl Channel {
+    const ALL: [Channel; 2] = [Channel::Email, Channel::Sms];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+
+    fn of_job(kind: &str) -> Option<Self> {
+        match JobKind::parse(kind)? {
+            JobKind::SessionNotice | JobKind::SessionReminder => Some(Channel::Email),
+            JobKind::SmsSessionNotice | JobKind::SmsSessionReminder => Some(Channel::Sms),
+            _ => None,
         }
     }
 }
@@ -150,11 +179,12 @@ impl Notice {
         }
     }
 
-    fn job_kind(&self) -> JobKind {
-        if self.kind == Kind::Reminder {
-            JobKind::SessionReminder
-        } else {
-            JobKind::SessionNotice
+    fn job_kind(&self, channel: Channel) -> JobKind {
+        match (channel, self.kind == Kind::Reminder) {
+            (Channel::Email, true) => JobKind::SessionReminder,
+            (Channel::Email, false) => JobKind::SessionNotice,
+            (Channel::Sms, true) => JobKind::SmsSessionReminder,
+            (Channel::Sms, false) => JobKind::SmsSessionNotice,
         }
     }
 
@@ -164,14 +194,17 @@ impl Notice {
     }
 }
 
+/// Queues the notice on every channel.
 async fn enqueue(tx: &TenantTx, notice: &Notice) -> AppResult<()> {
-    jobs::enqueue(
-        tx,
-        notice.job_kind().as_str(),
-        notice.payload()?,
-        jobs::DEFAULT_MAX_ATTEMPTS,
-    )
-    .await?;
+    for channel in Channel::ALL {
+        jobs::enqueue(
+            tx,
+            notice.job_kind(channel).as_str(),
+            notice.payload()?,
+            jobs::DEFAULT_MAX_ATTEMPTS,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -186,14 +219,16 @@ async fn schedule_reminders(tx: &TenantTx, session: &Session, now: DateTime<Utc>
             continue;
         }
         let notice = Notice::for_session(session, Kind::Reminder, minutes);
-        jobs::enqueue_at(
-            tx,
-            JobKind::SessionReminder.as_str(),
-            notice.payload()?,
-            jobs::DEFAULT_MAX_ATTEMPTS,
-            run_at,
-        )
-        .await?;
+        for channel in Channel::ALL {
+            jobs::enqueue_at(
+                tx,
+                notice.job_kind(channel).as_str(),
+                notice.payload()?,
+                jobs::DEFAULT_MAX_ATTEMPTS,
+                run_at,
+            )
+            .await?;
+        }
     }
     Ok(())
 }
@@ -205,10 +240,11 @@ async fn drop_reminders(tx: &TenantTx, session_id: Uuid) -> AppResult<()> {
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "UPDATE jobs SET status = 'done', locked_until = NULL, last_error = 'superseded by a change to the session'
-             WHERE org_id = $1 AND kind = $2 AND status = 'queued' AND payload->>'sessionId' = $3",
+             WHERE org_id = $1 AND kind IN ($2, $3) AND status = 'queued' AND payload->>'sessionId' = $4",
             [
                 tx.scope().org_id.into(),
                 JobKind::SessionReminder.as_str().into(),
+                JobKind::SmsSessionReminder.as_str().into(),
                 session_id.to_string().into(),
             ],
         ))
@@ -260,6 +296,8 @@ struct Recipient {
     zone: Tz,
     /// Staff read the admin portal; parties the client portal.
     staff: bool,
+    /// Set when they opted in to SMS and their number is valid.
+    mobile: Option<PhoneNumber>,
 }
 
 /// What every message of one job shares.
@@ -309,14 +347,16 @@ async fn recipients(tx: &TenantTx, session: &Current) -> anyhow::Result<Vec<Reci
         .conn()
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT u.id, u.email, u.status, pr.locale, pr.timezone, bool_or(r.staff) AS staff
+            "SELECT u.id, u.email, u.status, pr.locale, pr.timezone, bool_or(r.staff) AS staff,
+                    pr.contact_info->>'mobile' AS mobile,
+                    coalesce(pr.contact_info->>'smsOptIn' = 'true', false) AS sms_opt_in
              FROM (SELECT p.user_id AS id, false AS staff FROM parties p
                    WHERE p.case_id = $1 AND p.user_id IS NOT NULL
                      AND p.party_type IN ('claimant', 'respondent', 'representative')
                    UNION ALL SELECT $2::uuid, true) r
              JOIN users u ON u.id = r.id
              LEFT JOIN profiles pr ON pr.user_id = u.id
-             GROUP BY u.id, u.email, u.status, pr.locale, pr.timezone
+             GROUP BY u.id, u.email, u.status, pr.locale, pr.timezone, pr.contact_info
              ORDER BY u.id",
             [session.case_id.into(), session.mediator_id.into()],
         ))
@@ -327,7 +367,12 @@ async fn recipients(tx: &TenantTx, session: &Current) -> anyhow::Result<Vec<Reci
             let locale: Option<String> = row.try_get("", "locale")?;
             let zone: Option<String> = row.try_get("", "timezone")?;
             let status: String = row.try_get("", "status")?;
+            let mobile: Option<String> = row.try_get("", "mobile")?;
+            let opted_in: bool = row.try_get("", "sms_opt_in")?;
             Ok(Recipient {
+                mobile: mobile
+                    .filter(|_| opted_in)
+                    .and_then(|m| PhoneNumber::parse(&m).ok()),
                 user_id: row.try_get("", "id")?,
                 email: Sensitive::new(row.try_get("", "email")?),
                 active: status == "active",
@@ -345,7 +390,16 @@ async fn recipients(tx: &TenantTx, session: &Current) -> anyhow::Result<Vec<Reci
 
 /// Runs a notice job: delivers it to each recipient who does not have it yet.
 #[tracing::instrument(skip_all, fields(org_id = %job.org_id))]
-pub async fn deliver(state: &AppState, mailer: &Mailer, job: &ClaimedJob) -> anyhow::Result<()> {
+pub async fn deliver(
+    state: &AppState,
+    mailer: &Mailer,
+    sms: &Sms,
+    job: &ClaimedJob,
+) -> anyhow::Result<()> {
+    let channel = Channel::of_job(&job.kind).context("not a session notice job")?;
+    if channel == Channel::Sms && !sms.enabled() {
+        return Ok(());
+    }
     let notice: Notice =
         serde_json::from_value(job.payload.clone()).context("a session notice's payload")?;
     let scope = TenantScope {
@@ -394,32 +448,59 @@ pub async fn deliver(state: &AppState, mailer: &Mailer, job: &ClaimedJob) -> any
             .to_owned(),
     };
     let mut failed = 0usize;
-    for recipient in to.iter().filter(|r| r.active) {
-        match deliver_one(state, mailer, scope, &notice, &shared, recipient).await {
+    let mut rejected = 0usize;
+    let senders = Senders { mailer, sms };
+    let reached = |r: &&Recipient| r.active && (channel == Channel::Email || r.mobile.is_some());
+    for recipient in to.iter().filter(reached) {
+        match deliver_one(state, &senders, channel, scope, &notice, &shared, recipient).await {
             Ok(true) => {
                 if faults::crash_now(job.org_id) {
                     return Err(SimulatedCrash.into());
                 }
             }
             Ok(false) => {}
-            Err(error) => {
-                failed += 1;
-                // The outermost context only: our own words.
-                tracing::warn!(session_id = %notice.session_id, user_id = %recipient.user_id, error = %error, "a session notice was not delivered");
-            }
+            Err(error) => match error.downcast_ref::<SmsError>() {
+                Some(sms_error) if !sms_error.is_retryable() => {
+                    rejected += 1;
+                    tracing::warn!(session_id = %notice.session_id, user_id = %recipient.user_id, error = %sms_error, "the SMS provider rejected a session notice");
+                }
+                Some(sms_error) => {
+                    failed += 1;
+                    tracing::warn!(session_id = %notice.session_id, user_id = %recipient.user_id, error = %sms_error, "a session notice was not sent by SMS");
+                }
+                None => {
+                    failed += 1;
+                    // The outermost context only: our own words.
+                    tracing::warn!(session_id = %notice.session_id, user_id = %recipient.user_id, error = %error, "a session notice was not delivered");
+                }
+            },
         }
     }
     if failed > 0 {
         anyhow::bail!("{failed} session notice(s) not delivered");
     }
+    if rejected > 0 {
+        // Retrying will not help: dead at once, for an admin to look at.
+        return Err(jobs::Permanent(format!(
+            "{rejected} session notice(s) rejected by the SMS provider"
+        ))
+        .into());
+    }
     Ok(())
+}
+
+/// Who carries a message on each channel.
+struct Senders<'a> {
+    mailer: &'a Mailer,
+    sms: &'a Sms,
 }
 
 /// Delivers `notice` to one recipient unless they have it (see the module's
 /// documentation). True when a message was sent.
 async fn deliver_one(
     state: &AppState,
-    mailer: &Mailer,
+    senders: &Senders<'_>,
+    channel: Channel,
     scope: TenantScope,
     notice: &Notice,
     shared: &Shared,
@@ -441,8 +522,8 @@ async fn deliver_one(
         .conn()
         .query_one(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "INSERT INTO session_notices (id, org_id, session_id, user_id, kind, reminder_minutes, sequence, scheduled_for)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            "INSERT INTO session_notices (id, org_id, session_id, user_id, kind, reminder_minutes, sequence, scheduled_for, channel)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT ON CONSTRAINT session_notices_once DO NOTHING
              RETURNING id",
             [
@@ -454,6 +535,7 @@ async fn deliver_one(
                 i32::try_from(notice.reminder_minutes).unwrap_or(i32::MAX).into(),
                 notice.sequence.into(),
                 notice.scheduled_for.into(),
+                channel.as_str().into(),
             ],
         ))
         .await
@@ -465,6 +547,29 @@ async fn deliver_one(
             .context("closing the delivery's transaction")?;
         return Ok(false);
     }
+    if channel == Channel::Sms {
+        let Some(number) = &to.mobile else {
+            return Ok(false);
+        };
+        let body = render_sms(notice, &session, shared, to);
+        let message = SmsMessage {
+            to: number,
+            body: &body,
+            session_id: Some(notice.session_id),
+        };
+        // An error rolls the row back (the transaction is dropped): the
+        // retry sends it, unless the provider refused it for good.
+        senders
+            .sms
+            .send(&tx, &message)
+            .await
+            .context("sending a session notice by SMS")?;
+        tx.commit()
+            .await
+            .context("recording a sent session notice")?;
+        return Ok(true);
+    }
+    let mailer = senders.mailer;
     let (message, calendar) = render(notice, &session, shared, to, now);
     let message_id = format!(
         "<session-notice.{}.{}.{}.{}.{}.{}@{}>",
@@ -484,6 +589,25 @@ async fn deliver_one(
         .await
         .context("recording a sent session notice")?;
     Ok(true)
+}
+
+/// The recipient's SMS, in their language and zone: the organization, the
+/// time and the link, nothing else.
+fn render_sms(notice: &Notice, session: &Current, shared: &Shared, to: &Recipient) -> String {
+    let portal = if to.staff {
+        &shared.admin_portal
+    } else {
+        &shared.client_portal
+    };
+    let link = session_link(portal, session.case_id, notice.session_id);
+    let when = templates::local_time(session.scheduled_for, to.zone);
+    sms::text::session_notice(
+        to.locale,
+        notice.kind.template(),
+        &shared.org_name,
+        &when,
+        &link,
+    )
 }
 
 /// The recipient's message and invitation, in their language and zone.

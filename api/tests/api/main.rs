@@ -33,6 +33,7 @@ mod scheduling;
 mod schema;
 mod session_notices;
 mod sessions;
+mod sms;
 mod sso;
 mod subscriptions;
 mod support;

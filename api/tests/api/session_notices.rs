@@ -36,15 +36,15 @@ const MOVED_ES: &str = "Su sesión de mediación tiene una nueva hora";
 const CANCELLED_EN: &str = "Your mediation session is cancelled";
 const CANCELLED_ES: &str = "Su sesión de mediación está cancelada";
 
-async fn owner(app: &TestApp) -> DatabaseConnection {
+pub async fn owner(app: &TestApp) -> DatabaseConnection {
     Database::connect(app.db.owner_url.clone()).await.unwrap()
 }
 
-async fn owner_exec(app: &TestApp, sql: &str) {
+pub async fn owner_exec(app: &TestApp, sql: &str) {
     owner(app).await.execute_unprepared(sql).await.unwrap();
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
     owner(app)
         .await
         .query_one(Statement::from_string(DbBackend::Postgres, sql))
@@ -55,7 +55,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .unwrap()
 }
 
-fn no_worker(s: &mut caucus_api::config::Settings) {
+pub fn no_worker(s: &mut caucus_api::config::Settings) {
     s.worker.in_process = false;
 }
 
@@ -156,26 +156,26 @@ fn utc_of(value: icalendar::DatePerhapsTime) -> DateTime<Utc> {
 }
 
 /// Who takes part, with their zone and the subjects they read.
-struct Participant {
-    email: String,
-    zone: Tz,
-    spanish: bool,
+pub struct Participant {
+    pub email: String,
+    pub zone: Tz,
+    pub spanish: bool,
     /// Staff links go to the admin portal.
-    staff: bool,
+    pub staff: bool,
 }
 
 /// A case with a booked session: the claimant reads Kathmandu time (+05:45),
 /// the respondent (who joined) Mexico City time in Spanish, the mediator New
 /// York time.
-struct Booked {
-    org: CaseOrg,
-    case_id: String,
-    session_id: String,
-    starts_at: DateTime<Utc>,
-    participants: Vec<Participant>,
+pub struct Booked {
+    pub org: CaseOrg,
+    pub case_id: String,
+    pub session_id: String,
+    pub starts_at: DateTime<Utc>,
+    pub participants: Vec<Participant>,
     /// Things no notice may contain: the case's title and reference, the
     /// other side's name, the dispute type, everyone's names.
-    secrets: Vec<String>,
+    pub secrets: Vec<String>,
 }
 
 async fn set_profile(app: &TestApp, email: &str, zone: &str, locale: &str) {
@@ -190,7 +190,7 @@ async fn set_profile(app: &TestApp, email: &str, zone: &str, locale: &str) {
         .unwrap();
 }
 
-async fn book(app: &TestApp, slug: &str, canary: &mut Canary) -> Booked {
+pub async fn book(app: &TestApp, slug: &str, canary: &mut Canary) -> Booked {
     let mut org = case_org(app, slug).await;
     set_profile(app, &org.emails[3], "Asia/Kathmandu", "en").await;
     set_profile(app, &org.emails[4], "America/Mexico_City", "es").await;
@@ -279,7 +279,7 @@ impl Booked {
         format!("session-{}@127.0.0.1", self.session_id)
     }
 
-    fn org_id(&self) -> uuid::Uuid {
+    pub fn org_id(&self) -> uuid::Uuid {
         self.org.org_id.parse().unwrap()
     }
 
