@@ -19,6 +19,7 @@ mod quality;
 mod roster;
 mod scheduling_rules;
 mod settings;
+mod sms_outbox;
 mod sso;
 mod templates;
 mod video;
@@ -131,6 +132,12 @@ fn App() -> impl IntoView {
             visible: Some(may_manage),
         },
         NavLink {
+            href: "/sms-outbox",
+            label: Signal::derive(tr!("admin-nav-sms-outbox")),
+            exact: false,
+            visible: Some(may_manage),
+        },
+        NavLink {
             href: "/settings",
             label: Signal::derive(tr!("admin-nav-settings")),
             exact: false,
@@ -156,6 +163,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=audit::Audit />
                     <Route path=path!("/settings") view=settings::Settings />
                     <Route path=path!("/credentials") view=credentials::Credentials />
+                    <Route path=path!("/sms-outbox") view=sms_outbox::SmsOutboxPage />
                     <Route path=path!("/sessions") view=YourSessions />
                     <Route path=path!("/security") view=TwoStepSignIn />
                     <Route path=path!("/invitation") view=AcceptInvitationPage />

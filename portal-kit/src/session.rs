@@ -357,13 +357,15 @@ impl Session {
         .await
     }
 
-    /// Saves the signed-in person's name, language and time zone; the whole
-    /// portal sees the changed viewer.
+    /// Saves the signed-in person's name, language, time zone and, when
+    /// given, mobile number and SMS choice; the whole portal sees the changed
+    /// viewer.
     pub async fn update_profile(
         self,
         name: String,
         language: Locale,
         timezone: String,
+        contact: Option<(String, bool)>,
     ) -> Result<(), Failure> {
         let language = match language {
             Locale::En => update_profile::LanguageInput::EN,
@@ -373,6 +375,8 @@ impl Session {
             name: Some(name),
             language: Some(language),
             timezone: Some(timezone),
+            mobile: contact.as_ref().map(|(mobile, _)| mobile.clone()),
+            sms_opt_in: contact.map(|(_, opt_in)| opt_in),
         };
         self.run_for_viewer::<UpdateProfile>(variables, |data| data.update_profile.into())
             .await
