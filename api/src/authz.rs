@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod video;
+pub mod waitlist;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -170,6 +171,10 @@ pub enum Action {
     WatchOperations,
     /// Read the development SMS outbox (org admins).
     ReadSmsOutbox,
+    /// See the organization's waiting list for earlier times and withdraw
+    /// requests: staff for every case, a mediator for their own sessions only
+    /// (the query narrows it, see `scheduling::waitlist_staff`).
+    ViewWaitingList,
 }
 
 impl Action {
@@ -200,6 +205,7 @@ impl Action {
         Action::ManageSchedulingRules,
         Action::WatchOperations,
         Action::ReadSmsOutbox,
+        Action::ViewWaitingList,
     ];
 }
 
@@ -261,6 +267,11 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::ManageSchedulingRules => actor.has(RoleKey::OrgAdmin),
         Action::WatchOperations => actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager),
         Action::ReadSmsOutbox => actor.has(RoleKey::OrgAdmin),
+        Action::ViewWaitingList => {
+            actor.has(RoleKey::OrgAdmin)
+                || actor.has(RoleKey::CaseManager)
+                || actor.has(RoleKey::Mediator)
+        }
     }
 }
 
@@ -337,6 +348,10 @@ mod tests {
         (Action::ManageSchedulingRules, &[R::OrgAdmin]),
         (Action::WatchOperations, &[R::OrgAdmin, R::CaseManager]),
         (Action::ReadSmsOutbox, &[R::OrgAdmin]),
+        (
+            Action::ViewWaitingList,
+            &[R::OrgAdmin, R::CaseManager, R::Mediator],
+        ),
     ];
 
     fn actor(roles: Vec<RoleKey>) -> Actor {

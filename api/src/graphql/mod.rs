@@ -29,6 +29,7 @@ use crate::scheduling::calendar_view::CalendarViewQuery;
 use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
 use crate::scheduling::rules_graphql::{RulesMutation, RulesQuery};
+use crate::scheduling::waitlist_staff::{WaitingListMutation, WaitingListQuery};
 use crate::sms::graphql::SmsQuery;
 use crate::video::graphql::{CaucusMutation, VideoMutation, VideoQuery, VideoSubscription};
 use crate::video::operations::{OperationsMutation, OperationsQuery, OperationsSubscription};
@@ -60,6 +61,7 @@ pub struct Query(
     OperationsQuery,
     CallQualityQuery,
     SmsQuery,
+    WaitingListQuery,
     EntityResolvers,
 );
 
@@ -85,6 +87,7 @@ pub struct Mutation(
     VideoRulesMutation,
     CaucusMutation,
     OperationsMutation,
+    WaitingListMutation,
 );
 
 #[derive(MergedSubscription, Default)]

@@ -18,3 +18,4 @@ pub mod rules_graphql;
 pub mod settings;
 pub mod slots;
 pub mod waitlist;
+pub mod waitlist_staff;

@@ -231,3 +231,18 @@ pub async fn accept(tx: &TenantTx, entry: &Entry, now: DateTime<Utc>) -> AppResu
     set_status(tx, entry.id, "accepted").await?;
     Ok(moved)
 }
+
+/// Withdraws an open request (staff, for the case). An offer it held goes
+/// to the next waiting case at once.
+pub async fn withdraw(tx: &TenantTx, entry: &Entry, now: DateTime<Utc>) -> AppResult<()> {
+    if !matches!(entry.status.as_str(), "waiting" | "offered") {
+        return Err(AppError::Conflict(
+            "This request is no longer waiting for an earlier time.",
+        ));
+    }
+    set_status(tx, entry.id, "withdrawn").await?;
+    if entry.status == "offered" {
+        offer_next(tx, entry.mediator_id, now).await?;
+    }
+    Ok(())
+}

@@ -39,3 +39,4 @@ mod subscriptions;
 mod support;
 mod throttle;
 mod video;
+mod waiting_list;
