@@ -103,6 +103,9 @@ fn CalendarBody(runs_cases: bool, is_mediator: bool) -> impl IntoView {
     view! {
         <PageTitle id="page-title" text=tr!("calendar-title") />
         <p class="lead">{tr!("calendar-intro")}</p>
+        <p id="calendar-waiting-list">
+            <a href="/waiting-list">{tr!("calendar-waiting-list-link")}</a>
+        </p>
         {runs_cases.then(|| view! {
             <div class="narrow">
                 <SelectField id="calendar-mediator" label=tr!("calendar-mediator") value=chosen options=options />

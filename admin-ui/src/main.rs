@@ -23,6 +23,7 @@ mod sms_outbox;
 mod sso;
 mod templates;
 mod video;
+mod waiting_list;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -96,6 +97,12 @@ fn App() -> impl IntoView {
             visible: Some(sees_calendars),
         },
         NavLink {
+            href: "/waiting-list",
+            label: Signal::derive(tr!("admin-nav-waiting-list")),
+            exact: false,
+            visible: Some(sees_calendars),
+        },
+        NavLink {
             href: "/availability",
             label: Signal::derive(tr!("admin-nav-availability")),
             exact: false,
@@ -158,6 +165,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/availability") view=availability::AvailabilityPage />
                     <Route path=path!("/calendar") view=calendar::CalendarPage />
                     <Route path=path!("/calendar/connect") view=calendar_connections::CalendarConnectPage />
+                    <Route path=path!("/waiting-list") view=waiting_list::WaitingListPage />
                     <Route path=path!("/templates") view=templates::TemplatesPage />
                     <Route path=path!("/templates/:type") view=templates::TemplateEditorPage />
                     <Route path=path!("/audit") view=audit::Audit />

@@ -1132,6 +1132,25 @@ error-calendar-credentials-rejected = The calendar server did not accept that us
 
 ## A mediator's week (admin portal)
 admin-nav-calendar = Calendar
+admin-nav-waiting-list = Waiting list
+calendar-waiting-list-link = Cases waiting for an earlier time
+waiting-list-title = Waiting list
+waiting-list-intro = Cases that asked to meet sooner, oldest request first. When a mediator's time frees up, the first case that fits is offered the earlier time for a few hours; then the next.
+waiting-list-caption = Cases waiting for an earlier session time
+waiting-list-column-case = Case
+waiting-list-column-mediator = Mediator
+waiting-list-column-session = Session now
+waiting-list-column-since = Asked on
+waiting-list-column-status = Status
+waiting-list-column-action = Action
+waiting-list-minutes = { $minutes } minutes
+waiting-list-waiting = Waiting
+waiting-list-offered = Earlier time offered:
+waiting-list-held-until = held until
+waiting-list-withdraw = Withdraw
+waiting-list-withdraw-label = Withdraw the request of case { $reference }
+waiting-list-withdrawn = The request was withdrawn. Any earlier time held for it goes to the next case.
+waiting-list-empty = No case is waiting for an earlier time.
 calendar-title = Calendar
 calendar-intro = A mediator's sessions and time away, week by week, on the mediator's clock.
 calendar-mine = My own calendar

@@ -1132,6 +1132,25 @@ error-calendar-credentials-rejected = El servidor de calendario no aceptó ese u
 
 ## A mediator's week (admin portal)
 admin-nav-calendar = Calendario
+admin-nav-waiting-list = Lista de espera
+calendar-waiting-list-link = Casos que esperan una hora antes
+waiting-list-title = Lista de espera
+waiting-list-intro = Casos que pidieron reunirse antes, la solicitud más antigua primero. Cuando se libera tiempo de un mediador, se ofrece la hora anterior durante unas horas al primer caso que encaja; luego al siguiente.
+waiting-list-caption = Casos que esperan una hora de sesión anterior
+waiting-list-column-case = Caso
+waiting-list-column-mediator = Mediador
+waiting-list-column-session = Sesión actual
+waiting-list-column-since = Pedido el
+waiting-list-column-status = Estado
+waiting-list-column-action = Acción
+waiting-list-minutes = { $minutes } minutos
+waiting-list-waiting = En espera
+waiting-list-offered = Hora anterior ofrecida:
+waiting-list-held-until = reservada hasta
+waiting-list-withdraw = Retirar
+waiting-list-withdraw-label = Retirar la solicitud del caso { $reference }
+waiting-list-withdrawn = Se retiró la solicitud. La hora anterior reservada para ella pasa al siguiente caso.
+waiting-list-empty = Ningún caso espera una hora anterior.
 calendar-title = Calendario
 calendar-intro = Las sesiones y ausencias de un mediador, semana a semana, en el reloj del mediador.
 calendar-mine = Mi propio calendario
