@@ -38,6 +38,18 @@
 //! `Message-ID` (derived from the notice's key) so mail systems that
 //! de-duplicate by it show one.
 //!
+//! # SMS
+//!
+//! Each notice also goes by SMS to the recipients who opted in and gave a
+//! valid mobile number (`profiles.contact_info`): a job of its own
+//! (`sms.session_notice`, `sms.session_reminder`) queued beside the email's,
+//! delivered through the same per-recipient transaction with its own
+//! `session_notices` row (`channel = 'sms'`), through [`crate::sms`]'s
+//! provider. The outbox provider keeps the message in that transaction, so
+//! there no window is left at all. A provider's final refusal (a bad number)
+//! does not block the others and makes the job dead at once
+//! ([`jobs::Permanent`]); an outage is retried like an SMTP failure.
+//!
 //! Reminders are jobs due at the start minus each offset (offsets already
 //! past at booking are skipped); a change drops the queued ones and, for a
 //! new time, schedules fresh ones. Reminders are not sent once the session

@@ -25,8 +25,8 @@ pub struct SmsQuery;
 #[Object]
 impl SmsQuery {
     /// The organization's newest outbox messages (org admins; at most 200,
-    /// 50 unless `first` says otherwise). Empty unless `sms.provider` is
-    /// `outbox`.
+    /// 50 unless `first` says otherwise). Only the `outbox` provider
+    /// (`sms.provider`) keeps messages here.
     async fn sms_outbox(
         &self,
         ctx: &Context<'_>,
