@@ -478,6 +478,7 @@ async fn the_twilio_adapter_posts_the_documented_form_and_types_its_errors() {
 
 #[tokio::test]
 async fn through_twilio_a_rejected_number_kills_the_job_and_an_outage_is_retried() {
+    let captured = crate::support::captured();
     let (addr, stand) = stand_in().await;
     let app = testkit::spawn_with(|s| {
         no_worker(s);
@@ -553,10 +554,28 @@ async fn through_twilio_a_rejected_number_kills_the_job_and_an_outage_is_retried
         1
     );
     assert_eq!(count(&app, &sms_rows(&booked.session_id)).await, 1);
+    // The refusal was logged, with Twilio's code and without the number.
+    assert!(
+        captured.logs().contains("code 21211"),
+        "the rejection is logged by its code"
+    );
+    assert_no_numbers_logged(captured, &[CLAIMANT, RESPONDENT]);
+}
+
+/// Neither the numbers nor their digits reached a log line or a span.
+fn assert_no_numbers_logged(captured: &crate::support::Captured, numbers: &[&str]) {
+    let (logs, spans) = (captured.logs(), captured.spans());
+    assert!(!logs.is_empty(), "the log capture saw nothing");
+    for number in numbers {
+        let digits = number.trim_start_matches('+');
+        assert!(!logs.contains(digits), "{number} in the logs");
+        assert!(!spans.contains(digits), "{number} in the spans");
+    }
 }
 
 #[tokio::test]
 async fn a_mobile_number_must_be_e164_and_opting_in_needs_one() {
+    let captured = crate::support::captured();
     let app = testkit::spawn().await;
     let mut org = case_org(&app, "smsprofile").await;
     let party = &mut org.claimant;
@@ -604,4 +623,5 @@ async fn a_mobile_number_must_be_e164_and_opting_in_needs_one() {
     assert_ok(&removed);
     assert_eq!(removed["data"]["updateProfile"]["mobile"], json!(null));
     assert_eq!(removed["data"]["updateProfile"]["smsOptIn"], false);
+    assert_no_numbers_logged(captured, &["+14155550100", "+0123456789"]);
 }
