@@ -125,6 +125,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0022_sms.up.sql"),
                 down: include_str!("../sql/0022_sms.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0023_search_indexes",
+                up: include_str!("../sql/0023_search_indexes.up.sql"),
+                down: include_str!("../sql/0023_search_indexes.down.sql"),
+            }),
         ]
     }
 }

@@ -226,19 +226,45 @@ pub async fn time_away(
 
 /// What blocks the mediator's time in `[from, until)`: time away, and busy
 /// times read from connected calendars. One more than the slot finder
-/// accepts is read, so too many is refused rather than silently cut.
+/// accepts is read of each, so too many is refused rather than silently
+/// cut. One statement for both (a search makes as few round trips as it
+/// can), each side found through `mediator_busy_search_idx`.
 pub async fn blocking(
     tx: &TenantTx,
     user_id: Uuid,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> AppResult<(Vec<Interval>, Vec<Interval>)> {
-    let away = blocked(tx, user_id, from, until, "time_off", MAX_TIME_OFF + 1).await?;
-    let busy = blocked(tx, user_id, from, until, "calendar", slots::MAX_BUSY + 1).await?;
-    Ok((
-        away.into_iter().map(|t| t.during).collect(),
-        busy.into_iter().map(|t| t.during).collect(),
-    ))
+    let part = |source: &str, limit: usize| {
+        format!(
+            "(SELECT source, lower(during) AS starts_at, upper(during) AS ends_at FROM mediator_busy
+              WHERE user_id = $1 AND source = '{source}' AND upper(during) > $2 AND lower(during) < $3
+              ORDER BY lower(during) LIMIT {limit})"
+        )
+    };
+    let rows = tx
+        .conn()
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "{} UNION ALL {}",
+                part("time_off", MAX_TIME_OFF + 1),
+                part("calendar", slots::MAX_BUSY + 1)
+            ),
+            [user_id.into(), from.into(), until.into()],
+        ))
+        .await?;
+    let (mut away, mut busy) = (Vec::new(), Vec::new());
+    for row in &rows {
+        let during = Interval::new(db::utc(row, "starts_at")?, db::utc(row, "ends_at")?);
+        let source: String = row.try_get("", "source")?;
+        if source == "time_off" {
+            away.push(during);
+        } else {
+            busy.push(during);
+        }
+    }
+    Ok((away, busy))
 }
 
 async fn blocked(
@@ -311,35 +337,6 @@ pub async fn remove_time_off(tx: &TenantTx, user_id: Uuid, id: Uuid) -> AppResul
         return Err(AppError::NotFound);
     }
     Ok(())
-}
-
-/// A party's windows on a case, from `from` on.
-pub async fn party_windows(
-    tx: &TenantTx,
-    party_id: Uuid,
-    from: DateTime<Utc>,
-) -> AppResult<Vec<Interval>> {
-    let rows = tx
-        .conn()
-        .query_all(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            format!(
-                "SELECT lower(during) AS starts_at, upper(during) AS ends_at FROM party_availability
-                 WHERE party_id = $1 AND upper(during) > $2 ORDER BY lower(during)
-                 LIMIT {}",
-                slots::MAX_WINDOWS_PER_PARTY
-            ),
-            [party_id.into(), from.into()],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Interval::new(
-                db::utc(r, "starts_at")?,
-                db::utc(r, "ends_at")?,
-            ))
-        })
-        .collect()
 }
 
 /// Most windows one party keeps for a case.
