@@ -843,6 +843,9 @@ export async function connect(url, token, options) {
     throw connectError(lk, error);
   }
   if (call.closed) throw videoError(ErrorKind.Failed, 'Connecting was cancelled.');
+  // For browser tests and benchmarks: `await window.__caucusCall.stats()`.
+  // Set once connected: the others' video shows while ours is published.
+  globalThis.__caucusCall = call;
   call.render();
   if (opts.publish) {
     const results = await Promise.allSettled([
@@ -855,6 +858,5 @@ export async function connect(url, token, options) {
     call.scheduleRender();
   }
   if (!room.canPlaybackAudio) call.emit({ type: 'audioPlayback', canPlay: false });
-  globalThis.__caucusCall = call; // for browser tests: `await window.__caucusCall.stats()`
   return call;
 }

@@ -399,9 +399,13 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         // The room as read just now, with the new placement.
         let known = room.get_untracked();
         spawn_local(async move {
-            let old = call.try_update_value(Option::take).flatten();
-            if let Some(old) = old {
-                let _ = old.disconnect().await;
+            // The old room is left while the new one is entered, not before:
+            // its events no longer count (the generation moved on), and the
+            // person waits for one connection instead of two in a row.
+            if let Some(old) = call.try_update_value(Option::take).flatten() {
+                spawn_local(async move {
+                    let _ = old.disconnect().await;
+                });
             }
             enter(Some(keep), known).await;
             switching.try_set_value(false);
