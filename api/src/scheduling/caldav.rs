@@ -305,31 +305,7 @@ impl Dav {
         if let Some((content_type, body)) = body {
             request = request.header("Content-Type", content_type).body(body);
         }
-        let mut response = request.send().await.map_err(|e| {
-            if e.is_timeout() {
-                DavError::TimedOut
-            } else {
-                DavError::Unreachable
-            }
-        })?;
-        let status = response.status();
-        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            return Err(DavError::Rejected);
-        }
-        let mut bytes = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > MAX_BODY {
-                        return Err(DavError::TooLarge);
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) if e.is_timeout() => return Err(DavError::TimedOut),
-                Err(_) => return Err(DavError::Unreachable),
-            }
-        }
+        let (status, bytes) = read_reply(request).await?;
         Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
     }
 
@@ -424,6 +400,54 @@ impl Dav {
             Err(DavError::Status(status.as_u16()))
         }
     }
+}
+
+/// Sends `request` to a calendar server and reads its reply, at most
+/// [`MAX_BODY`]: refused credentials, timeouts and failures in our words.
+pub(super) async fn read_reply(
+    request: reqwest::RequestBuilder,
+) -> Result<(StatusCode, Vec<u8>), DavError> {
+    let mut response = request.send().await.map_err(|e| {
+        if e.is_timeout() {
+            DavError::TimedOut
+        } else {
+            DavError::Unreachable
+        }
+    })?;
+    let status = response.status();
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        return Err(DavError::Rejected);
+    }
+    let mut bytes = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() + chunk.len() > MAX_BODY {
+                    return Err(DavError::TooLarge);
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => return Err(DavError::TimedOut),
+            Err(_) => return Err(DavError::Unreachable),
+        }
+    }
+    Ok((status, bytes))
+}
+
+/// How many calendars the user has connected (at most [`MAX_CONNECTIONS`]).
+pub(super) async fn connection_count(tx: &TenantTx, user_id: Uuid) -> AppResult<i64> {
+    Ok(tx
+        .conn()
+        .query_one(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT count(*) AS n FROM calendar_connections WHERE user_id = $1",
+            [user_id.into()],
+        ))
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 /// `(href, calendar-data)` of each successful response of a multistatus.
@@ -662,17 +686,7 @@ pub async fn save(
             id
         }
         None => {
-            let count = tx
-                .conn()
-                .query_one(Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    "SELECT count(*) AS n FROM calendar_connections WHERE user_id = $1",
-                    [user_id.into()],
-                ))
-                .await?
-                .map(|r| r.try_get::<i64>("", "n"))
-                .transpose()?
-                .unwrap_or(0);
+            let count = connection_count(tx, user_id).await?;
             if count >= MAX_CONNECTIONS {
                 return Err(AppError::validation("url", "too_many"));
             }

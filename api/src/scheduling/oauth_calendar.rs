@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::caldav::{DavError, MAX_BODY};
+use super::caldav::DavError;
 use super::slots::Interval;
 use crate::authz::Actor;
 use crate::config::{CalendarSettings, OAuthCalendarSettings};
@@ -445,32 +445,7 @@ impl Api {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let mut response = request.send().await.map_err(|e| {
-            if e.is_timeout() {
-                DavError::TimedOut
-            } else {
-                DavError::Unreachable
-            }
-        })?;
-        let status = response.status();
-        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            return Err(DavError::Rejected);
-        }
-        let mut bytes = Vec::new();
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > MAX_BODY {
-                        return Err(DavError::TooLarge);
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) if e.is_timeout() => return Err(DavError::TimedOut),
-                Err(_) => return Err(DavError::Unreachable),
-            }
-        }
-        Ok((status, bytes))
+        super::caldav::read_reply(request).await
     }
 
     async fn get_json(&self, url: url::Url) -> Result<Value, DavError> {

@@ -76,17 +76,7 @@ pub async fn save(
             id
         }
         None => {
-            let count = tx
-                .conn()
-                .query_one(Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    "SELECT count(*) AS n FROM calendar_connections WHERE user_id = $1",
-                    [user_id.into()],
-                ))
-                .await?
-                .map(|r| r.try_get::<i64>("", "n"))
-                .transpose()?
-                .unwrap_or(0);
+            let count = super::caldav::connection_count(tx, user_id).await?;
             if count >= MAX_CONNECTIONS {
                 return Err(AppError::validation("provider", "too_many"));
             }
