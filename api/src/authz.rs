@@ -175,6 +175,10 @@ pub enum Action {
     /// requests: staff for every case, a mediator for their own sessions only
     /// (the query narrows it, see `scheduling::waitlist_staff`).
     ViewWaitingList,
+    /// Add, rename and retire the organization's meeting rooms.
+    ManageRooms,
+    /// Put a session in a room or take it out, and see a room's calendar.
+    AllocateRooms,
 }
 
 impl Action {
@@ -206,6 +210,8 @@ impl Action {
         Action::WatchOperations,
         Action::ReadSmsOutbox,
         Action::ViewWaitingList,
+        Action::ManageRooms,
+        Action::AllocateRooms,
     ];
 }
 
@@ -267,6 +273,8 @@ fn allowed(actor: &Actor, action: Action) -> bool {
         Action::ManageSchedulingRules => actor.has(RoleKey::OrgAdmin),
         Action::WatchOperations => actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager),
         Action::ReadSmsOutbox => actor.has(RoleKey::OrgAdmin),
+        Action::ManageRooms => actor.has(RoleKey::OrgAdmin),
+        Action::AllocateRooms => actor.has(RoleKey::OrgAdmin) || actor.has(RoleKey::CaseManager),
         Action::ViewWaitingList => {
             actor.has(RoleKey::OrgAdmin)
                 || actor.has(RoleKey::CaseManager)
@@ -352,6 +360,8 @@ mod tests {
             Action::ViewWaitingList,
             &[R::OrgAdmin, R::CaseManager, R::Mediator],
         ),
+        (Action::ManageRooms, &[R::OrgAdmin]),
+        (Action::AllocateRooms, &[R::OrgAdmin, R::CaseManager]),
     ];
 
     fn actor(roles: Vec<RoleKey>) -> Actor {

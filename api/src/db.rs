@@ -327,6 +327,19 @@ pub fn utc_opt(
         .map(|t| t.with_timezone(&chrono::Utc)))
 }
 
+/// Whether a database error is a violation of the named constraint (an
+/// exclusion, unique or check constraint the caller turns into a typed error).
+pub fn violates(error: &DbErr, constraint: &str) -> bool {
+    match error {
+        DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|d| d.constraint())
+            .is_some_and(|c| c == constraint),
+        _ => false,
+    }
+}
+
 /// What sign-in learns about an email address.
 pub struct SignInRecord {
     pub user_id: Uuid,

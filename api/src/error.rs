@@ -52,6 +52,8 @@ pub enum AppError {
     /// The session time was taken (or stopped fitting) since it was offered:
     /// carries the start times that fit now.
     SlotTaken(Vec<chrono::DateTime<chrono::Utc>>),
+    /// The room is in another booked session at that time.
+    RoomTaken,
     /// A calendar server refused the username and password given for it.
     CalendarCredentialsRejected,
     /// A join link already bound to another browser.
@@ -105,6 +107,7 @@ impl AppError {
             AppError::MfaEnrollmentRequired => ErrorCode::MfaEnrollmentRequired,
             AppError::PasskeyRequired => ErrorCode::PasskeyRequired,
             AppError::SlotTaken(_) => ErrorCode::SlotTaken,
+            AppError::RoomTaken => ErrorCode::RoomTaken,
             AppError::CalendarCredentialsRejected => ErrorCode::CalendarCredentialsRejected,
             AppError::LinkBoundElsewhere => ErrorCode::LinkBoundElsewhere,
             AppError::DeviceProofRejected => ErrorCode::DeviceProofRejected,
@@ -156,6 +159,7 @@ impl AppError {
             AppError::MfaRequired(_) => "Enter the code from your authenticator app.".into(),
             AppError::PasskeyRequired => "Sign in with your passkey.".into(),
             AppError::SlotTaken(_) => "That time was just taken. Please choose another one.".into(),
+            AppError::RoomTaken => "That room is booked for another session at that time.".into(),
             AppError::CalendarCredentialsRejected => {
                 "The calendar server did not accept that username and password.".into()
             }

@@ -112,6 +112,7 @@ pub async fn seed(owner_url: &str) -> anyhow::Result<()> {
         DEMO_PASSWORD,
     )
     .await?;
+    seed_meeting_rooms(owner_url, org_id).await?;
     tracing::info!(org_id = %org_id, "demo data seeded");
     Ok(())
 }
@@ -195,6 +196,39 @@ pub async fn seed_org(
     }
     conn.close().await?;
     Ok(org_id)
+}
+
+/// The demo organization's meeting rooms (kept if already there).
+const DEMO_ROOMS: &[(&str, &str, i32)] = &[
+    ("Mediation Room 1", "Main office, 2nd floor", 6),
+    (
+        "Mediation Room 2",
+        "Main office, ground floor, step-free access",
+        10,
+    ),
+];
+
+async fn seed_meeting_rooms(owner_url: &str, org_id: Uuid) -> anyhow::Result<()> {
+    let conn = crate::db::connect_owner(owner_url).await?;
+    for (name, location, capacity) in DEMO_ROOMS {
+        conn.execute(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO meeting_rooms (id, org_id, name, location, capacity)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (org_id, lower(name)) DO NOTHING",
+            [
+                Uuid::now_v7().into(),
+                org_id.into(),
+                (*name).into(),
+                (*location).into(),
+                (*capacity).into(),
+            ],
+        ))
+        .await
+        .context("seeding a meeting room")?;
+    }
+    conn.close().await?;
+    Ok(())
 }
 
 /// An organization's id by slug, through the owner connection (admin commands).

@@ -130,6 +130,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0023_search_indexes.up.sql"),
                 down: include_str!("../sql/0023_search_indexes.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0024_meeting_rooms",
+                up: include_str!("../sql/0024_meeting_rooms.up.sql"),
+                down: include_str!("../sql/0024_meeting_rooms.down.sql"),
+            }),
         ]
     }
 }

@@ -63,6 +63,7 @@ error_codes! {
     MfaEnrollmentRequired => "MFA_ENROLLMENT_REQUIRED",
     PasskeyRequired => "PASSKEY_REQUIRED",
     SlotTaken => "SLOT_TAKEN",
+    RoomTaken => "ROOM_TAKEN",
     CalendarCredentialsRejected => "CALENDAR_CREDENTIALS_REJECTED",
     LinkBoundElsewhere => "LINK_BOUND_ELSEWHERE",
     DeviceProofRejected => "DEVICE_PROOF_REJECTED",

@@ -66,6 +66,9 @@ pub enum AuditAction {
     CaucusChanged,
     CaucusMoved,
     CaucusRecalled,
+    RoomChanged,
+    SessionRoomChanged,
+    WaitingRequestWithdrawn,
 }
 
 impl AuditAction {
@@ -121,6 +124,9 @@ impl AuditAction {
         AuditAction::CaucusChanged,
         AuditAction::CaucusMoved,
         AuditAction::CaucusRecalled,
+        AuditAction::RoomChanged,
+        AuditAction::SessionRoomChanged,
+        AuditAction::WaitingRequestWithdrawn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -176,6 +182,9 @@ impl AuditAction {
             AuditAction::CaucusChanged => "video.caucus_changed",
             AuditAction::CaucusMoved => "video.caucus_moved",
             AuditAction::CaucusRecalled => "video.caucus_recalled",
+            AuditAction::RoomChanged => "org.room_changed",
+            AuditAction::SessionRoomChanged => "case.session_room_changed",
+            AuditAction::WaitingRequestWithdrawn => "case.waiting_request_withdrawn",
         }
     }
 

@@ -28,6 +28,7 @@ use crate::scheduling::calendar_graphql::{CalendarMutation, CalendarQuery};
 use crate::scheduling::calendar_view::CalendarViewQuery;
 use crate::scheduling::feed::{FeedMutation, FeedQuery};
 use crate::scheduling::graphql::{SchedulingMutation, SchedulingQuery};
+use crate::scheduling::rooms::{MeetingRoomsMutation, MeetingRoomsQuery};
 use crate::scheduling::rules_graphql::{RulesMutation, RulesQuery};
 use crate::scheduling::waitlist_staff::{WaitingListMutation, WaitingListQuery};
 use crate::sms::graphql::SmsQuery;
@@ -62,6 +63,7 @@ pub struct Query(
     CallQualityQuery,
     SmsQuery,
     WaitingListQuery,
+    MeetingRoomsQuery,
     EntityResolvers,
 );
 
@@ -88,6 +90,7 @@ pub struct Mutation(
     CaucusMutation,
     OperationsMutation,
     WaitingListMutation,
+    MeetingRoomsMutation,
 );
 
 #[derive(MergedSubscription, Default)]

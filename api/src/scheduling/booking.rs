@@ -245,11 +245,13 @@ pub struct Session {
     pub video_room_id: String,
     pub sequence: i32,
     pub version: i32,
+    /// The meeting room it is held in, for sessions with someone on site.
+    pub meeting_room_id: Option<Uuid>,
 }
 
-const SESSION_COLUMNS: &str = "id, case_id, mediator_id, scheduled_for, duration_minutes, status, video_room_id, sequence, version";
+pub(crate) const SESSION_COLUMNS: &str = "id, case_id, mediator_id, scheduled_for, duration_minutes, status, video_room_id, sequence, version, meeting_room_id";
 
-fn session_from(row: &QueryResult) -> AppResult<Session> {
+pub(crate) fn session_from(row: &QueryResult) -> AppResult<Session> {
     Ok(Session {
         id: row.try_get("", "id")?,
         case_id: row.try_get("", "case_id")?,
@@ -260,6 +262,7 @@ fn session_from(row: &QueryResult) -> AppResult<Session> {
         video_room_id: row.try_get("", "video_room_id")?,
         sequence: row.try_get("", "sequence")?,
         version: row.try_get("", "version")?,
+        meeting_room_id: row.try_get("", "meeting_room_id")?,
     })
 }
 
@@ -291,14 +294,7 @@ async fn lock_mediator(tx: &TenantTx, mediator_id: Uuid) -> AppResult<()> {
 
 /// Whether a database error is the double-booking exclusion constraint.
 fn is_double_booking(error: &sea_orm::DbErr) -> bool {
-    match error {
-        sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
-        | sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => e
-            .as_database_error()
-            .and_then(|d| d.constraint())
-            .is_some_and(|c| c == "sessions_no_double_booking"),
-        _ => false,
-    }
+    db::violates(error, "sessions_no_double_booking")
 }
 
 /// Whether the search's first slot from `start` on starts exactly there.
@@ -441,13 +437,22 @@ pub async fn reschedule(
         session.duration_minutes,
         request.rules.buffer_minutes,
     );
+    if let Some(room_id) = session.meeting_room_id {
+        super::rooms::lock(tx, room_id).await?;
+    }
     let savepoint = tx.conn().begin().await?;
+    // The session keeps its room when the room is free at the new time, and
+    // is taken out of it otherwise (the staff then choose another).
     let updated = savepoint
         .query_one(Statement::from_sql_and_values(
             DbBackend::Postgres,
             format!(
-                "UPDATE sessions SET scheduled_for = $2, blocked = tstzrange($3, $4),
-                        sequence = sequence + 1, version = version + 1
+                "UPDATE sessions s SET scheduled_for = $2, blocked = tstzrange($3, $4),
+                        sequence = sequence + 1, version = version + 1,
+                        meeting_room_id = CASE WHEN NOT EXISTS (
+                            SELECT 1 FROM sessions o
+                            WHERE o.meeting_room_id = s.meeting_room_id AND o.id <> s.id AND o.status = 'booked'
+                              AND o.blocked && tstzrange($3, $4)) THEN s.meeting_room_id END
                  WHERE id = $1 AND status = 'booked' RETURNING {SESSION_COLUMNS}"
             ),
             [
@@ -461,9 +466,14 @@ pub async fn reschedule(
     match updated {
         Ok(Some(row)) => {
             savepoint.commit().await?;
-            let session = session_from(&row)?;
-            close_video_at_end(tx, &session).await?;
-            Ok(session)
+            let moved = session_from(&row)?;
+            if session.meeting_room_id.is_some() && moved.meeting_room_id.is_none() {
+                // Its room is taken at the new time: the staff see it on the
+                // timeline and choose another.
+                super::rooms::record_change(tx, &Default::default(), None, &moved).await?;
+            }
+            close_video_at_end(tx, &moved).await?;
+            Ok(moved)
         }
         Ok(None) => Err(AppError::NotFound),
         Err(error) if is_double_booking(&error) => {

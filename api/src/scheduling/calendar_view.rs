@@ -1,10 +1,12 @@
 //! A mediator's sessions day by day, for the staff calendar view: the
-//! mediator themselves, and case managers and org admins for anyone.
-//! Sessions show the case reference and times, never case content.
+//! mediator themselves, and case managers and org admins for anyone; and
+//! the sessions of a meeting room (`rooms`). Sessions show the case
+//! reference, times, mediator and room, never case content.
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use uuid::Uuid;
 
 use super::availability;
 use crate::authz::{self, Action};
@@ -21,6 +23,74 @@ pub struct CalendarSession {
     pub scheduled_for: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub status: String,
+    pub mediator_id: ID,
+    pub mediator_name: String,
+    /// The meeting room it is held in, if any.
+    pub meeting_room_id: Option<ID>,
+    pub meeting_room_name: Option<String>,
+}
+
+/// Whose sessions a calendar shows.
+#[derive(Debug, Clone, Copy)]
+pub enum SessionsOf {
+    Mediator(Uuid),
+    Room(Uuid),
+}
+
+/// The sessions of a mediator or room that overlap `from`..`until`, in time
+/// order (at most 500).
+pub async fn sessions(
+    tx: &db::TenantTx,
+    of: SessionsOf,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<CalendarSession>, AppError> {
+    let (filter, id) = match of {
+        SessionsOf::Mediator(id) => ("s.mediator_id = $1", id),
+        SessionsOf::Room(id) => ("s.meeting_room_id = $1", id),
+    };
+    let rows = tx
+        .conn()
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            format!(
+                "SELECT s.id, s.case_id, c.reference, s.scheduled_for, s.duration_minutes, s.status,
+                        s.mediator_id, coalesce(p.name, '') AS mediator_name,
+                        s.meeting_room_id, r.name AS room_name
+                 FROM sessions s JOIN cases c ON c.id = s.case_id
+                 LEFT JOIN profiles p ON p.user_id = s.mediator_id
+                 LEFT JOIN meeting_rooms r ON r.id = s.meeting_room_id
+                 WHERE {filter} AND s.scheduled_for < $3
+                   AND s.scheduled_for + make_interval(mins => s.duration_minutes) > $2
+                 ORDER BY s.scheduled_for, s.id LIMIT 500"
+            ),
+            [id.into(), from.into(), until.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let start = db::utc(r, "scheduled_for")?;
+            let minutes: i32 = r.try_get("", "duration_minutes")?;
+            let id = |column: &str| -> Result<ID, sea_orm::DbErr> {
+                Ok(ID(r.try_get::<Uuid>("", column)?.to_string()))
+            };
+            Ok(CalendarSession {
+                id: id("id")?,
+                case_id: id("case_id")?,
+                case_reference: r.try_get("", "reference")?,
+                scheduled_for: start,
+                ends_at: start + TimeDelta::minutes(i64::from(minutes)),
+                status: r.try_get("", "status")?,
+                mediator_id: id("mediator_id")?,
+                mediator_name: r.try_get("", "mediator_name")?,
+                meeting_room_id: r
+                    .try_get::<Option<Uuid>>("", "meeting_room_id")?
+                    .map(|u| ID(u.to_string())),
+                meeting_room_name: r.try_get("", "room_name")?,
+            })
+        })
+        .collect::<Result<_, sea_orm::DbErr>>()
+        .map_err(AppError::from)
 }
 
 #[derive(SimpleObject)]
@@ -66,34 +136,7 @@ impl CalendarViewQuery {
         };
         let until = from + TimeDelta::days(i64::from(days.unwrap_or(7)));
         let tx = rc.tenant_tx(actor).await?;
-        let rows = tx
-            .conn()
-            .query_all(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT s.id, s.case_id, c.reference, s.scheduled_for, s.duration_minutes, s.status
-                 FROM sessions s JOIN cases c ON c.id = s.case_id
-                 WHERE s.mediator_id = $1 AND s.scheduled_for < $3
-                   AND s.scheduled_for + make_interval(mins => s.duration_minutes) > $2
-                 ORDER BY s.scheduled_for, s.id LIMIT 500",
-                [who.into(), from.into(), until.into()],
-            ))
-            .await
-            .map_err(AppError::from)?;
-        let mut sessions = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let start = db::utc(r, "scheduled_for").map_err(AppError::from)?;
-            let minutes: i32 = r.try_get("", "duration_minutes").map_err(AppError::from)?;
-            let id: uuid::Uuid = r.try_get("", "id").map_err(AppError::from)?;
-            let case_id: uuid::Uuid = r.try_get("", "case_id").map_err(AppError::from)?;
-            sessions.push(CalendarSession {
-                id: ID(id.to_string()),
-                case_id: ID(case_id.to_string()),
-                case_reference: r.try_get("", "reference").map_err(AppError::from)?,
-                scheduled_for: start,
-                ends_at: start + TimeDelta::minutes(i64::from(minutes)),
-                status: r.try_get("", "status").map_err(AppError::from)?,
-            });
-        }
+        let sessions = sessions(&tx, SessionsOf::Mediator(who), from, until).await?;
         let away = availability::time_away(&tx, who, from)
             .await?
             .into_iter()

@@ -11,7 +11,7 @@ use super::availability;
 use super::booking::{self, CaseCalendar, Session};
 use super::settings;
 use super::slots::{self, Interval};
-use super::{notify, waitlist};
+use super::{notify, rooms, waitlist};
 use crate::audit::{self, AuditAction, NewEntry};
 use crate::authz::cases::{CaseAction, Side, Visibility};
 use crate::authz::{self, Actor, RoleKey};
@@ -70,6 +70,8 @@ pub struct SessionOut {
     pub sequence: i32,
     /// The request for an earlier time, while open.
     pub waitlist: Option<WaitlistOut>,
+    /// The meeting room it is held in, for sessions with someone on site.
+    pub meeting_room: Option<super::rooms::MeetingRoom>,
 }
 
 #[derive(SimpleObject)]
@@ -103,19 +105,47 @@ impl From<Session> for SessionOut {
             status: s.status,
             sequence: s.sequence,
             waitlist: None,
+            meeting_room: None,
         }
     }
 }
 
-/// The case's sessions with their open waitlist requests.
+/// The case's sessions with their open waitlist requests and rooms.
 async fn sessions_out(tx: &crate::db::TenantTx, case_id: uuid::Uuid) -> AppResult<Vec<SessionOut>> {
+    let sessions = booking::for_case(tx, case_id).await?;
+    let rooms = if sessions.iter().any(|s| s.meeting_room_id.is_some()) {
+        rooms::list(tx, true).await?
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::new();
-    for session in booking::for_case(tx, case_id).await? {
+    for session in sessions {
         let entry = waitlist::open_for(tx, session.id).await?;
+        let room = room_of(&rooms, &session);
         let mut s: SessionOut = session.into();
         s.waitlist = entry.map(Into::into);
+        s.meeting_room = room;
         out.push(s);
     }
+    Ok(out)
+}
+
+fn room_of(rooms: &[rooms::MeetingRoom], session: &Session) -> Option<rooms::MeetingRoom> {
+    let id = session.meeting_room_id?.to_string();
+    rooms.iter().find(|r| r.id.as_str() == id).cloned()
+}
+
+/// One session as the API shows it, with its room.
+pub(crate) async fn session_out(
+    tx: &crate::db::TenantTx,
+    session: Session,
+) -> AppResult<SessionOut> {
+    let room = match session.meeting_room_id {
+        Some(id) => rooms::load(tx, id).await?,
+        None => None,
+    };
+    let mut out: SessionOut = session.into();
+    out.meeting_room = room;
     Ok(out)
 }
 
@@ -517,8 +547,9 @@ impl SchedulingMutation {
         )
         .await?;
         waitlist::offer_next(&tx, moved.mediator_id, now).await?;
+        let out = session_out(&tx, moved).await?;
         tx.commit().await.map_err(AppError::from)?;
-        Ok(moved.into())
+        Ok(out)
     }
 
     /// Cancels a booked session (staff any time; parties within the
@@ -598,8 +629,9 @@ impl SchedulingMutation {
             "Moved to an earlier time from the waiting list.",
         )
         .await?;
+        let out = session_out(&tx, moved).await?;
         tx.commit().await.map_err(AppError::from)?;
-        Ok(moved.into())
+        Ok(out)
     }
 
     /// Books the case's session at `startsAt` (staff running the case). A

@@ -14,6 +14,7 @@ pub mod ics;
 pub mod notify;
 pub mod oauth_calendar;
 pub mod oauth_sync;
+pub mod rooms;
 pub mod rules_graphql;
 pub mod settings;
 pub mod slots;

@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
 use super::waitlist;
+use crate::audit::{self, AuditAction, NewEntry};
 use crate::authz;
 use crate::authz::waitlist::{WaitingListScope, waiting_list_scope};
 use crate::cases::access;
@@ -130,6 +131,13 @@ impl WaitingListMutation {
             .filter(|e| scope.covers(e.mediator_id))
             .ok_or(AppError::NotFound)?;
         waitlist::withdraw(&tx, &entry, Utc::now()).await?;
+        audit::record(
+            &tx,
+            &rc.client,
+            NewEntry::new(Some(actor.user_id), AuditAction::WaitingRequestWithdrawn)
+                .target("session", entry.session_id),
+        )
+        .await?;
         tx.commit().await.map_err(AppError::from)?;
         tracing::info!(waitlist_id = %entry.id, session_id = %entry.session_id, "waiting request withdrawn by staff");
         Ok(true)

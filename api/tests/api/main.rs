@@ -18,6 +18,7 @@ mod health;
 mod invitations;
 mod jobs;
 mod lifecycle;
+mod meeting_rooms;
 mod mfa;
 mod oauth_calendars;
 mod org_creation;

@@ -151,6 +151,20 @@ async fn staff_see_the_waiting_list_and_may_withdraw_parties_and_other_tenants_m
     let done = org.manager.gql(WITHDRAW, json!({ "w": first_id })).await;
     assert_ok(&done);
     assert_eq!(done["data"]["withdrawWaitingRequest"], true);
+    let audited = org
+        .admin
+        .gql(
+            "{ auditLog(first: 10, action: WAITING_REQUEST_WITHDRAWN) { edges { node { actorId targetType targetId } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = audited["data"]["auditLog"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 1, "{audited}");
+    assert_eq!(
+        edges[0]["node"]["targetId"],
+        sessions[0].as_str(),
+        "{audited}"
+    );
     let after = list(&org.manager.gql(LIST, json!({})).await);
     assert_eq!(after.len(), 1, "{after:?}");
     assert_eq!(after[0]["sessionId"], sessions[1].as_str());
