@@ -252,15 +252,7 @@ pub async fn allocate(
     room: Option<&MeetingRoom>,
     now: DateTime<Utc>,
 ) -> AppResult<Session> {
-    if session.status != "booked" {
-        return Err(AppError::Conflict(
-            "Only a booked session can be given a room.",
-        ));
-    }
-    let ends = session.scheduled_for + TimeDelta::minutes(i64::from(session.duration_minutes));
-    if ends <= now {
-        return Err(AppError::Conflict("This session is over."));
-    }
+    check_open(session, now)?;
     let room_id = match room {
         Some(room) => {
             if room.retired_at.is_some() {
@@ -298,6 +290,20 @@ pub async fn allocate(
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// Whether the session's room may change: booked and not over.
+fn check_open(session: &Session, now: DateTime<Utc>) -> AppResult<()> {
+    if session.status != "booked" {
+        return Err(AppError::Conflict(
+            "Only a booked session can be given a room.",
+        ));
+    }
+    let ends = session.scheduled_for + TimeDelta::minutes(i64::from(session.duration_minutes));
+    if ends <= now {
+        return Err(AppError::Conflict("This session is over."));
+    }
+    Ok(())
 }
 
 /// Records a session's room change on the case timeline (everyone on the
@@ -341,8 +347,9 @@ impl MeetingRoomsQuery {
     async fn meeting_rooms(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = false)] include_retired: bool,
+        include_retired: Option<bool>,
     ) -> async_graphql::Result<Vec<MeetingRoom>> {
+        let include_retired = include_retired.unwrap_or(false);
         let rc = RequestContext::of(ctx);
         let actor = authz::require(rc.actor.as_ref())?;
         authz::authorize(actor, Action::AllocateRooms)?;
@@ -461,12 +468,14 @@ impl MeetingRoomsMutation {
             Some(id) => Some(load(&tx, id).await?.ok_or(AppError::NotFound)?),
             None => None,
         };
+        let now = Utc::now();
+        check_open(&session, now)?;
         if session.meeting_room_id == room_id {
             let out = super::graphql::session_out(&tx, session).await?;
             tx.commit().await.map_err(AppError::from)?;
             return Ok(out);
         }
-        let changed = allocate(&tx, &session, room.as_ref(), Utc::now()).await?;
+        let changed = allocate(&tx, &session, room.as_ref(), now).await?;
         record_change(&tx, &rc.client, Some(actor.user_id), &changed).await?;
         let out = super::graphql::session_out(&tx, changed).await?;
         tx.commit().await.map_err(AppError::from)?;

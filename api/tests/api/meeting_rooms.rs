@@ -141,7 +141,7 @@ async fn org_admins_keep_meeting_rooms_with_typed_refusals() {
         "{listed}"
     );
 
-    // Renamed; a malformed id is a validation error, an unknown one not found.
+    // Renamed; a malformed or unknown id is not found (as everywhere).
     let renamed = org
         .admin
         .gql(
@@ -159,7 +159,7 @@ async fn org_admins_keep_meeting_rooms_with_typed_refusals() {
         .admin
         .gql(UPDATE, json!({ "r": "not-an-id", "i": { "name": "X" } }))
         .await;
-    assert_eq!(error_code(&malformed), "VALIDATION_FAILED", "{malformed}");
+    assert_eq!(error_code(&malformed), "NOT_FOUND", "{malformed}");
     let unknown = org
         .admin
         .gql(
