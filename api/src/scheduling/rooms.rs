@@ -501,6 +501,8 @@ async fn audit_room(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used)]
+
     use super::*;
 
     fn input(name: &str, location: &str, capacity: Option<i32>) -> MeetingRoomInput {
