@@ -68,6 +68,29 @@ const start = Date.now();
 })();
 "#;
 
+/// Clicks `#arguments[0]` and resolves with the milliseconds from the click
+/// to the first remote video frame decoded in a new call; `null` after 30 s.
+/// For a command in the watching page itself: the browser driver runs one
+/// command of a page at a time, so a click sent while [`FIRST_FRAME`] waits
+/// in the same page would wait for it.
+const CLICK_THEN_FIRST_FRAME: &str = r#"
+const done = arguments[arguments.length - 1];
+const old = window.__caucusCall;
+const start = Date.now();
+document.getElementById(arguments[0]).click();
+(async function poll() {
+  const call = window.__caucusCall;
+  if (call && call !== old) {
+    try {
+      const s = await call.stats();
+      if (s.framesDecoded > 0) { done(Date.now() - start); return; }
+    } catch (e) {}
+  }
+  if (Date.now() - start > 30000) { done(null); return; }
+  setTimeout(poll, 10);
+})();
+"#;
+
 fn runs() -> usize {
     std::env::var("VIDEO_TIMES_RUNS")
         .ok()
@@ -235,18 +258,19 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
             tick_the_lobby(r).await?;
             // As a person would: once the connection check has answered.
             wait_text(r, "lobby-connection", "good", 30).await?;
-            let r2 = r.clone();
-            let joined = timed(&[r], async move || {
-                stamp(
-                    &r2,
-                    "document.getElementById('lobby-enter').click()",
-                    vec![],
-                )
+            // Click and watch in one script: the page runs one at a time.
+            let joined = r
+                .execute_async(CLICK_THEN_FIRST_FRAME, vec![json!("lobby-enter")])
                 .await
-            })
-            .await;
+                .map_err(anyhow::Error::from)
+                .and_then(|answer| {
+                    answer
+                        .json()
+                        .as_f64()
+                        .context("no remote frame within 30 s")
+                });
             match joined {
-                Ok(times) => joins.extend(times),
+                Ok(millis) => joins.push(millis),
                 Err(e) => {
                     stuck += 1;
                     let page = r.find(By::Tag("main")).await?.text().await?;
