@@ -1,7 +1,7 @@
 //! A mediator's connected calendars on `/calendar`: the list (where, when
 //! last synced, why the last sync failed, busy times read), disconnecting,
-//! and "Connect Google Calendar" / "Connect Microsoft 365" when the
-//! operator configured them. `/calendar/connect` is where the provider
+//! "Connect Google Calendar" / "Connect Microsoft 365" when the operator
+//! configured them, and connecting any CalDAV calendar by its address. `/calendar/connect` is where the provider
 //! sends the browser back: it hands the code and state to the API once.
 
 use graphql_client::GraphQLQuery;
@@ -43,6 +43,14 @@ pub struct FinishCalendarConnection;
     response_derives = "Debug, Clone"
 )]
 pub struct DisconnectCalendar;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "../schema.graphql",
+    query_path = "graphql/calendar_connections.graphql",
+    response_derives = "Debug, Clone"
+)]
+pub struct ConnectCalDav;
 
 type Provider = calendar_connections::CalendarProvider;
 
@@ -201,6 +209,94 @@ pub fn ConnectedCalendars() -> impl IntoView {
         <p>{tr!("calendar-sync-intro")}</p>
         {move || error.get().map(|error| view! { <ErrorAlert error=error id="calendar-sync-error" /> })}
         {list}
+        <ConnectCalDavForm on_connected=Callback::new(move |()| loaded.refetch()) />
+    }
+}
+
+/// Connecting a CalDAV calendar (Nextcloud, Fastmail, iCloud, Radicale…) by
+/// the address of the calendar itself, with its username and password
+/// (often an app password). The API checks them with the server first.
+#[component]
+fn ConnectCalDavForm(on_connected: Callback<()>) -> impl IntoView {
+    let api = use_api();
+    let url = RwSignal::new(String::new());
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let problems = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let failure = RwSignal::new(None::<ApiError>);
+    let done = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let problem = move |field: &'static str| {
+        Signal::derive(move || {
+            problems.with(|p| p.iter().find(|(f, _)| *f == field).map(|(_, m)| m.clone()))
+        })
+    };
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        failure.set(None);
+        done.set(false);
+        let address = url.get_untracked().trim().to_owned();
+        let user = username.get_untracked().trim().to_owned();
+        let secret = password.get_untracked();
+        let mut found = Vec::new();
+        if !(address.starts_with("https://") || address.starts_with("http://")) {
+            found.push(("url", tr!("caldav-url-invalid")()));
+        }
+        if user.is_empty() {
+            found.push(("username", tr!("caldav-username-missing")()));
+        }
+        if secret.is_empty() {
+            found.push(("password", tr!("caldav-password-missing")()));
+        }
+        let ok = found.is_empty();
+        problems.set(found);
+        if !ok {
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api
+                .run_detailed::<ConnectCalDav>(connect_cal_dav::Variables {
+                    url: address,
+                    username: user,
+                    password: secret,
+                })
+                .await;
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    password.set(String::new());
+                    done.set(true);
+                    on_connected.run(());
+                }
+                Err(refused) if refused.field.as_deref() == Some("url") => {
+                    let message = match refused.reason.as_deref() {
+                        Some("format" | "scheme" | "https_required" | "credentials_in_url") => {
+                            tr!("caldav-url-invalid")()
+                        }
+                        Some("host_not_allowed") => tr!("caldav-url-not-allowed")(),
+                        Some("too_many") => tr!("caldav-too-many")(),
+                        _ => tr!("caldav-url-unreachable")(),
+                    };
+                    problems.set(vec![("url", message)]);
+                }
+                Err(refused) => failure.set(Some(refused.error)),
+            }
+        });
+    };
+    view! {
+        <details class="caldav-connect" id="caldav-connect">
+            <summary>{tr!("caldav-connect-title")}</summary>
+            <p class="hint">{tr!("caldav-connect-intro")}</p>
+            {move || failure.get().map(|error| view! { <ErrorAlert error=error id="caldav-error" /> })}
+            {move || done.get().then(|| view! { <Alert id="caldav-connected">{tr!("caldav-connected")}</Alert> })}
+            <form class="form" id="caldav-form" on:submit=on_submit novalidate=true>
+                <TextField id="caldav-url" label=tr!("caldav-url") value=url input_type="url" required=true error=problem("url") />
+                <TextField id="caldav-username" label=tr!("caldav-username") value=username autocomplete="username" required=true error=problem("username") />
+                <TextField id="caldav-password" label=tr!("caldav-password") value=password input_type="password" autocomplete="current-password" required=true error=problem("password") />
+                <Button id="caldav-submit" button_type="submit" busy=busy>{tr!("caldav-connect")}</Button>
+            </form>
+        </details>
     }
 }
 

@@ -11,6 +11,7 @@ mod charts;
 mod credentials;
 mod invitations;
 mod logo;
+mod meeting_rooms;
 mod operations;
 mod outcomes;
 mod overview;
@@ -103,6 +104,12 @@ fn App() -> impl IntoView {
             visible: Some(sees_calendars),
         },
         NavLink {
+            href: "/meeting-rooms",
+            label: Signal::derive(tr!("admin-nav-rooms")),
+            exact: false,
+            visible: Some(may_run_roster),
+        },
+        NavLink {
             href: "/availability",
             label: Signal::derive(tr!("admin-nav-availability")),
             exact: false,
@@ -166,6 +173,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("/calendar") view=calendar::CalendarPage />
                     <Route path=path!("/calendar/connect") view=calendar_connections::CalendarConnectPage />
                     <Route path=path!("/waiting-list") view=waiting_list::WaitingListPage />
+                    <Route path=path!("/meeting-rooms") view=meeting_rooms::MeetingRoomsPage />
                     <Route path=path!("/templates") view=templates::TemplatesPage />
                     <Route path=path!("/templates/:type") view=templates::TemplateEditorPage />
                     <Route path=path!("/audit") view=audit::Audit />

@@ -444,6 +444,14 @@ fn BookedSession(
     view! {
         <Card id="session-times" title=tr!("schedule-title")>
             <p class="lead" id="session-booked">{tr!("schedule-booked", day = day, time = clock)}</p>
+            {session.meeting_room.clone().map(|room| {
+                let place = if room.location.is_empty() {
+                    room.name
+                } else {
+                    format!("{}, {}", room.name, room.location)
+                };
+                view! { <p id="session-room">{tr!("schedule-room", place = place)}</p> }
+            })}
             <p class="hint">{tr!("schedule-booked-hint")}</p>
             {move || failure.get().map(|error| view! { <ErrorAlert error=error /> })}
             {earlier.map(|(id, start, until)| {

@@ -136,6 +136,7 @@ pub fn event_label(kind: &str) -> String {
         "session.booked" => tr!("timeline-session-booked")(),
         "session.rescheduled" => tr!("timeline-session-rescheduled")(),
         "session.cancelled" => tr!("timeline-session-cancelled")(),
+        "session.room_changed" => tr!("timeline-session-room-changed")(),
         _ => tr!("timeline-other")(),
     }
 }

@@ -1,7 +1,9 @@
 //! The case's sessions on the staff case page: the times that fit the
 //! mediator and every party who said when they can, on each person's clock,
-//! booking one on the parties' behalf, and the sessions booked. A time taken
-//! meanwhile is refused and the fresh times are shown.
+//! booking one on the parties' behalf, and the sessions booked, with the
+//! meeting room each is held in (chosen here by org admins and case
+//! managers). A time taken meanwhile is refused and the fresh times are
+//! shown; so is a room taken meanwhile.
 
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
@@ -44,6 +46,8 @@ pub struct StaffRescheduleSession;
 pub struct StaffCancelSession;
 
 type Schedule = staff_case_schedule::StaffCaseScheduleCaseSchedule;
+/// The organization's rooms a session can be put in: (id, name).
+type RoomChoices = Vec<(String, String)>;
 type Clock = staff_case_schedule::ClockOf;
 type Side = staff_case_schedule::Side;
 
@@ -60,6 +64,28 @@ fn clock_label(clock: &Clock) -> String {
 #[component]
 pub fn Sessions(case_id: String) -> impl IntoView {
     let api = use_api();
+    let session = use_session();
+    let allocates = session
+        .viewer()
+        .is_some_and(|v| v.has(RoleKey::OrgAdmin) || v.has(RoleKey::CaseManager));
+    let rooms = LocalResource::new(move || async move {
+        if !allocates {
+            return RoomChoices::new();
+        }
+        api.run::<crate::meeting_rooms::MeetingRooms>(
+            crate::meeting_rooms::meeting_rooms::Variables {
+                include_retired: Some(false),
+            },
+        )
+        .await
+        .map(|d| {
+            d.meeting_rooms
+                .into_iter()
+                .map(|r| (r.id, r.name))
+                .collect()
+        })
+        .unwrap_or_default()
+    });
     let reload = RwSignal::new(0u32);
     let id = StoredValue::new(case_id);
     let loaded = LocalResource::new(move || {
@@ -103,6 +129,7 @@ pub fn Sessions(case_id: String) -> impl IntoView {
                     <ScheduleView
                         case_id=id.get_value()
                         schedule=data.case_schedule
+                        rooms=Signal::derive(move || allocates.then(|| rooms.get().unwrap_or_default()))
                         on_book=Callback::new(move |variables| {
                             failure.set(None);
                             booked.set(None);
@@ -127,6 +154,8 @@ pub fn Sessions(case_id: String) -> impl IntoView {
 fn ScheduleView(
     case_id: String,
     schedule: Schedule,
+    /// The rooms to choose from, for those who may put sessions in rooms.
+    rooms: Signal<Option<RoomChoices>>,
     on_book: Callback<book_session::Variables>,
     busy: Memo<bool>,
     on_changed: Callback<String>,
@@ -179,9 +208,19 @@ fn ScheduleView(
             let reviewable = s.status != "cancelled";
             let id = s.id.clone();
             let options = slot_options.clone();
+            let room = s.meeting_room.clone().map(|r| {
+                let text = if r.location.is_empty() {
+                    r.name.clone()
+                } else {
+                    format!("{} ({})", r.name, r.location)
+                };
+                tr!("sessions-room", room = text)()
+            });
+            let current_room = s.meeting_room.as_ref().map(|r| r.id.clone()).unwrap_or_default();
             view! {
                 <li class="session-row">
                     {format!("{when} · {} min · {status}", s.duration_minutes)}
+                    {room.map(|text| view! { " · " <span class="session-room" id=format!("session-room-{}", s.id)>{text}</span> })}
                     {booked
                         .then(|| {
                             view! {
@@ -201,6 +240,12 @@ fn ScheduleView(
                                 </a>
                             }
                         })}
+                    {booked.then(|| {
+                        let session_id = id.clone();
+                        move || rooms.get().map(|choices| view! {
+                            <RoomPicker session_id=session_id.clone() current=current_room.clone() choices=choices on_done=on_changed />
+                        })
+                    })}
                     {booked.then(|| view! { <ChangeSession session_id=id options=options on_done=on_changed /> })}
                 </li>
             }
@@ -367,5 +412,70 @@ fn ChangeSession(
                 {tr!("schedule-cancel")}
             </Button>
         </details>
+    }
+}
+
+/// Putting a booked session in a meeting room, or taking it out of one.
+#[component]
+fn RoomPicker(
+    session_id: String,
+    current: String,
+    choices: RoomChoices,
+    on_done: Callback<String>,
+) -> impl IntoView {
+    let api = use_api();
+    let select_id = format!("session-room-select-{session_id}");
+    let id = StoredValue::new(session_id);
+    let chosen = RwSignal::new(current.clone());
+    let failure = RwSignal::new(None::<ApiError>);
+    let save = Action::new_local(move |room: &String| {
+        let room_id = (!room.is_empty()).then(|| room.clone());
+        async move {
+            api.run::<crate::meeting_rooms::SetSessionMeetingRoom>(
+                crate::meeting_rooms::set_session_meeting_room::Variables {
+                    session_id: id.get_value(),
+                    room_id,
+                },
+            )
+            .await
+        }
+    });
+    on_result(save, failure, move |_| {
+        on_done.run(tr!("sessions-room-saved")())
+    });
+    let mut options = vec![(String::new(), tr!("sessions-room-none")())];
+    options.extend(choices);
+    let label_for = select_id.clone();
+    view! {
+        <div class="session-room-picker field">
+            {move || failure.get().map(|error| view! { <ErrorAlert error=error /> })}
+            <label for=label_for>{tr!("sessions-room-label")}</label>
+            <div class="button-row">
+                <select
+                    id=select_id
+                    prop:value=move || chosen.get()
+                    on:change=move |e| chosen.set(event_target_value(&e))
+                >
+                    {options
+                        .into_iter()
+                        .map(|(value, label)| {
+                            let selected = value == current;
+                            view! { <option value=value selected=selected>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <Button
+                    id=format!("session-room-save-{}", id.get_value())
+                    kind=ButtonKind::Secondary
+                    busy=save.pending()
+                    on_click=Callback::new(move |_| {
+                        failure.set(None);
+                        save.dispatch(chosen.get_untracked());
+                    })
+                >
+                    {tr!("sessions-room-save")}
+                </Button>
+            </div>
+        </div>
     }
 }
