@@ -2,7 +2,11 @@
 //! working week in Chicago; the claimant (in Kathmandu, +05:45) and the
 //! respondent (in Madrid) each tick the times they could do on their own
 //! clocks; the session is booked at the first time they share, and shown to
-//! both and to the case manager.
+//! both and to the case manager, who puts it in a meeting room (shown on the
+//! mediator's and the room's week and to the claimant), sees a request for
+//! an earlier time on the waiting list and withdraws it, and cancels the
+//! session; the org admin reads the text messages the claimant was sent in
+//! the SMS outbox.
 
 use anyhow::{Context, ensure};
 use caucus_api::seed::DEMO_PASSWORD;
@@ -16,6 +20,8 @@ const PARTY: &str = "party@demo.caucus.test";
 const MANAGER: &str = "manager@demo.caucus.test";
 const MEDIATOR: &str = "mediator@demo.caucus.test";
 const RESPONDENT: &str = "remy.respondent@example.org";
+const ADMIN: &str = "admin@demo.caucus.test";
+const CLAIMANT_MOBILE: &str = "+14155550188";
 
 /// The label text of the `n`th time offered on the page.
 async fn offered(b: &Browser, n: usize) -> anyhow::Result<(thirtyfour::WebElement, String)> {
@@ -67,6 +73,12 @@ async fn parties_in_two_time_zones_agree_on_a_session_time() {
         b.sign_in(PARTY, DEMO_PASSWORD).await?;
         b.wait_for_text("page-title", "Pat Party").await?;
         set_zone(b, "Asia/Kathmandu").await?;
+        b.gql(
+            "client",
+            "mutation M($m: String!) { updateProfile(mobile: $m, smsOptIn: true) { user { id } } }",
+            json!({ "m": CLAIMANT_MOBILE }),
+        )
+        .await?;
         let filed = file_from_the_page(b, "Remy Respondent", RESPONDENT).await?;
         let case_id = filed["id"].as_str().context("case id")?.to_owned();
         b.driver.delete_all_cookies().await?;
@@ -203,7 +215,36 @@ async fn parties_in_two_time_zones_agree_on_a_session_time() {
         b.wait_for_text("case-timeline", "A session was moved").await?;
         b.assert_accessible("case page with a booked session").await?;
 
-        // The mediator's week shows the session, with its case.
+        // The case manager puts the session in one of the demo organization's
+        // meeting rooms; it shows on the session, and stays after a reload.
+        let rooms = b.gql("admin", "{ meetingRooms { id name } }", json!({})).await?;
+        let room = rooms["meetingRooms"]
+            .as_array()
+            .and_then(|all| all.iter().find(|r| r["name"] == "Mediation Room 1"))
+            .and_then(|r| r["id"].as_str())
+            .context("the demo organization's first room")?
+            .to_owned();
+        let listed = b
+            .gql(
+                "admin",
+                "query S($c: ID!) { caseSchedule(caseId: $c) { sessions { id } } }",
+                json!({ "c": case_id }),
+            )
+            .await?;
+        let session_id = listed["caseSchedule"]["sessions"][0]["id"]
+            .as_str()
+            .context("the session's id")?
+            .to_owned();
+        b.select(&format!("session-room-select-{session_id}"), &room).await?;
+        b.click(&format!("session-room-save-{session_id}")).await?;
+        b.wait_for_text("session-changed-notice", "room was saved").await?;
+        b.wait_for_text(&format!("session-room-{session_id}"), "Mediation Room 1 (Main office, 2nd floor)")
+            .await?;
+        b.driver.refresh().await?;
+        b.wait_for_text(&format!("session-room-{session_id}"), "Mediation Room 1").await?;
+        b.wait_for_text("case-timeline", "A session's room was changed").await?;
+
+        // The mediator's week shows the session, with its case and room.
         let reference = filed["reference"].as_str().context("reference")?.to_owned();
         b.driver.goto(b.admin_url("/calendar")).await?;
         b.wait_for_text("calendar-pick", "Choose a mediator").await?;
@@ -216,10 +257,44 @@ async fn parties_in_two_time_zones_agree_on_a_session_time() {
             weeks += 1;
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
+        b.wait_for_text("calendar-week", "in Mediation Room 1").await?;
         b.assert_accessible("a mediator's week").await?;
+
+        // The room's week (the same week) shows it too, with its mediator,
+        // on the case manager's own clock.
+        b.select("calendar-view", "room").await?;
+        b.wait_for_text("calendar-pick", "Choose a meeting room").await?;
+        b.select("calendar-room", &room).await?;
+        b.wait_for_text("calendar-zone", "your clock").await?;
+        b.wait_for_text("calendar-week", &reference).await?;
+        b.wait_for_text("calendar-week", "with Morgan Mediator").await?;
+        b.assert_accessible("a meeting room's week").await?;
+
+        // A request for an earlier time shows on the waiting list, by its
+        // reference, and the case manager withdraws it there.
+        b.gql(
+            "admin",
+            "mutation W($s: ID!) { waitForEarlierTime(sessionId: $s) { id } }",
+            json!({ "s": session_id }),
+        )
+        .await?;
+        b.driver.goto(b.admin_url("/waiting-list")).await?;
+        b.wait_for_text("waiting-list-table", &reference).await?;
+        b.assert_accessible("the waiting list").await?;
+        b.click_first("#waiting-list-table button").await?;
+        b.wait_for_text("waiting-list-withdrawn", "The request was withdrawn").await?;
+        b.wait_for_text("waiting-list-empty", "No case is waiting").await?;
+        b.driver.delete_all_cookies().await?;
+
+        // The claimant is told where the session is held if they come in person.
+        b.driver.goto(b.client_url(&format!("/cases/{case_id}"))).await?;
+        b.sign_in(PARTY, DEMO_PASSWORD).await?;
+        b.wait_for_text("session-room", "Mediation Room 1, Main office, 2nd floor").await?;
+        b.driver.delete_all_cookies().await?;
 
         // The case manager cancels it, with the reason the staff keep.
         b.driver.goto(b.admin_url(&format!("/cases/{case_id}"))).await?;
+        b.sign_in(MANAGER, DEMO_PASSWORD).await?;
         b.wait_for_text("sessions-list", "booked").await?;
         b.click_first("#sessions-list summary").await?;
         b.click("staff-change-cancel").await?;
@@ -229,6 +304,27 @@ async fn parties_in_two_time_zones_agree_on_a_session_time() {
         b.click("staff-change-cancel").await?;
         b.wait_for_text("session-changed-notice", "The session was cancelled").await?;
         b.wait_for_text("sessions-list", "cancelled").await?;
+        b.driver.delete_all_cookies().await?;
+
+        // The org admin reads the claimant's texts in the SMS outbox: the
+        // confirmation, the move and the cancellation, by the number's last
+        // digits only.
+        b.driver.goto(b.admin_url("/sms-outbox")).await?;
+        b.sign_in(ADMIN, DEMO_PASSWORD).await?;
+        b.wait_for_text("sms-outbox-table", "0188").await?;
+        let mut tries = 0;
+        loop {
+            let table = b.text_of("sms-outbox-table").await?;
+            if table.contains("cancelled") {
+                ensure!(!table.contains(CLAIMANT_MOBILE), "the whole number is shown: {table}");
+                break;
+            }
+            ensure!(tries < 30, "the cancellation text never reached the outbox: {table}");
+            tries += 1;
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            b.click("sms-outbox-refresh").await?;
+        }
+        b.assert_accessible("the SMS outbox").await?;
         Ok(())
     })
     .await;
