@@ -10,6 +10,7 @@
 
 use anyhow::{Context, ensure};
 use caucus_api::seed::DEMO_PASSWORD;
+use icalendar::Component;
 use serde_json::{Value, json};
 use thirtyfour::By;
 
@@ -42,6 +43,91 @@ async fn offered(b: &Browser, n: usize) -> anyhow::Result<(thirtyfour::WebElemen
         .text()
         .await?;
     Ok((checkbox, label))
+}
+
+/// Waits up to 20 s for an email to `address` whose subject starts with
+/// `subject` and whose calendar invitation is for `starts`; returns the
+/// invitation's METHOD and event. Mailpit's API, as the API tests read it.
+async fn invitation(
+    address: &str,
+    subject: &str,
+    starts: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<(String, icalendar::Event)> {
+    let base = std::env::var("CAUCUS_TEST_MAILPIT_URL").context("Mailpit's address")?;
+    let http = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let found: Value = http
+            .get(format!("{base}/api/v1/search"))
+            .query(&[
+                ("query", format!("to:{address}")),
+                ("limit", "20".to_owned()),
+            ])
+            .send()
+            .await?
+            .json()
+            .await?;
+        for message in found["messages"].as_array().into_iter().flatten() {
+            if !message["Subject"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with(subject)
+            {
+                continue;
+            }
+            let id = message["ID"].as_str().context("a message id")?;
+            let full: Value = http
+                .get(format!("{base}/api/v1/message/{id}"))
+                .send()
+                .await?
+                .json()
+                .await?;
+            let Some(part) = full["Attachments"]
+                .as_array()
+                .and_then(|a| {
+                    a.iter().find(|p| {
+                        p["ContentType"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .starts_with("text/calendar")
+                    })
+                })
+                .and_then(|p| p["PartID"].as_str())
+            else {
+                continue;
+            };
+            let ics = http
+                .get(format!("{base}/api/v1/message/{id}/part/{part}"))
+                .send()
+                .await?
+                .text()
+                .await?;
+            let calendar: icalendar::Calendar = ics
+                .parse()
+                .map_err(|e| anyhow::anyhow!("not a calendar ({e}): {ics}"))?;
+            let method = calendar
+                .property_value("METHOD")
+                .unwrap_or_default()
+                .to_owned();
+            let events: Vec<&icalendar::Event> = calendar.events().collect();
+            ensure!(events.len() == 1, "one event: {ics}");
+            let event = events[0].clone();
+            let at = match event.get_start() {
+                Some(icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::Utc(
+                    at,
+                ))) => at,
+                other => anyhow::bail!("not a UTC start: {other:?} in {ics}"),
+            };
+            if at == starts {
+                return Ok((method, event));
+            }
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "no {subject:?} email to {address} with an invitation for {starts} within 20 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
 }
 
 async fn set_zone(b: &Browser, zone: &str) -> anyhow::Result<Value> {
@@ -172,12 +258,46 @@ async fn parties_in_two_time_zones_agree_on_a_session_time() {
         let schedule = b
             .gql(
                 "client",
-                "query S($c: ID!) { caseSchedule(caseId: $c) { sessions { scheduledFor status } } }",
+                "query S($c: ID!) { caseSchedule(caseId: $c) { sessions { id scheduledFor status } } }",
                 json!({ "c": case_id }),
             )
             .await?;
         let sessions = schedule["caseSchedule"]["sessions"].as_array().context("sessions")?;
         ensure!(sessions.len() == 1 && sessions[0]["status"] == "booked", "{schedule}");
+
+        // Both parties' confirmations arrive in the SMTP catcher with a
+        // calendar invitation that calendar programs accept: METHOD:REQUEST,
+        // a stable UID, the booked time, a generic title.
+        let booked_at: chrono::DateTime<chrono::Utc> =
+            sessions[0]["scheduledFor"].as_str().context("a time")?.parse()?;
+        let booked_id = sessions[0]["id"].as_str().context("the session id")?.to_owned();
+        let mut uids = Vec::new();
+        for address in [RESPONDENT, PARTY] {
+            let (method, event) = invitation(address, "Your mediation session is booked", booked_at).await?;
+            ensure!(method == "REQUEST", "{method}");
+            ensure!(event.get_summary() == Some("Mediation session"), "{:?}", event.get_summary());
+            ensure!(event.get_sequence() == Some(0), "{:?}", event.get_sequence());
+            uids.push(event.get_uid().context("a UID")?.to_owned());
+        }
+        ensure!(uids[0] == uids[1], "one UID for everyone: {uids:?}");
+
+        // A reminder falls due (its job brought forward, as its time would):
+        // it arrives with the same invitation.
+        let owner = sea_orm::Database::connect(b.app.db.owner_url.clone()).await?;
+        use sea_orm::ConnectionTrait;
+        owner
+            .execute(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "UPDATE jobs SET run_at = now() WHERE id = (
+                   SELECT id FROM jobs WHERE kind = 'email.session_reminder' AND status = 'queued'
+                     AND payload->>'sessionId' = $1
+                   ORDER BY (payload->>'reminderMinutes')::bigint LIMIT 1)",
+                [booked_id.clone().into()],
+            ))
+            .await?;
+        let (method, event) = invitation(RESPONDENT, "Reminder: mediation session", booked_at).await?;
+        ensure!(method == "REQUEST", "{method}");
+        ensure!(event.get_uid() == Some(uids[0].as_str()), "{:?}", event.get_uid());
 
         // The respondent moves it within the policy: a reason is needed.
         b.click_first("#session-change summary").await?;
