@@ -234,7 +234,7 @@ impl Db {
         self.conn
             .query_all(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "SELECT id, org_id, kind, payload, attempts, max_attempts FROM unscoped_claim_jobs($1, $2)",
+                "SELECT id, org_id, kind, payload, attempts, max_attempts, claims FROM unscoped_claim_jobs($1, $2)",
                 [limit.into(), lease_secs.into()],
             ))
             .await

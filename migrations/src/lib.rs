@@ -135,6 +135,11 @@ impl MigratorTrait for Migrator {
                 up: include_str!("../sql/0024_meeting_rooms.up.sql"),
                 down: include_str!("../sql/0024_meeting_rooms.down.sql"),
             }),
+            Box::new(SqlMigration {
+                name: "m0025_job_claims",
+                up: include_str!("../sql/0025_job_claims.up.sql"),
+                down: include_str!("../sql/0025_job_claims.down.sql"),
+            }),
         ]
     }
 }

@@ -160,6 +160,8 @@ pub struct ClaimedJob {
     pub payload: Value,
     pub attempts: i32,
     pub max_attempts: i32,
+    /// The claim's number: the fence its outcome is recorded under.
+    pub claim: i64,
 }
 
 /// Claims up to `limit` ready jobs across organizations for `lease`.
@@ -179,6 +181,7 @@ pub async fn claim(db: &Db, limit: u32, lease: Duration) -> AppResult<Vec<Claime
                 payload: row.try_get("", "payload")?,
                 attempts: row.try_get("", "attempts")?,
                 max_attempts: row.try_get("", "max_attempts")?,
+                claim: row.try_get("", "claims")?,
             })
         })
         .collect::<Result<_, sea_orm::DbErr>>()
@@ -194,48 +197,72 @@ async fn job_tx(db: &Db, job: &ClaimedJob) -> AppResult<TenantTx> {
         .await?)
 }
 
-/// Marks a claimed job done.
-pub async fn complete(db: &Db, job: &ClaimedJob) -> AppResult<()> {
+/// What recording a job's outcome did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// The outcome was recorded.
+    Done,
+    /// The lease was lost (it ran out and another worker claimed the job
+    /// again, or an org admin retried it): nothing was changed, because the
+    /// job is no longer this claim's to record.
+    LeaseLost,
+}
+
+/// The claim's fence: a job's outcome is recorded only while it is still
+/// running under this very claim. Every claim adds one to `claims` (which,
+/// unlike `attempts`, a retry never resets), so a worker whose lease ran out
+/// and whose job was claimed again cannot overwrite the newer claim's outcome.
+const STILL_OURS: &str = "id = $1 AND status = 'running' AND claims = $2";
+
+async fn record(
+    db: &Db,
+    job: &ClaimedJob,
+    set: &str,
+    values: Vec<sea_orm::Value>,
+) -> AppResult<Recorded> {
     let tx = job_tx(db, job).await?;
-    tx.conn()
+    let mut all: Vec<sea_orm::Value> = vec![job.id.into(), job.claim.into()];
+    all.extend(values);
+    let result = tx
+        .conn()
         .execute(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL WHERE id = $1",
-            [job.id.into()],
+            format!("UPDATE jobs SET {set}, locked_until = NULL WHERE {STILL_OURS}"),
+            all,
         ))
         .await?;
     tx.commit().await?;
-    Ok(())
+    if result.rows_affected() == 0 {
+        tracing::warn!(job_id = %job.id, org_id = %job.org_id, kind = %job.kind, attempt = job.attempts,
+            "a job's outcome was not recorded: its lease was lost");
+        return Ok(Recorded::LeaseLost);
+    }
+    Ok(Recorded::Done)
+}
+
+/// Marks a claimed job done.
+pub async fn complete(db: &Db, job: &ClaimedJob) -> AppResult<Recorded> {
+    record(db, job, "status = 'done', last_error = NULL", Vec::new()).await
 }
 
 /// Records a failed attempt: retried after a backoff, or dead after the last
 /// attempt. `reason` is a short description without content.
-pub async fn fail(db: &Db, job: &ClaimedJob, reason: &str) -> AppResult<()> {
+pub async fn fail(db: &Db, job: &ClaimedJob, reason: &str) -> AppResult<Recorded> {
     let dead = job.attempts >= job.max_attempts;
     let delay = backoff(u32::try_from(job.attempts).unwrap_or(0));
-    let tx = job_tx(db, job).await?;
-    tx.conn()
-        .execute(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "UPDATE jobs
-             SET status = CASE WHEN $2 THEN 'dead' ELSE 'queued' END,
-                 run_at = now() + make_interval(secs => $3),
-                 locked_until = NULL,
-                 last_error = left($4, 200)
-             WHERE id = $1",
-            [
-                job.id.into(),
-                dead.into(),
-                delay.as_secs_f64().into(),
-                reason.into(),
-            ],
-        ))
-        .await?;
-    tx.commit().await?;
-    if dead {
+    let recorded = record(
+        db,
+        job,
+        "status = CASE WHEN $3 THEN 'dead' ELSE 'queued' END,
+         run_at = now() + make_interval(secs => $4),
+         last_error = left($5, 200)",
+        vec![dead.into(), delay.as_secs_f64().into(), reason.into()],
+    )
+    .await?;
+    if dead && recorded == Recorded::Done {
         tracing::warn!(job_id = %job.id, org_id = %job.org_id, kind = %job.kind, "job is dead after its last attempt");
     }
-    Ok(())
+    Ok(recorded)
 }
 
 /// A handler's error that no retry can fix (a provider refused the message
@@ -258,18 +285,18 @@ pub fn is_permanent(error: &anyhow::Error) -> bool {
 }
 
 /// Records a failed attempt that no retry can fix: the job is dead.
-pub async fn give_up(db: &Db, job: &ClaimedJob, reason: &str) -> AppResult<()> {
-    let tx = job_tx(db, job).await?;
-    tx.conn()
-        .execute(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "UPDATE jobs SET status = 'dead', locked_until = NULL, last_error = left($2, 200) WHERE id = $1",
-            [job.id.into(), reason.into()],
-        ))
-        .await?;
-    tx.commit().await?;
-    tracing::warn!(job_id = %job.id, org_id = %job.org_id, kind = %job.kind, "job is dead: its failure cannot be fixed by a retry");
-    Ok(())
+pub async fn give_up(db: &Db, job: &ClaimedJob, reason: &str) -> AppResult<Recorded> {
+    let recorded = record(
+        db,
+        job,
+        "status = 'dead', last_error = left($3, 200)",
+        vec![reason.into()],
+    )
+    .await?;
+    if recorded == Recorded::Done {
+        tracing::warn!(job_id = %job.id, org_id = %job.org_id, kind = %job.kind, "job is dead: its failure cannot be fixed by a retry");
+    }
+    Ok(recorded)
 }
 
 /// Exponential backoff with jitter: about 2^attempt seconds, at most an hour.

@@ -118,6 +118,7 @@ impl Worker {
                     jobs::fail(&self.state.db, job, &reason).await
                 }
             };
+            // A lost lease is logged where it is found (`jobs::record`).
             if let Err(error) = recorded {
                 tracing::error!(error = %error.message(), "could not record a job's outcome");
             }

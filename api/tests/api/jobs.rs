@@ -107,12 +107,86 @@ async fn claims_are_exclusive_and_a_crashed_workers_lease_expires() {
     assert_eq!(again.len(), 10);
     assert!(again.iter().all(|j| j.attempts == 2));
     for job in &again {
-        jobs::complete(&app.state.db, job).await.unwrap();
+        assert_eq!(
+            jobs::complete(&app.state.db, job).await.unwrap(),
+            jobs::Recorded::Done
+        );
     }
     assert_eq!(
         count(&app, "SELECT count(*) FROM jobs WHERE status = 'done'").await,
         10
     );
+}
+
+#[tokio::test]
+async fn a_worker_whose_lease_ran_out_cannot_record_over_the_next_claim() {
+    let app = testkit::spawn_with(no_worker).await;
+    let (org, _) = org_with(&app, "fence", &[RoleKey::OrgAdmin]).await;
+    let tx = app
+        .state
+        .db
+        .tenant(TenantScope {
+            org_id: org.parse().unwrap(),
+            user_id: None,
+        })
+        .await
+        .unwrap();
+    jobs::enqueue(&tx, "test.fence", json!({}), 3)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let state = |app: &TestApp| {
+        let sql = "SELECT (status || ':' || attempts || ':' || coalesce(last_error, '-'))::text FROM jobs WHERE kind = 'test.fence'";
+        let url = app.db.owner_url.clone();
+        async move {
+            let owner = Database::connect(url).await.unwrap();
+            owner
+                .query_one(Statement::from_string(DbBackend::Postgres, sql))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get_by_index::<String>(0)
+                .unwrap()
+        }
+    };
+
+    // The first worker's lease runs out; a second claims the job again.
+    let first = jobs::claim(&app.state.db, 1, Duration::from_secs(1))
+        .await
+        .unwrap()
+        .remove(0);
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    let second = jobs::claim(&app.state.db, 1, Duration::from_secs(30))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(second.id, first.id);
+    assert!(second.claim > first.claim);
+
+    // The first worker comes back: none of its outcomes is recorded.
+    for outcome in [
+        jobs::complete(&app.state.db, &first).await,
+        jobs::fail(&app.state.db, &first, "late failure").await,
+        jobs::give_up(&app.state.db, &first, "late give-up").await,
+    ] {
+        assert_eq!(outcome.unwrap(), jobs::Recorded::LeaseLost);
+    }
+    assert_eq!(state(&app).await, "running:2:-");
+
+    // The second claim's failure is recorded once; it cannot then also
+    // complete, since the job is no longer running under it.
+    assert_eq!(
+        jobs::fail(&app.state.db, &second, "second attempt failed")
+            .await
+            .unwrap(),
+        jobs::Recorded::Done
+    );
+    assert_eq!(state(&app).await, "queued:2:second attempt failed");
+    assert_eq!(
+        jobs::complete(&app.state.db, &second).await.unwrap(),
+        jobs::Recorded::LeaseLost
+    );
+    assert_eq!(state(&app).await, "queued:2:second attempt failed");
 }
 
 #[tokio::test]
