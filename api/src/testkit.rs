@@ -210,17 +210,48 @@ pub async fn spawn() -> TestApp {
 
 /// Serves the built portals too (for browser tests).
 pub async fn spawn_with_portals() -> TestApp {
+    spawn_portals_with_api(None).await
+}
+
+/// Like [`spawn_with_portals`], with the API on the port the test LiveKit
+/// server sends its webhooks to (`CAUCUS_TEST_LIVEKIT_WEBHOOK_PORT`), so real
+/// webhooks reach it: only one such app at a time. Waits up to 10 s for the
+/// port, which the previous app may still be closing.
+pub async fn spawn_with_portals_and_webhooks() -> TestApp {
+    let port: u16 = required_env("CAUCUS_TEST_LIVEKIT_WEBHOOK_PORT")
+        .parse()
+        .expect("CAUCUS_TEST_LIVEKIT_WEBHOOK_PORT is a port");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let listener = loop {
+        match std::net::TcpListener::bind(("127.0.0.1", port)) {
+            Ok(listener) => break listener,
+            Err(e) if std::time::Instant::now() > deadline => {
+                panic!("the LiveKit webhook port {port} stayed taken: {e}")
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    };
+    spawn_portals_with_api(Some((listener, port))).await
+}
+
+async fn spawn_portals_with_api(api: Option<(std::net::TcpListener, u16)>) -> TestApp {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     // Links and redirects (emails, single sign-on) name the portals, so their
     // ports are chosen before the app starts.
     let ((admin, admin_port), (client, client_port)) = (hold_port(), hold_port());
+    let api_port = api.as_ref().map(|(_, port)| *port);
     let listeners = Listeners {
-        api: None,
+        api: api.map(|(listener, _)| listener),
         admin: Some(admin),
         client: Some(client),
     };
     spawn_on(
         |s| {
+            if let Some(port) = api_port {
+                s.server.port = port;
+                s.server.public_url =
+                    url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a URL");
+            }
             s.portals.admin_dir = Some(root.join("admin-ui/dist"));
             s.portals.admin_port = Some(admin_port);
             s.portals.client_dir = Some(root.join("client-ui/dist"));

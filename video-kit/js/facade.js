@@ -762,17 +762,33 @@ class Call {
   }
 
   // Sums of the inbound RTP statistics of every subscribed remote track.
-  // remoteAudioMuted: identity -> true when that participant's microphone is
-  // muted or not published.
+  // remoteAudioMuted / remoteCameraMuted: identity -> true when that
+  // participant's microphone / camera is muted or not published;
+  // remoteScreenTracks: subscribed shared screens (also counted in
+  // remoteVideoTracks). localMicrophone / localCamera: the device our
+  // published track captures from (null when none); localScreen: whether we
+  // share our screen.
   async stats() {
     const { Track } = this.lk;
+    const local = this.room.localParticipant;
+    const deviceOf = (source) => {
+      const publication = local.getTrackPublication(source);
+      const track = publication && publication.track && publication.track.mediaStreamTrack;
+      return (track && track.getSettings().deviceId) || null;
+    };
+    const screen = local.getTrackPublication(Track.Source.ScreenShare);
     const result = {
       inboundAudioBytes: 0,
       inboundVideoBytes: 0,
       framesDecoded: 0,
       remoteVideoTracks: 0,
       remoteAudioTracks: 0,
+      remoteScreenTracks: 0,
       remoteAudioMuted: {},
+      remoteCameraMuted: {},
+      localMicrophone: deviceOf(Track.Source.Microphone),
+      localCamera: deviceOf(Track.Source.Camera),
+      localScreen: Boolean(screen && screen.track && !screen.isMuted),
       packetsReceived: 0,
       packetsLost: 0,
       jitterMs: 0,
@@ -782,10 +798,13 @@ class Call {
     for (const participant of this.room.remoteParticipants.values()) {
       const mic = participant.getTrackPublication(Track.Source.Microphone);
       result.remoteAudioMuted[participant.identity] = !mic || mic.isMuted;
+      const camera = participant.getTrackPublication(Track.Source.Camera);
+      result.remoteCameraMuted[participant.identity] = !camera || camera.isMuted;
       for (const publication of participant.trackPublications.values()) {
         const track = publication.track;
         if (!track || !publication.isSubscribed) continue;
         if (track.kind === Track.Kind.Video) result.remoteVideoTracks += 1;
+        if (publication.source === Track.Source.ScreenShare) result.remoteScreenTracks += 1;
         else if (track.kind === Track.Kind.Audio) result.remoteAudioTracks += 1;
         reports.push(track.getRTCStatsReport().catch(() => undefined));
       }

@@ -164,8 +164,17 @@ pub struct CallStats {
     pub frames_decoded: u64,
     pub remote_video_tracks: u32,
     pub remote_audio_tracks: u32,
+    /// Subscribed shared screens (also counted in `remote_video_tracks`).
+    pub remote_screen_tracks: u32,
     /// Remote identity → whether their microphone is muted (or unpublished).
     pub remote_audio_muted: BTreeMap<String, bool>,
+    /// Remote identity → whether their camera is muted (or unpublished).
+    pub remote_camera_muted: BTreeMap<String, bool>,
+    /// The devices our published microphone and camera capture from.
+    pub local_microphone: Option<String>,
+    pub local_camera: Option<String>,
+    /// Whether we share our screen.
+    pub local_screen: bool,
     /// Received and lost packets (audio and video), since the call began.
     pub packets_received: u64,
     pub packets_lost: u64,

@@ -299,7 +299,12 @@ impl Browser {
         }
         let axe = std::fs::read_to_string(root().join("node_modules/axe-core/axe.min.js"))
             .context("axe-core is missing: run npm ci (scripts/test.sh does)")?;
-        let app = testkit::spawn_with_portals().await;
+        // Video tests get LiveKit's real webhooks (its door check among them).
+        let app = if media {
+            testkit::spawn_with_portals_and_webhooks().await
+        } else {
+            testkit::spawn_with_portals().await
+        };
         app.seed_demo().await;
         let (driver, chromedriver, profile) = launch(media).await?;
         Ok(Self {

@@ -26,3 +26,4 @@ mod sso;
 mod templates;
 mod two_step;
 mod video;
+mod video_controls;
