@@ -130,6 +130,28 @@ impl LiveKit {
         }
     }
 
+    /// Takes `identity` out of the room only while its connection there is
+    /// still the one with LiveKit's session id `sid` (a webhook's
+    /// participant): someone who has since joined again, as anyone moved back
+    /// and forth between rooms does, is left alone. `false` when nothing was
+    /// removed.
+    pub async fn remove_connection(
+        &self,
+        room: &str,
+        identity: &str,
+        sid: &str,
+    ) -> anyhow::Result<bool> {
+        match self.rooms.get_participant(room, identity).await {
+            Ok(info) if info.sid == sid => {
+                self.remove(room, identity).await?;
+                Ok(true)
+            }
+            Ok(_) => Ok(false),
+            Err(e) if not_found(&e) => Ok(false),
+            Err(e) => Err(e).context("reading a LiveKit participant"),
+        }
+    }
+
     /// Mutes what `identity` publishes from `kind`. `false` when it publishes
     /// nothing of that kind (or is not in the room).
     pub async fn mute(&self, room: &str, identity: &str, kind: TrackKind) -> anyhow::Result<bool> {

@@ -59,8 +59,8 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         return StatusCode::OK;
     };
     let result = match event.event.as_str() {
-        "participant_joined" => joined(&state, &room.name, participant_id).await,
-        "participant_left" => left(&state, participant_id).await,
+        "participant_joined" => joined(&state, &room.name, participant_id, &participant.sid).await,
+        "participant_left" => left(&state, &room.name, participant_id).await,
         _ => Ok(()),
     };
     match result {
@@ -83,14 +83,14 @@ fn webhook_error_kind(e: &livekit_api::webhooks::WebhookError) -> &'static str {
 
 /// Someone connected to `room` as `participant_id`: fine only when admitted
 /// to exactly that room's open session.
-async fn joined(state: &AppState, room: &str, participant_id: Uuid) -> AppResult<()> {
+async fn joined(state: &AppState, room: &str, participant_id: Uuid, sid: &str) -> AppResult<()> {
     let Some(org_id) = state
         .db
         .unscoped_room_participant_org(participant_id)
         .await?
     else {
         // Not one of ours at all.
-        return evict(state, room, participant_id).await;
+        return evict(state, room, participant_id, sid).await;
     };
     let tx = state
         .db
@@ -145,17 +145,25 @@ async fn joined(state: &AppState, room: &str, participant_id: Uuid) -> AppResult
     .await?;
     tx.commit().await?;
     tracing::warn!(participant_id = %participant_id, "removed from a room without an admission to it");
-    evict(state, room, participant_id).await
+    evict(state, room, participant_id, sid).await
 }
 
-async fn evict(state: &AppState, room: &str, participant_id: Uuid) -> AppResult<()> {
+/// Removes the connection that joined (LiveKit's `sid`), not whoever holds
+/// the identity in the room by the time this runs: webhooks can arrive late,
+/// and someone moved out of a room and back in again has a new connection
+/// there that their new placement allows.
+async fn evict(state: &AppState, room: &str, participant_id: Uuid, sid: &str) -> AppResult<()> {
     if let Some(lk) = state.livekit.as_ref() {
-        lk.remove(room, &participant_id.to_string()).await?;
+        lk.remove_connection(room, &participant_id.to_string(), sid)
+            .await?;
     }
     Ok(())
 }
 
-async fn left(state: &AppState, participant_id: Uuid) -> AppResult<()> {
+/// Records a departure, unless it is from a room the participant is no
+/// longer placed in: a move joins the new room before the old one is left,
+/// so that departure comes after the arrival and says nothing about them.
+async fn left(state: &AppState, room: &str, participant_id: Uuid) -> AppResult<()> {
     let Some(org_id) = state
         .db
         .unscoped_room_participant_org(participant_id)
@@ -170,6 +178,12 @@ async fn left(state: &AppState, participant_id: Uuid) -> AppResult<()> {
             user_id: None,
         })
         .await?;
+    if let Some(p) = participants::load(&tx, participant_id, true).await?
+        && let Some(s) = participants::load_session(&tx, p.session_id, false).await?
+        && super::caucus::whereabouts(&tx, &p).await?.room(&s) != room
+    {
+        return Ok(());
+    }
     let row = tx
         .conn()
         .query_one(Statement::from_sql_and_values(
