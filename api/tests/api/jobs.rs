@@ -29,6 +29,25 @@ fn no_worker(s: &mut caucus_api::config::Settings) {
     s.worker.in_process = false;
 }
 
+/// Enqueues `count` jobs of `kind` for `org` in one committed transaction.
+async fn enqueue(app: &TestApp, org: &str, kind: &str, count: usize, max_attempts: i32) {
+    let tx = app
+        .state
+        .db
+        .tenant(TenantScope {
+            org_id: org.parse().unwrap(),
+            user_id: None,
+        })
+        .await
+        .unwrap();
+    for _ in 0..count {
+        jobs::enqueue(&tx, kind, json!({}), max_attempts)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_job_enqueued_in_a_rolled_back_transaction_never_exists() {
     let app = testkit::spawn_with(no_worker).await;
@@ -69,21 +88,7 @@ async fn a_job_enqueued_in_a_rolled_back_transaction_never_exists() {
 async fn claims_are_exclusive_and_a_crashed_workers_lease_expires() {
     let app = testkit::spawn_with(no_worker).await;
     let (org, _) = org_with(&app, "leases", &[RoleKey::OrgAdmin]).await;
-    let tx = app
-        .state
-        .db
-        .tenant(TenantScope {
-            org_id: org.parse().unwrap(),
-            user_id: None,
-        })
-        .await
-        .unwrap();
-    for _ in 0..10 {
-        jobs::enqueue(&tx, "test.lease", json!({}), 3)
-            .await
-            .unwrap();
-    }
-    tx.commit().await.unwrap();
+    enqueue(&app, &org, "test.lease", 10, 3).await;
     // Two workers claiming at once never get the same job.
     let (a, b) = tokio::join!(
         jobs::claim(&app.state.db, 6, Duration::from_secs(1)),
@@ -122,19 +127,7 @@ async fn claims_are_exclusive_and_a_crashed_workers_lease_expires() {
 async fn a_worker_whose_lease_ran_out_cannot_record_over_the_next_claim() {
     let app = testkit::spawn_with(no_worker).await;
     let (org, _) = org_with(&app, "fence", &[RoleKey::OrgAdmin]).await;
-    let tx = app
-        .state
-        .db
-        .tenant(TenantScope {
-            org_id: org.parse().unwrap(),
-            user_id: None,
-        })
-        .await
-        .unwrap();
-    jobs::enqueue(&tx, "test.fence", json!({}), 3)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    enqueue(&app, &org, "test.fence", 1, 3).await;
     let state = |app: &TestApp| {
         let sql = "SELECT (status || ':' || attempts || ':' || coalesce(last_error, '-'))::text FROM jobs WHERE kind = 'test.fence'";
         let url = app.db.owner_url.clone();
@@ -198,19 +191,7 @@ async fn failing_jobs_back_off_then_die_and_admins_can_retry_them() {
         &[RoleKey::OrgAdmin, RoleKey::CaseManager],
     )
     .await;
-    let tx = app
-        .state
-        .db
-        .tenant(TenantScope {
-            org_id: org.parse().unwrap(),
-            user_id: None,
-        })
-        .await
-        .unwrap();
-    jobs::enqueue(&tx, "test.unknown_kind", json!({}), 2)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    enqueue(&app, &org, "test.unknown_kind", 1, 2).await;
     let worker = caucus_api::jobs::worker::Worker::new(app.state.clone()).unwrap();
     assert_eq!(worker.run_once().await.unwrap(), 1);
     // Backed off: not ready again at once.
