@@ -14,10 +14,10 @@ use chrono::Utc;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
-use super::participants::{self, Admission};
+use super::participants::{self, Admission, Participant, SessionVideo};
 use super::room::{self, VideoEvent, VideoEventKind};
 use crate::audit::{self, AuditAction, ClientInfo, NewEntry};
-use crate::db::TenantScope;
+use crate::db::{TenantScope, TenantTx};
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -99,19 +99,11 @@ async fn joined(state: &AppState, room: &str, participant_id: Uuid, sid: &str) -
             user_id: None,
         })
         .await?;
-    let participant = participants::load(&tx, participant_id, true).await?;
-    let session = match &participant {
-        Some(p) => participants::load_session(&tx, p.session_id, false).await?,
-        None => None,
-    };
+    let placed = placement(&tx, participant_id).await?;
     // Admitted, to an open session, and in the very room placed in.
-    let placed_room = match (&participant, &session) {
-        (Some(p), Some(s)) => Some(super::caucus::whereabouts(&tx, p).await?.room(s).to_owned()),
-        _ => None,
-    };
-    let allowed = matches!((&participant, &session), (Some(p), Some(s))
-        if p.admission == Admission::Admitted && p.revoked_at.is_none() && s.open())
-        && placed_room.as_deref() == Some(room);
+    let allowed = matches!(&placed, Some((p, s, placed_room))
+        if p.admission == Admission::Admitted && p.revoked_at.is_none() && s.open()
+            && placed_room == room);
     if allowed {
         tx.conn()
             .execute(Statement::from_sql_and_values(
@@ -121,7 +113,7 @@ async fn joined(state: &AppState, room: &str, participant_id: Uuid, sid: &str) -
             ))
             .await?;
         tx.commit().await?;
-        if let Some(s) = session {
+        if let Some((_, s, _)) = placed {
             room::publish(
                 state,
                 &VideoEvent {
@@ -146,6 +138,25 @@ async fn joined(state: &AppState, room: &str, participant_id: Uuid, sid: &str) -
     tx.commit().await?;
     tracing::warn!(participant_id = %participant_id, "removed from a room without an admission to it");
     evict(state, room, participant_id, sid).await
+}
+
+/// The participant (locked), their session and the LiveKit room they are
+/// placed in; `None` when either is gone.
+async fn placement(
+    tx: &TenantTx,
+    participant_id: Uuid,
+) -> AppResult<Option<(Participant, SessionVideo, String)>> {
+    let Some(p) = participants::load(tx, participant_id, true).await? else {
+        return Ok(None);
+    };
+    let Some(s) = participants::load_session(tx, p.session_id, false).await? else {
+        return Ok(None);
+    };
+    let room = super::caucus::whereabouts(tx, &p)
+        .await?
+        .room(&s)
+        .to_owned();
+    Ok(Some((p, s, room)))
 }
 
 /// Removes the connection that joined (LiveKit's `sid`), not whoever holds
@@ -178,9 +189,9 @@ async fn left(state: &AppState, room: &str, participant_id: Uuid) -> AppResult<(
             user_id: None,
         })
         .await?;
-    if let Some(p) = participants::load(&tx, participant_id, true).await?
-        && let Some(s) = participants::load_session(&tx, p.session_id, false).await?
-        && super::caucus::whereabouts(&tx, &p).await?.room(&s) != room
+    if placement(&tx, participant_id)
+        .await?
+        .is_some_and(|(_, _, placed_room)| placed_room != room)
     {
         return Ok(());
     }
