@@ -176,11 +176,13 @@ async fn spawn_on(adjust: impl FnOnce(&mut Settings), mut listeners: Listeners) 
     let db = fresh_database().await;
     let mut settings = settings(&db);
     adjust(&mut settings);
-    if settings.server.port == 0 {
-        // The API's own address goes into redirect URIs (single sign-on), so
-        // it is chosen before the app starts, and held until it serves.
-        let (listener, port) = hold_port();
-        listeners.api = Some(listener);
+    // The API's own address goes into redirect URIs (single sign-on), so it
+    // is chosen before the app starts, and held until it serves.
+    if listeners.api.is_none() && settings.server.port == 0 {
+        listeners.api = Some(hold_port().0);
+    }
+    if let Some(listener) = &listeners.api {
+        let port = listener.local_addr().expect("its address").port();
         settings.server.port = port;
         settings.server.public_url =
             url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a URL");
@@ -231,27 +233,21 @@ pub async fn spawn_with_portals_and_webhooks() -> TestApp {
             Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
         }
     };
-    spawn_portals_with_api(Some((listener, port))).await
+    spawn_portals_with_api(Some(listener)).await
 }
 
-async fn spawn_portals_with_api(api: Option<(std::net::TcpListener, u16)>) -> TestApp {
+async fn spawn_portals_with_api(api: Option<std::net::TcpListener>) -> TestApp {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     // Links and redirects (emails, single sign-on) name the portals, so their
     // ports are chosen before the app starts.
     let ((admin, admin_port), (client, client_port)) = (hold_port(), hold_port());
-    let api_port = api.as_ref().map(|(_, port)| *port);
     let listeners = Listeners {
-        api: api.map(|(listener, _)| listener),
+        api,
         admin: Some(admin),
         client: Some(client),
     };
     spawn_on(
         |s| {
-            if let Some(port) = api_port {
-                s.server.port = port;
-                s.server.public_url =
-                    url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("a URL");
-            }
             s.portals.admin_dir = Some(root.join("admin-ui/dist"));
             s.portals.admin_port = Some(admin_port);
             s.portals.client_dir = Some(root.join("client-ui/dist"));
