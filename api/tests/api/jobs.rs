@@ -14,15 +14,20 @@ use crate::support::{
     Client, PASSWORD, assert_ok, error_code, mail_body, mailpit_messages, org_with, wait_for_mail,
 };
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
+/// The first column of the one row `sql` returns, read as the owner.
+async fn owner_value<T: sea_orm::TryGetable>(app: &TestApp, sql: &str) -> T {
     let owner = Database::connect(app.db.owner_url.clone()).await.unwrap();
     owner
         .query_one(Statement::from_string(DbBackend::Postgres, sql))
         .await
         .unwrap()
         .unwrap()
-        .try_get_by_index::<i64>(0)
+        .try_get_by_index::<T>(0)
         .unwrap()
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    owner_value(app, sql).await
 }
 
 fn no_worker(s: &mut caucus_api::config::Settings) {
@@ -128,19 +133,11 @@ async fn a_worker_whose_lease_ran_out_cannot_record_over_the_next_claim() {
     let app = testkit::spawn_with(no_worker).await;
     let (org, _) = org_with(&app, "fence", &[RoleKey::OrgAdmin]).await;
     enqueue(&app, &org, "test.fence", 1, 3).await;
-    let state = |app: &TestApp| {
-        let sql = "SELECT (status || ':' || attempts || ':' || coalesce(last_error, '-'))::text FROM jobs WHERE kind = 'test.fence'";
-        let url = app.db.owner_url.clone();
-        async move {
-            let owner = Database::connect(url).await.unwrap();
-            owner
-                .query_one(Statement::from_string(DbBackend::Postgres, sql))
-                .await
-                .unwrap()
-                .unwrap()
-                .try_get_by_index::<String>(0)
-                .unwrap()
-        }
+    let state = || {
+        owner_value::<String>(
+            &app,
+            "SELECT (status || ':' || attempts || ':' || coalesce(last_error, '-'))::text FROM jobs WHERE kind = 'test.fence'",
+        )
     };
 
     // The first worker's lease runs out; a second claims the job again.
@@ -164,7 +161,7 @@ async fn a_worker_whose_lease_ran_out_cannot_record_over_the_next_claim() {
     ] {
         assert_eq!(outcome.unwrap(), jobs::Recorded::LeaseLost);
     }
-    assert_eq!(state(&app).await, "running:2:-");
+    assert_eq!(state().await, "running:2:-");
 
     // The second claim's failure is recorded once; it cannot then also
     // complete, since the job is no longer running under it.
@@ -174,12 +171,12 @@ async fn a_worker_whose_lease_ran_out_cannot_record_over_the_next_claim() {
             .unwrap(),
         jobs::Recorded::Done
     );
-    assert_eq!(state(&app).await, "queued:2:second attempt failed");
+    assert_eq!(state().await, "queued:2:second attempt failed");
     assert_eq!(
         jobs::complete(&app.state.db, &second).await.unwrap(),
         jobs::Recorded::LeaseLost
     );
-    assert_eq!(state(&app).await, "queued:2:second attempt failed");
+    assert_eq!(state().await, "queued:2:second attempt failed");
 }
 
 #[tokio::test]
