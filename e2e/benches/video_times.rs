@@ -161,6 +161,20 @@ async fn choose_room(m: &WebDriver, who: &str, room: &str) -> anyhow::Result<f64
     .await
 }
 
+/// How many times the page's call dropped while the server still had the
+/// person in that room, and the page entered again by itself.
+async fn rejoins(d: &WebDriver) -> anyhow::Result<u64> {
+    d.execute(
+        "const room = document.querySelector('.video-room'); \
+         return room ? Number(room.dataset.rejoins) : 0;",
+        Vec::new(),
+    )
+    .await?
+    .json()
+    .as_u64()
+    .context("no rejoin count on the page")
+}
+
 fn summary(name: &str, mut millis: Vec<f64>, target: f64) {
     millis.sort_by(f64::total_cmp);
     let rank = |p: f64| {
@@ -245,6 +259,7 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
             .await?;
             recalls.push(both.into_iter().fold(0.0, f64::max));
         }
+        let rejoined = rejoins(r).await? + rejoins(c).await?;
 
         // Join: the page opened afresh (the link kept in the tab), the device
         // proven again, the lobby, Enter. Last, because a join that does not
@@ -291,6 +306,9 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
         }
         summary("move", moves, 1000.0);
         summary("recall", recalls, 2000.0);
+        println!(
+            "         {rejoined} dropped calls entered again by the page during moves and recalls"
+        );
         println!(
             "(recall: two parties in two caucuses; the issue's session of ten is not simulated)"
         );

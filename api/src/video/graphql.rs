@@ -84,10 +84,16 @@ impl From<super::caucus::Caucus> for CaucusView {
     }
 }
 
+/// A LiveKit token and the room it is for: the page's record of where its
+/// call is connected comes from here, never from an earlier read.
 #[derive(SimpleObject, Clone)]
 pub struct VideoToken {
     pub url: String,
     pub token: String,
+    /// The caucus the token is for; none: the main room.
+    pub caucus_id: Option<ID>,
+    /// In that caucus without publishing (a mediator listening in).
+    pub listen_only: bool,
 }
 
 /// A join link, shown once.
@@ -401,8 +407,13 @@ impl VideoMutation {
     ) -> async_graphql::Result<VideoToken> {
         let rc = RequestContext::of(ctx);
         let (tx, me) = participants::from_pass(&rc.state, &pass).await?;
-        let (url, token) = room::access_token(&rc.state, tx, me).await?;
-        Ok(VideoToken { url, token })
+        let access = room::access_token(&rc.state, tx, me).await?;
+        Ok(VideoToken {
+            url: access.url,
+            token: access.token,
+            caucus_id: access.caucus_id.map(|id| ID(id.to_string())),
+            listen_only: access.listen_only,
+        })
     }
 
     /// A mediator's control over one participant of the session.

@@ -158,11 +158,16 @@ pub async fn enter_lobby(
 }
 
 /// A LiveKit access token for the session's room, only for the admitted.
-pub async fn access_token(
-    state: &AppState,
-    tx: TenantTx,
-    me: Participant,
-) -> AppResult<(String, String)> {
+/// A LiveKit token for the room a participant is placed in, and which.
+#[derive(Debug)]
+pub struct Access {
+    pub url: String,
+    pub token: String,
+    pub caucus_id: Option<Uuid>,
+    pub listen_only: bool,
+}
+
+pub async fn access_token(state: &AppState, tx: TenantTx, me: Participant) -> AppResult<Access> {
     authorize_video(me.role, VideoAction::Join)?;
     let session = session_of(&tx, &me, false).await?;
     if !session.open() {
@@ -187,7 +192,12 @@ pub async fn access_token(
             publish: allowed(me.role, VideoAction::Publish) && !place.listen_only,
         },
     )?;
-    Ok((lk.url().to_owned(), token))
+    Ok(Access {
+        url: lk.url().to_owned(),
+        token,
+        caucus_id: place.caucus_id(),
+        listen_only: place.listen_only,
+    })
 }
 
 /// A moderator's control over one participant.

@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use crate::cases::{CaseOrg, case_org};
 use crate::support::{Client, assert_ok, error_code};
 use crate::video::{
-    CHAT, Device, ISSUE, LOBBY, MEMBER, MODERATE, READ_CHAT, ROOM, TOKEN, audit_count,
-    booked_session, env, eventually, joined_event, redeem, str_of, watch, webhook,
+    CHAT, Device, ISSUE, LOBBY, MEMBER, MODERATE, READ_CHAT, ROOM, audit_count, booked_session,
+    env, eventually, joined_event, redeem, str_of, watch, webhook,
 };
 
 const PREPARE: &str = "mutation P($p: String!) { prepareSideCaucuses(pass: $p, claimantName: \"Claimant caucus\", respondentName: \"Respondent caucus\") { id name status } }";
@@ -26,9 +26,16 @@ const TIMER: &str = "mutation T($p: String!, $c: ID!, $m: Int!, $e: Boolean!) { 
 const CALL: &str = "mutation C($p: String!) { callMediator(pass: $p) }";
 const BROADCAST: &str = "mutation B($p: String!, $b: String!) { sendVideoChat(pass: $p, body: $b, broadcast: true) { id } }";
 
-/// The LiveKit room a pass's token is for, and whether it may publish.
+const PLACED_TOKEN: &str =
+    "mutation T($p: String!) { videoToken(pass: $p) { token caucusId listenOnly } }";
+const MY_PLACE: &str =
+    "query R($p: String!) { videoRoom(pass: $p) { me { caucusId listenOnly } } }";
+
+/// The LiveKit room a pass's token is for, and whether it may publish; the
+/// place the token names (which the page keeps as where its call is) agrees
+/// with the token's grant and with the room's view of the participant.
 async fn token_room(client: &mut Client, pass: &str) -> (String, Option<bool>) {
-    let token = client.gql(TOKEN, json!({ "p": pass })).await;
+    let token = client.gql(PLACED_TOKEN, json!({ "p": pass })).await;
     assert_ok(&token);
     let claims = TokenVerifier::with_api_key(
         &env("CAUCUS_TEST_LIVEKIT_API_KEY"),
@@ -36,6 +43,13 @@ async fn token_room(client: &mut Client, pass: &str) -> (String, Option<bool>) {
     )
     .verify(&str_of(&token, &["data", "videoToken", "token"]))
     .unwrap();
+    let named = &token["data"]["videoToken"];
+    let me = &client.gql(MY_PLACE, json!({ "p": pass })).await["data"]["videoRoom"]["me"];
+    assert_eq!(named["caucusId"], me["caucusId"], "{token}");
+    assert_eq!(named["listenOnly"], me["listenOnly"], "{token}");
+    if named["listenOnly"] == json!(true) {
+        assert_eq!(claims.video.can_publish, Some(false), "{token}");
+    }
     (claims.video.room, claims.video.can_publish)
 }
 

@@ -5,6 +5,9 @@
 //! webhook door check; the admitted party turns their camera off and on, the
 //! mediator turns it off for them, the party switches microphone during the
 //! call and shares their screen, and the mediator sees each of these.
+//! Last, LiveKit drops the party's call while their admission stands (as a
+//! stale removal would): the page enters again by itself, once; a second drop
+//! within half a minute ends the call with a way back in.
 
 use std::time::Duration;
 
@@ -57,19 +60,34 @@ async fn pressed(d: &WebDriver, id: &str) -> anyhow::Result<String> {
 /// mediator is in, with a LiveKit token for `identity` that the API never
 /// issued to an admitted participant, and returns why LiveKit disconnected
 /// it (or "still connected" after 20 s).
-async fn intrude(b: &Browser, identity: &str) -> anyhow::Result<String> {
-    let room: Value = b
-        .driver
+/// The LiveKit room `d`'s call is connected to.
+async fn call_room(d: &WebDriver) -> anyhow::Result<String> {
+    let room = d
         .execute(
             "return window.__caucusCall ? window.__caucusCall.room.name : null;",
             Vec::<Value>::new(),
         )
-        .await?
+        .await?;
+    Ok(room
         .json()
-        .clone();
-    let room = room.as_str().context("the mediator is in no call")?;
+        .as_str()
+        .context("the page is in no call")?
+        .to_owned())
+}
+
+/// The page's count of calls it entered again by itself.
+async fn rejoins(d: &WebDriver) -> anyhow::Result<String> {
+    Ok(d.find(By::Css(".video-room"))
+        .await?
+        .attr("data-rejoins")
+        .await?
+        .unwrap_or_default())
+}
+
+async fn intrude(b: &Browser, identity: &str) -> anyhow::Result<String> {
+    let room = call_room(&b.driver).await?;
     let livekit = b.app.state.livekit.as_ref().context("video is off")?;
-    let token = livekit.access_token(room, identity, "Intruder", Grants { publish: false })?;
+    let token = livekit.access_token(&room, identity, "Intruder", Grants { publish: false })?;
     let outcome = b
         .driver
         .execute_async(
@@ -279,6 +297,40 @@ async fn the_mediator_locks_declines_and_turns_off_a_camera_and_the_party_switch
                 s["remoteScreenTracks"].as_u64() == Some(0)
             })
             .await?;
+
+            // LiveKit drops the party's call while the API still has them
+            // admitted in this room: the page enters again by itself.
+            let livekit = b.app.state.livekit.as_ref().context("video is off")?;
+            ensure!(rejoins(party).await? == "0");
+            let room = call_room(party).await?;
+            livekit.remove(&room, &respondent).await?;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+            while rejoins(party).await? != "1" {
+                ensure!(
+                    tokio::time::Instant::now() < deadline,
+                    "the party's page did not enter again after a drop"
+                );
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            media_flows(party, "the party, back after the drop").await?;
+            media_flows(m, "the mediator, with the party back").await?;
+            ensure!(call_room(party).await? == room);
+
+            // A second drop so soon is not fought: the call ends, and says
+            // how to come back.
+            livekit.remove(&room, &respondent).await?;
+            wait_text(
+                party,
+                "video-outcome",
+                "connection to the session was lost",
+                30,
+            )
+            .await?;
+            party
+                .find(By::Id("video-rejoin"))
+                .await
+                .context("no way back in after the call was lost")?;
+            keep_page(party, TEST, "7-party-call-lost").await;
             Ok(())
         }
         .await;

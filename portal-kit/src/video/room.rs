@@ -132,6 +132,15 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     let grid_element = StoredValue::new_local(None::<web_sys::HtmlElement>);
     let now = RwSignal::new(js_sys::Date::now());
     let caller = RwSignal::new(None::<String>);
+    // Every read of the room is numbered as it starts (`.0`), and an answer
+    // older than the one shown (`.1`) is dropped: reads run side by side
+    // (live events, the call dropping, entering), and a slow one must never
+    // bring back a placement the server has moved on from.
+    let reads = StoredValue::new((0_u64, 0_u64));
+    // Calls that dropped while the server still had us here, entered again
+    // (shown on the page for support and the benchmark), and when last.
+    let rejoins = RwSignal::new(0_u32);
+    let rejoined_at = StoredValue::new(f64::NEG_INFINITY);
 
     let current = move || call.try_get_value().flatten();
     let moderator =
@@ -164,17 +173,34 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         })
     };
 
+    let numbered_read = move || {
+        let number = reads
+            .try_update_value(|(started, _)| {
+                *started += 1;
+                *started
+            })
+            .unwrap_or(0);
+        async move { (number, read_room(api, pass.get_value()).await) }
+    };
+    // Shows a view read as `number`, unless a later read is shown already.
+    let show = move |number: u64, view: &RoomView| {
+        let fresh = reads.try_update_value(|(_, shown)| {
+            let fresh = number > *shown;
+            if fresh {
+                *shown = number;
+            }
+            fresh
+        }) == Some(true);
+        if fresh && room.with_untracked(|r| r.as_ref() != Some(view)) {
+            room.try_set(Some(view.clone()));
+        }
+    };
     let refresh = move || {
-        gate.read(
-            move || read_room(api, pass.get_value()),
-            move |result| {
-                if let Ok(view) = result
-                    && room.with_untracked(|r| r.as_ref() != Some(&view))
-                {
-                    room.set(Some(view));
-                }
-            },
-        );
+        gate.read(numbered_read, move |(number, result)| {
+            if let Ok(view) = result {
+                show(number, &view);
+            }
+        });
     };
     refresh();
     let ends_soon = move || {
@@ -293,27 +319,25 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     // Connects to the room we are placed in, with the devices chosen;
     // `keep` is the microphone and camera state to carry over from a move,
     // `known` the room as just read (a move), so it is not read twice.
+    // Whether the call was connected.
     let enter = move |keep: Option<(bool, bool)>, known: Option<RoomView>| async move {
         let Some(element) = grid_element.try_with_value(Clone::clone).flatten() else {
-            return;
+            return false;
         };
-        let read = match known {
-            Some(view) => Ok(view),
-            None => read_room(api, pass.get_value()).await,
+        let view = match known {
+            Some(view) => view,
+            None => match numbered_read().await {
+                (number, Ok(view)) => {
+                    show(number, &view);
+                    view
+                }
+                (_, Err(failure)) => {
+                    error.try_set(Some(failure));
+                    connecting.try_set(false);
+                    return false;
+                }
+            },
         };
-        let view = match read {
-            Ok(view) => view,
-            Err(failure) => {
-                error.try_set(Some(failure));
-                connecting.try_set(false);
-                return;
-            }
-        };
-        let place = Place::of(&view.me);
-        let publish = view.me.role != VideoRole::Observer && !view.me.listen_only;
-        if room.try_get_untracked().flatten().as_ref() != Some(&view) {
-            room.try_set(Some(view));
-        }
         let token = match api
             .run::<VideoToken>(video_token::Variables {
                 pass: pass.get_value(),
@@ -324,9 +348,15 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
             Err(failure) => {
                 error.try_set(Some(failure));
                 connecting.try_set(false);
-                return;
+                return false;
             }
         };
+        // Where the call goes is the token's room, whatever a read said.
+        let place = Place {
+            caucus: token.caucus_id.clone(),
+            listen_only: token.listen_only,
+        };
+        let publish = view.me.role != VideoRole::Observer && !token.listen_only;
         let chosen = |id: String| (!id.is_empty()).then_some(id);
         let mut options = CallOptions::new(element);
         options.camera = camera.try_get_untracked().and_then(chosen);
@@ -341,7 +371,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
             cam_on.try_set(false);
         }
         let Some(number) = generation.try_get_value() else {
-            return;
+            return false;
         };
         let handler = move |event: CallEvent| {
             if generation.try_get_value() == Some(number) {
@@ -359,7 +389,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                     .is_none()
                 {
                     // The page is gone: the call goes with it.
-                    return;
+                    return false;
                 }
                 if audio_only.get_untracked() {
                     let _ = joined.set_audio_only(true).await;
@@ -372,42 +402,67 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                         let _ = joined.set_camera(false).await;
                     }
                 }
+                true
             }
             Err(e) => {
                 video_error.try_set(Some(video_error_key(e.kind())));
+                false
             }
         }
     };
 
+    // The room shown places us elsewhere than the call is connected to.
+    let misplaced = move || {
+        let Some(Some(place)) = room.try_with_untracked(|r| {
+            r.as_ref()
+                .filter(|r| r.me.admission == Admission::Admitted && !r.ended)
+                .map(|r| Place::of(&r.me))
+        }) else {
+            return false;
+        };
+        finished.try_get_value() == Some(false)
+            && placed.try_with_value(|p| p.as_ref().is_some_and(|p| *p != place)) == Some(true)
+    };
+
     // A move: leave this room and enter the one we are placed in, keeping
     // the devices and without the lobby.
-    let relocate = move || {
+    // If the placement changed again while entering (the token names the
+    // room entered), the call follows it at once, a few times at most.
+    // `rejoin`: back into the same room after a drop.
+    let relocate = move |rejoin: bool| {
         if switching.try_get_value() != Some(false) || finished.try_get_value() != Some(false) {
             return;
         }
         switching.set_value(true);
-        generation.update_value(|g| *g += 1);
-        let to = where_name();
-        let text = if room.with_untracked(|r| r.as_ref().is_some_and(|r| r.me.caucus_id.is_some()))
-        {
-            i18n.tr_args("caucus-moving-to", &[("room", to.as_str().to_arg())])
-        } else {
-            i18n.tr("caucus-moving-main")
-        };
-        moving.set(Some(text));
-        let keep = (mic_on.get_untracked(), cam_on.get_untracked());
-        // The room as read just now, with the new placement.
-        let known = room.get_untracked();
         spawn_local(async move {
-            // The old room is left while the new one is entered, not before:
-            // its events no longer count (the generation moved on), and the
-            // person waits for one connection instead of two in a row.
-            if let Some(old) = call.try_update_value(Option::take).flatten() {
-                spawn_local(async move {
-                    let _ = old.disconnect().await;
-                });
+            for round in 0..3 {
+                generation.update_value(|g| *g += 1);
+                let to = where_name();
+                let text = if rejoin && round == 0 {
+                    i18n.tr("video-reconnecting")
+                } else if room
+                    .with_untracked(|r| r.as_ref().is_some_and(|r| r.me.caucus_id.is_some()))
+                {
+                    i18n.tr_args("caucus-moving-to", &[("room", to.as_str().to_arg())])
+                } else {
+                    i18n.tr("caucus-moving-main")
+                };
+                moving.try_set(Some(text));
+                let keep = (mic_on.get_untracked(), cam_on.get_untracked());
+                // The room as read just now, with the new placement.
+                let known = room.get_untracked();
+                // The old room is left while the new one is entered, not
+                // before: its events no longer count (the generation moved
+                // on), and the person waits for one connection, not two.
+                if let Some(old) = call.try_update_value(Option::take).flatten() {
+                    spawn_local(async move {
+                        let _ = old.disconnect().await;
+                    });
+                }
+                if !enter(Some(keep), known).await || !misplaced() {
+                    break;
+                }
             }
-            enter(Some(keep), known).await;
             switching.try_set_value(false);
             moving.try_set(None);
         });
@@ -415,15 +470,9 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
 
     // The room says we are placed elsewhere: move.
     Effect::new(move || {
-        let Some(place) = room.with(|r| r.as_ref().map(|r| Place::of(&r.me))) else {
-            return;
-        };
-        let admitted = room.with_untracked(|r| {
-            r.as_ref()
-                .is_some_and(|r| r.me.admission == Admission::Admitted && !r.ended)
-        });
-        if admitted && placed.with_value(|p| p.as_ref().is_some_and(|p| *p != place)) {
-            relocate();
+        room.track();
+        if misplaced() {
+            relocate(false);
         }
     });
 
@@ -434,15 +483,36 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         };
         lost.set(None);
         spawn_local(async move {
-            let read = read_room(api, pass.get_value()).await;
+            let (number, read) = numbered_read().await;
             if let Ok(view) = &read {
-                let place = Place::of(&view.me);
-                let moved = view.me.admission == Admission::Admitted
-                    && !view.ended
-                    && placed.try_with_value(|p| p.as_ref() != Some(&place)) == Some(true);
-                if moved {
-                    room.try_set(Some(view.clone()));
-                    relocate();
+                show(number, view);
+                let here = view.me.admission == Admission::Admitted && !view.ended;
+                if here
+                    && placed.try_with_value(|p| p.as_ref() != Some(&Place::of(&view.me)))
+                        == Some(true)
+                {
+                    relocate(false);
+                    return;
+                }
+                // Dropped by the server while still admitted here (a stale
+                // removal): in again, once a half-minute at most; a second
+                // drop so soon is the end. Not when this page left, nor when
+                // another page of ours took the place (they would take
+                // turns pushing each other out).
+                let at = js_sys::Date::now();
+                if here
+                    && !matches!(reason.as_str(), "CLIENT_INITIATED" | "DUPLICATE_IDENTITY")
+                    && rejoined_at
+                        .try_get_value()
+                        .is_some_and(|t| at - t > 30_000.0)
+                {
+                    rejoined_at.try_set_value(at);
+                    rejoins.try_update(|n| *n += 1);
+                    leptos::logging::warn!(
+                        "call dropped ({reason}) while admitted here: entering again"
+                    );
+                    placed.try_set_value(None);
+                    relocate(true);
                     return;
                 }
             }
@@ -461,7 +531,11 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         started.set_value(true);
         let element: web_sys::HtmlElement = div.into();
         grid_element.set_value(Some(element));
-        spawn_local(enter(None, None));
+        spawn_local(async move {
+            if enter(None, None).await && misplaced() {
+                relocate(false);
+            }
+        });
     });
     on_cleanup(move || {
         call.try_update_value(|c| *c = None);
@@ -706,7 +780,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     };
 
     view! {
-        <div class="video-room">
+        <div class="video-room" data-rejoins=move || rejoins.get().to_string()>
             <h2 class="visually-hidden" id="room-title">{tr!("video-room-title")}</h2>
             <div id="room-status" role="status" class="room-status">
                 {move || connecting.get().then(|| view! { <Loading /> })}
