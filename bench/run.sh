@@ -22,6 +22,8 @@ if [ "${1:-}" = video-times ]; then
   # The browsers need the portals, LiveKit and the rest of the test services.
   ensure_frontend_tools
   ensure_chromium
+  # The simulated participants of the recall of ten (tools/lk-load/follow.go).
+  ensure_go_build caucus-lk-load "$ROOT/tools/lk-load"
   build_portals
   start_throwaway_services
   say "video-times (VIDEO_TIMES_RUNS=${VIDEO_TIMES_RUNS:-10})"

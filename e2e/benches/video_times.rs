@@ -10,15 +10,19 @@
 //!   is where" → the respondent's first remote video frame decoded in the
 //!   new room (between the main room, with the mediator, and a caucus, with
 //!   the claimant).
-//! - **recall**: the mediator presses "Bring everyone back" with each party
-//!   in their own caucus → the later of the two parties' first frames in the
-//!   main room.
+//! - **recall**: the mediator presses "Bring everyone back" with each side
+//!   in its own caucus → the last of the parties' first frames in the main
+//!   room. The session has ten participants: the mediator and two parties
+//!   in browsers, and `VIDEO_TIMES_EXTRAS` (default 7) more parties and
+//!   counsel simulated through the API and LiveKit's Go SDK (followers.rs).
 //!
 //! Times are wall-clock `Date.now()` of the two pages (one machine, one
 //! clock), polled every 10 ms, so each figure may be up to ~15 ms late.
 
 // The browser tests' harness, shared with them: test code, which may panic.
 #![allow(clippy::expect_used, clippy::panic)]
+
+mod followers;
 
 #[allow(dead_code, unused_imports)]
 #[path = "../tests/browser/cases.rs"]
@@ -41,12 +45,14 @@ use serde_json::{Value, json};
 use thirtyfour::prelude::*;
 
 use crate::caucus::{caucus_id, party_waits};
+use crate::followers::{Api, Extra, Followers};
 use crate::harness::{Browser, with_media_browser};
 use crate::video::{
-    Booked, booked_session_with_a_link, click, media_flows, tick_the_lobby, wait_text,
+    Booked, booked_session_with_a_link, click, link_token, media_flows, tick_the_lobby, wait_text,
 };
 
 const MEDIATOR: &str = "mediator@demo.caucus.test";
+const MANAGER: &str = "manager@demo.caucus.test";
 
 /// Resolves with `Date.now()` once the page has a call other than the one it
 /// had when this started and that call has decoded a remote video frame;
@@ -91,11 +97,85 @@ document.getElementById(arguments[0]).click();
 })();
 "#;
 
-fn runs() -> usize {
-    std::env::var("VIDEO_TIMES_RUNS")
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(10)
+        .unwrap_or(default)
+}
+
+fn runs() -> usize {
+    setting("VIDEO_TIMES_RUNS", 10)
+}
+
+/// The case manager adds `n` more people to the case (counsel for the
+/// claimant and more respondents, alternately) and issues each a join link:
+/// (participant id, join link token). Signed out at the end.
+async fn more_people(
+    b: &Browser,
+    case_id: &str,
+    session: &str,
+    n: usize,
+) -> anyhow::Result<Vec<(String, String)>> {
+    b.driver.goto(b.admin_url("/")).await?;
+    b.sign_in(MANAGER, DEMO_PASSWORD).await?;
+    b.wait_for_text("signed-in-as", "Casey Manager").await?;
+    let detail = b
+        .gql(
+            "admin",
+            "query C($c: ID!) { case(id: $c) { parties { id side partyType } } }",
+            json!({ "c": case_id }),
+        )
+        .await?;
+    let claimant = detail["case"]["parties"]
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["side"] == "CLAIMANT"))
+        .and_then(|p| p["id"].as_str())
+        .context("the claimant's party")?
+        .to_owned();
+    let mut names = Vec::new();
+    for i in 0..n {
+        let name = format!("Extra Person {}", i + 1);
+        let input = if i % 2 == 0 {
+            json!({ "caseId": case_id, "kind": "REPRESENTATIVE", "name": name, "represents": claimant })
+        } else {
+            json!({ "caseId": case_id, "kind": "RESPONDENT", "name": name })
+        };
+        b.gql(
+            "admin",
+            "mutation A($i: AddPartyInput!) { addParty(input: $i) }",
+            json!({ "i": input }),
+        )
+        .await?;
+        names.push(name);
+    }
+    let attendees = b
+        .gql(
+            "admin",
+            "query A($s: ID!) { sessionAttendees(sessionId: $s) { participantId name } }",
+            json!({ "s": session }),
+        )
+        .await?;
+    let mut out = Vec::new();
+    for name in names {
+        let id = attendees["sessionAttendees"]
+            .as_array()
+            .and_then(|all| all.iter().find(|a| a["name"] == name.as_str()))
+            .and_then(|a| a["participantId"].as_str())
+            .with_context(|| format!("{name} among {attendees}"))?
+            .to_owned();
+        let link = b
+            .gql(
+                "admin",
+                "mutation I($p: ID!) { issueJoinLink(participantId: $p) { url } }",
+                json!({ "p": id }),
+            )
+            .await?;
+        let url = link["issueJoinLink"]["url"].as_str().context("join link")?;
+        out.push((id, link_token(url)?));
+    }
+    b.driver.delete_all_cookies().await?;
+    Ok(out)
 }
 
 /// `Date.now()` in the page just before it does `action` (a script body).
@@ -114,6 +194,14 @@ async fn timed(
     watchers: &[&WebDriver],
     command: impl AsyncFnOnce() -> anyhow::Result<f64>,
 ) -> anyhow::Result<Vec<f64>> {
+    Ok(timed_with_stamp(watchers, command).await?.0)
+}
+
+/// [`timed`], and the command's `Date.now()`.
+async fn timed_with_stamp(
+    watchers: &[&WebDriver],
+    command: impl AsyncFnOnce() -> anyhow::Result<f64>,
+) -> anyhow::Result<(Vec<f64>, f64)> {
     let watching = futures_join_all(watchers);
     let commanding = async {
         // The watchers note the call they have before the command goes.
@@ -122,14 +210,15 @@ async fn timed(
     };
     let (frames, sent) = tokio::join!(watching, commanding);
     let sent = sent?;
-    frames?
+    let frames = frames?
         .into_iter()
         .map(|frame| {
             frame
                 .map(|at| at - sent)
                 .context("no remote frame within 30 s")
         })
-        .collect()
+        .collect::<anyhow::Result<_>>()?;
+    Ok((frames, sent))
 }
 
 async fn futures_join_all(watchers: &[&WebDriver]) -> anyhow::Result<Vec<Option<f64>>> {
@@ -193,6 +282,7 @@ fn summary(name: &str, mut millis: Vec<f64>, target: f64) {
 async fn measure(b: &Browser) -> anyhow::Result<()> {
     let runs = runs();
     let Booked {
+        case_id,
         session,
         respondent,
         respondent_token,
@@ -200,6 +290,9 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
         claimant_token,
         ..
     } = booked_session_with_a_link(b).await?;
+    let links = more_people(b, &case_id, &session, setting("VIDEO_TIMES_EXTRAS", 7)).await?;
+    let followers = Followers::start()?;
+    let api = Api::new(b.app.addr);
     let respondent_page = b.another_browser().await?;
     let claimant_page = b.another_browser().await?;
     let (r, c, m) = (&respondent_page.driver, &claimant_page.driver, &b.driver);
@@ -209,6 +302,11 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
     let outcome: anyhow::Result<()> = async {
         party_waits(r, b.client_url(&format!("/join#{respondent_token}"))).await?;
         party_waits(c, b.client_url(&format!("/join#{claimant_token}"))).await?;
+        let mut extras = Vec::new();
+        for (i, (id, link)) in links.into_iter().enumerate() {
+            let seed = u8::try_from(i + 1)?;
+            extras.push(Extra::arrive(&api, id, format!("extra-{}", i + 1), &link, seed).await?);
+        }
         m.goto(b.admin_url(&format!("/sessions/{session}/video")))
             .await?;
         b.sign_in(MEDIATOR, DEMO_PASSWORD).await?;
@@ -218,6 +316,12 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
         wait_text(m, &format!("waiting-{respondent}"), "Remy", 30).await?;
         click(m, "admit-everyone").await?;
         media_flows(r, "the respondent").await?;
+        for extra in &extras {
+            extra.follow(&api, followers.clone()).await?;
+        }
+        for extra in &extras {
+            followers.settled(&extra.name, Duration::from_secs(30)).await?;
+        }
 
         // Moves of the respondent between the main room (the mediator) and
         // the claimant's caucus (the claimant).
@@ -238,17 +342,22 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
             moves.extend(timed(&[r], async move || choose_room(&m2, &who, &to).await).await?);
         }
 
-        // Recall everyone: each party in their own caucus, then back.
+        // Recall everyone: each side in its own caucus, then back.
         click(m, &format!("caucus-{theirs}-toggle")).await?;
         let mut recalls = Vec::new();
+        let mut recalls_browsers = Vec::new();
         for _ in 0..runs {
             click(m, &format!("caucus-{theirs}-respondents")).await?;
             click(m, &format!("caucus-{ours}-claimants")).await?;
             wait_text(r, "room-where-name", "Respondent caucus", 30).await?;
             wait_text(c, "room-where-name", "Claimant caucus", 30).await?;
+            for extra in &extras {
+                followers.settled(&extra.name, Duration::from_secs(30)).await?;
+            }
             tokio::time::sleep(Duration::from_millis(500)).await;
+            let before: Vec<u64> = extras.iter().map(|e| followers.joins(&e.name)).collect();
             let m2 = m.clone();
-            let both = timed(&[r, c], async move || {
+            let (browsers, sent) = timed_with_stamp(&[r, c], async move || {
                 stamp(
                     &m2,
                     "document.getElementById('caucus-recall').click()",
@@ -257,7 +366,16 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
                 .await
             })
             .await?;
-            recalls.push(both.into_iter().fold(0.0, f64::max));
+            let mut last = browsers.iter().copied().fold(0.0, f64::max);
+            recalls_browsers.push(last);
+            for (extra, before) in extras.iter().zip(before) {
+                let at = followers
+                    .frame_after(&extra.name, before, Duration::from_secs(30))
+                    .await
+                    .with_context(|| format!("{}: no remote frame after the recall", extra.name))?;
+                last = last.max(at - sent);
+            }
+            recalls.push(last);
         }
         let rejoined = rejoins(r).await? + rejoins(c).await?;
 
@@ -306,12 +424,24 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
         }
         summary("move", moves, 1000.0);
         summary("recall", recalls, 2000.0);
+        summary("recall2", recalls_browsers, 2000.0);
         println!(
             "         {rejoined} dropped calls entered again by the page during moves and recalls"
         );
         println!(
-            "(recall: two parties in two caucuses; the issue's session of ten is not simulated)"
+            "(recall: all {} participants besides the mediator, sides in two caucuses: 2 browsers and {} simulated; recall2: the 2 browsers only)",
+            extras.len() + 2,
+            extras.len()
         );
+        let troubles = followers.troubles();
+        let unasked = troubles.iter().filter(|t| t.starts_with("gone")).count();
+        println!(
+            "         simulated: {unasked} connections ended by the server (the old room's, on a move), {} failures",
+            troubles.len() - unasked
+        );
+        for t in troubles.iter().filter(|t| !t.starts_with("gone")) {
+            println!("           {t}");
+        }
         Ok(())
     }
     .await;
@@ -323,6 +453,7 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
             .keep_artifacts("video-times", "claimant")
             .await;
     }
+    followers.stop().await;
     respondent_page.stop().await;
     claimant_page.stop().await;
     outcome

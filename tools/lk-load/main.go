@@ -9,6 +9,9 @@
 // the RTP packets and payload bytes it receives per track, and the packets lost
 // (gaps in the sequence numbers the server sends it).
 //
+// "caucus-lk-load follow" is another mode: participants driven line by line
+// from stdin with tokens the caller got from the API (follow.go).
+//
 // Phases: connect the publisher, connect the subscribers, wait until every
 // subscriber has every track, print "lk-load: steady" on stderr, measure for
 // -duration, print one JSON line on stdout. Exit 1 if a subscriber received
@@ -283,11 +286,8 @@ func median(v []float64) float64 {
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
-func main() {
-	flag.Parse()
-	if *apiKey == "" || *apiSecret == "" {
-		fatal("-api-key and -api-secret are required")
-	}
+// quietSDK sets the SDK's logs to errors only, or info with -v.
+func quietSDK() {
 	level := "error"
 	if *verbose {
 		level = "info"
@@ -295,6 +295,20 @@ func main() {
 	if l, err := protoLogger.NewZapLogger(&protoLogger.Config{Level: level}); err == nil {
 		lksdk.SetLogger(l)
 	}
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "follow" {
+		os.Args = append(os.Args[:1], os.Args[2:]...)
+		flag.Parse()
+		follow()
+		return
+	}
+	flag.Parse()
+	if *apiKey == "" || *apiSecret == "" {
+		fatal("-api-key and -api-secret are required")
+	}
+	quietSDK()
 	setupStart := time.Now()
 
 	// Publisher.

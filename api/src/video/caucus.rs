@@ -394,9 +394,11 @@ async fn plan_move(
     })
 }
 
-/// After the commit: out of the old room, and the browsers told.
+/// After the commit: each one out of the old room, then their browser told.
+/// Everyone moved at once (a recall, a side) is handled side by side, so the
+/// last of ten does not wait for nine room-service calls before them.
 async fn carry_out(state: &AppState, session_id: Uuid, moves: &[Move]) {
-    for m in moves {
+    futures::future::join_all(moves.iter().map(|m| async move {
         if m.from_room != m.to_room
             && let Some(lk) = state.livekit.as_ref()
             && let Err(e) = lk.remove(&m.from_room, &m.participant_id.to_string()).await
@@ -410,7 +412,8 @@ async fn carry_out(state: &AppState, session_id: Uuid, moves: &[Move]) {
             Some(m.participant_id),
         )
         .await;
-    }
+    }))
+    .await;
 }
 
 /// Where a move sends people: a caucus of this session, or the main room.

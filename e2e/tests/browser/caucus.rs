@@ -109,6 +109,7 @@ async fn caucuses_keep_the_sides_apart_time_out_and_recall() {
             claimant,
             claimant_token,
             mediator,
+            ..
         } = booked_session_with_a_link(b).await?;
         let respondent_page = b.another_browser().await?;
         let claimant_page = b.another_browser().await?;

@@ -152,6 +152,7 @@ pub(crate) async fn media_flows(d: &WebDriver, who: &str) -> anyhow::Result<()> 
 
 /// A booked session and who takes part in it.
 pub(crate) struct Booked {
+    pub case_id: String,
     pub session: String,
     /// The respondent's participant id and join link token (made on the case page).
     pub respondent: String,
@@ -293,6 +294,7 @@ pub(crate) async fn booked_session_with_a_link(b: &Browser) -> anyhow::Result<Bo
     let token = link_token(&url)?;
     b.driver.delete_all_cookies().await?;
     Ok(Booked {
+        case_id,
         session,
         respondent,
         respondent_token: token,
