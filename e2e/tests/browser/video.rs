@@ -124,8 +124,15 @@ pub(crate) fn number(stats: &Value, key: &str) -> u64 {
 }
 
 /// Waits until the page receives remote video, then checks that bytes and
-/// decoded frames grow over three seconds.
+/// decoded frames grow over three seconds. The videos are brought into view
+/// first, as the person would look at them: LiveKit's adaptive stream pauses
+/// video nobody can see (a page scrolled down to its side panel).
 pub(crate) async fn media_flows(d: &WebDriver, who: &str) -> anyhow::Result<()> {
+    d.execute(
+        "document.querySelector('.video-grid')?.scrollIntoView({ block: 'center' });",
+        Vec::<Value>::new(),
+    )
+    .await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
     let mut first = Value::Null;
     while tokio::time::Instant::now() < deadline {
