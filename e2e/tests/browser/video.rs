@@ -159,6 +159,8 @@ pub(crate) async fn media_flows(d: &WebDriver, who: &str) -> anyhow::Result<()> 
 
 /// A booked session and who takes part in it.
 pub(crate) struct Booked {
+    // Read by the video-times bench (which adds people to the case).
+    #[allow(dead_code)]
     pub case_id: String,
     pub session: String,
     /// The respondent's participant id and join link token (made on the case page).

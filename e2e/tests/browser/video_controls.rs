@@ -316,8 +316,22 @@ async fn the_mediator_locks_declines_and_turns_off_a_camera_and_the_party_switch
             media_flows(m, "the mediator, with the party back").await?;
             ensure!(call_room(party).await? == room);
 
-            // A second drop so soon is not fought: the call ends, and says
-            // how to come back.
+            // Two more drops come back too; a fourth within the minute is
+            // not fought: the call ends, and says how to come back.
+            for again in ["2", "3"] {
+                livekit.remove(&room, &respondent).await?;
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+                while rejoins(party).await? != again {
+                    ensure!(
+                        tokio::time::Instant::now() < deadline,
+                        "the party's page did not enter again after drop {again}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                // In the room again before the next drop.
+                media_flows(party, "the party, back after another drop").await?;
+                ensure!(call_room(party).await? == room);
+            }
             livekit.remove(&room, &respondent).await?;
             wait_text(
                 party,

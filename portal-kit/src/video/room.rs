@@ -46,6 +46,10 @@ async fn read_room(api: Api, pass: String) -> Result<RoomView, ApiError> {
         .map(|data| data.video_room)
 }
 
+/// How many times a minute the page enters again by itself after the server
+/// dropped its call while still having it here.
+const REJOINS_PER_MINUTE: usize = 3;
+
 /// Why the call ended, from LiveKit's reason and the server's view of us.
 fn why_left(read: &Result<RoomView, ApiError>, reason: &str) -> Left {
     if reason == "CLIENT_INITIATED" {
@@ -138,9 +142,10 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     // bring back a placement the server has moved on from.
     let reads = StoredValue::new((0_u64, 0_u64));
     // Calls that dropped while the server still had us here, entered again
-    // (shown on the page for support and the benchmark), and when last.
+    // (shown on the page for support and the benchmark), and when (the
+    // last few).
     let rejoins = RwSignal::new(0_u32);
-    let rejoined_at = StoredValue::new(f64::NEG_INFINITY);
+    let rejoined_at = StoredValue::new(Vec::<f64>::new());
 
     let current = move || call.try_get_value().flatten();
     let moderator =
@@ -495,18 +500,22 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                     return;
                 }
                 // Dropped by the server while still admitted here (a stale
-                // removal): in again, once a half-minute at most; a second
-                // drop so soon is the end. Not when this page left, nor when
-                // another page of ours took the place (they would take
-                // turns pushing each other out).
+                // removal): in again, up to REJOINS_PER_MINUTE times a
+                // minute; one more drop within that minute is the end. Not
+                // when this page left, nor when another page of ours took
+                // the place (they would take turns pushing each other out).
                 let at = js_sys::Date::now();
+                let recent = rejoined_at
+                    .try_with_value(|times| times.iter().filter(|t| at - **t < 60_000.0).count())
+                    .unwrap_or(usize::MAX);
                 if here
                     && !matches!(reason.as_str(), "CLIENT_INITIATED" | "DUPLICATE_IDENTITY")
-                    && rejoined_at
-                        .try_get_value()
-                        .is_some_and(|t| at - t > 30_000.0)
+                    && recent < REJOINS_PER_MINUTE
                 {
-                    rejoined_at.try_set_value(at);
+                    rejoined_at.try_update_value(|times| {
+                        times.retain(|t| at - *t < 60_000.0);
+                        times.push(at);
+                    });
                     rejoins.try_update(|n| *n += 1);
                     leptos::logging::warn!(
                         "call dropped ({reason}) while admitted here: entering again"
