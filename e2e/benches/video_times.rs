@@ -48,7 +48,8 @@ use crate::caucus::{caucus_id, party_waits};
 use crate::followers::{Api, Extra, Followers};
 use crate::harness::{Browser, with_media_browser};
 use crate::video::{
-    Booked, booked_session_with_a_link, click, link_token, media_flows, tick_the_lobby, wait_text,
+    Booked, attendee_named, booked_session_with_a_link, click, link_token, media_flows,
+    tick_the_lobby, wait_text,
 };
 
 const MEDIATOR: &str = "mediator@demo.caucus.test";
@@ -158,12 +159,7 @@ async fn more_people(
         .await?;
     let mut out = Vec::new();
     for name in names {
-        let id = attendees["sessionAttendees"]
-            .as_array()
-            .and_then(|all| all.iter().find(|a| a["name"] == name.as_str()))
-            .and_then(|a| a["participantId"].as_str())
-            .with_context(|| format!("{name} among {attendees}"))?
-            .to_owned();
+        let id = attendee_named(&attendees, &name)?;
         let link = b
             .gql(
                 "admin",

@@ -66,21 +66,12 @@ func (f *follower) firstFrame(c *connection, track *webrtc.TrackRemote) {
 	if track.Kind() != webrtc.RTPCodecTypeVideo {
 		return
 	}
-	go func() {
-		buf := make([]byte, 1500)
-		var pkt rtp.Packet
-		for {
-			n, _, err := track.Read(buf)
-			if err != nil {
-				return
-			}
-			if pkt.Unmarshal(buf[:n]) != nil || len(pkt.Payload) == 0 || !pkt.Marker {
-				continue
-			}
+	// Reading goes on after the first frame, so the track's buffer drains.
+	go readRTP(track, func(pkt *rtp.Packet) {
+		if len(pkt.Payload) > 0 && pkt.Marker {
 			c.once.Do(func() { f.say("frame %s %d %d", c.name, c.seq, time.Now().UnixMilli()) })
-			// Keep reading so the track's buffer drains; nothing more to report.
 		}
-	}()
+	})
 }
 
 func (f *follower) join(name string, seq int, url, token string) {

@@ -197,26 +197,32 @@ func (s *subscriber) onTrack(track *webrtc.TrackRemote, _ *lksdk.RemoteTrackPubl
 		s.once.Do(func() { close(s.got) })
 	}
 	s.mu.Unlock()
-	go func() {
-		buf := make([]byte, 1500)
-		var pkt rtp.Packet
-		for {
-			n, _, err := track.Read(buf)
-			if err != nil {
-				return
-			}
-			if err := pkt.Unmarshal(buf[:n]); err != nil {
-				continue
-			}
-			st.seq(pkt.SequenceNumber)
-			st.packets.Add(1)
-			if len(pkt.Payload) == 0 {
-				st.padding.Add(1)
-				continue
-			}
-			st.bytes.Add(int64(len(pkt.Payload)))
+	go readRTP(track, func(pkt *rtp.Packet) {
+		st.seq(pkt.SequenceNumber)
+		st.packets.Add(1)
+		if len(pkt.Payload) == 0 {
+			st.padding.Add(1)
+			return
 		}
-	}()
+		st.bytes.Add(int64(len(pkt.Payload)))
+	})
+}
+
+// readRTP hands every RTP packet of a remote track to each, until the track
+// ends; packets that do not parse are skipped.
+func readRTP(track *webrtc.TrackRemote, each func(*rtp.Packet)) {
+	buf := make([]byte, 1500)
+	var pkt rtp.Packet
+	for {
+		n, _, err := track.Read(buf)
+		if err != nil {
+			return
+		}
+		if pkt.Unmarshal(buf[:n]) != nil {
+			continue
+		}
+		each(&pkt)
+	}
 }
 
 type snap struct {

@@ -157,6 +157,17 @@ pub(crate) async fn media_flows(d: &WebDriver, who: &str) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// The participant id of `name` in a `sessionAttendees { participantId name }`
+/// answer.
+pub(crate) fn attendee_named(attendees: &Value, name: &str) -> anyhow::Result<String> {
+    attendees["sessionAttendees"]
+        .as_array()
+        .and_then(|all| all.iter().find(|a| a["name"] == name))
+        .and_then(|a| a["participantId"].as_str())
+        .map(str::to_owned)
+        .with_context(|| format!("{name} among {attendees}"))
+}
+
 /// A booked session and who takes part in it.
 pub(crate) struct Booked {
     // Read by the video-times bench (which adds people to the case).
@@ -257,16 +268,8 @@ pub(crate) async fn booked_session_with_a_link(b: &Browser) -> anyhow::Result<Bo
             json!({ "s": session }),
         )
         .await?;
-    let attendee = |name: &str| {
-        attendees["sessionAttendees"]
-            .as_array()
-            .and_then(|all| all.iter().find(|a| a["name"] == name))
-            .and_then(|a| a["participantId"].as_str())
-            .map(str::to_owned)
-            .with_context(|| format!("{name} among {attendees}"))
-    };
-    let respondent = attendee("Remy Respondent")?;
-    let claimant = attendee("Pat Party")?;
+    let respondent = attendee_named(&attendees, "Remy Respondent")?;
+    let claimant = attendee_named(&attendees, "Pat Party")?;
     let mediator = attendees["sessionAttendees"]
         .as_array()
         .and_then(|all| all.iter().find(|a| a["role"] == "MEDIATOR"))
