@@ -326,7 +326,7 @@ async fn side_members(tx: &TenantTx, session: &SessionVideo, side: Side) -> AppR
         .query_all(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT rp.id FROM room_participants rp JOIN parties p ON p.id = rp.party_id
-             WHERE rp.session_id = $1 AND p.side = $2 ORDER BY rp.created_at, rp.id",
+             WHERE rp.session_id = $1 AND p.side = $2 ORDER BY rp.id",
             [session.id.into(), side.key().into()],
         ))
         .await?;
@@ -381,7 +381,9 @@ async fn plan_move(
     participant_id: Uuid,
     to: Option<&Caucus>,
 ) -> AppResult<Move> {
-    let p = participants::load(tx, participant_id, false)
+    // Locked until the move commits: its removal from the old room checks
+    // the placement under the same lock (see `carry_out`).
+    let p = participants::load(tx, participant_id, true)
         .await?
         .ok_or(AppError::NotFound)?;
     let from = whereabouts(tx, &p).await?;
@@ -397,23 +399,57 @@ async fn plan_move(
 /// After the commit: each one out of the old room, then their browser told.
 /// Everyone moved at once (a recall, a side) is handled side by side, so the
 /// last of ten does not wait for nine room-service calls before them.
-async fn carry_out(state: &AppState, session_id: Uuid, moves: &[Move]) {
+///
+/// The room service removes by identity, not by connection, so a removal
+/// that lands after a later move has put someone back in `from_room` would
+/// throw them out of the room they are placed in. Each removal therefore
+/// runs under the participant's row lock (every move takes it, see
+/// [`plan_move`]) and only while they are still placed elsewhere.
+async fn carry_out(
+    state: &AppState,
+    scope: db::TenantScope,
+    session: &SessionVideo,
+    moves: &[Move],
+) {
     futures::future::join_all(moves.iter().map(|m| async move {
         if m.from_room != m.to_room
             && let Some(lk) = state.livekit.as_ref()
-            && let Err(e) = lk.remove(&m.from_room, &m.participant_id.to_string()).await
+            && let Err(e) = leave_old_room(state, lk, scope, session, m).await
         {
-            tracing::warn!(participant_id = %m.participant_id, error = %e, "LiveKit did not follow a move");
+            tracing::warn!(participant_id = %m.participant_id, error = ?e, "LiveKit did not follow a move");
         }
         announce(
             state,
-            session_id,
+            session.id,
             VideoEventKind::Placed,
             Some(m.participant_id),
         )
         .await;
     }))
     .await;
+}
+
+/// Takes the mover out of `from_room`, unless they have been placed back
+/// there since (see [`carry_out`]).
+async fn leave_old_room(
+    state: &AppState,
+    lk: &super::livekit::LiveKit,
+    scope: db::TenantScope,
+    session: &SessionVideo,
+    m: &Move,
+) -> AppResult<()> {
+    let tx = state.db.tenant(scope).await?;
+    let Some(p) = participants::load(&tx, m.participant_id, true).await? else {
+        return Ok(());
+    };
+    if whereabouts(&tx, &p).await?.room(session) == m.from_room {
+        tracing::info!(participant_id = %m.participant_id, "placed back before the move's removal ran: left in the room");
+    } else {
+        lk.remove(&m.from_room, &m.participant_id.to_string())
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Where a move sends people: a caucus of this session, or the main room.
@@ -471,8 +507,9 @@ pub async fn place(
         NewEntry::new(me.user_id, AuditAction::CaucusMoved).target("room_participant", who.id),
     )
     .await?;
+    let scope = tx.scope();
     tx.commit().await?;
-    carry_out(state, session.id, &[planned]).await;
+    carry_out(state, scope, &session, &[planned]).await;
     Ok(())
 }
 
@@ -498,8 +535,9 @@ pub async fn place_side(
         NewEntry::new(me.user_id, AuditAction::CaucusMoved).target("session", session.id),
     )
     .await?;
+    let scope = tx.scope();
     tx.commit().await?;
-    carry_out(state, session.id, &moves).await;
+    carry_out(state, scope, &session, &moves).await;
     Ok(moves.len())
 }
 
@@ -518,8 +556,9 @@ pub async fn recall_all(
         NewEntry::new(me.user_id, AuditAction::CaucusRecalled).target("session", session.id),
     )
     .await?;
+    let scope = tx.scope();
     tx.commit().await?;
-    carry_out(state, session.id, &moves).await;
+    carry_out(state, scope, &session, &moves).await;
     Ok(moves.len())
 }
 
@@ -536,7 +575,8 @@ async fn recall_in(
             DbBackend::Postgres,
             "SELECT participant_id FROM room_placements
              WHERE session_id = $1 AND ended_at IS NULL AND breakout_room_id IS NOT NULL
-               AND ($2::uuid IS NULL OR breakout_room_id = $2)",
+               AND ($2::uuid IS NULL OR breakout_room_id = $2)
+             ORDER BY participant_id",
             [session.id.into(), only.into()],
         ))
         .await?;
@@ -569,7 +609,8 @@ pub async fn set_status(
             .conn()
             .query_all(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "SELECT participant_id FROM room_placements WHERE breakout_room_id = $1 AND ended_at IS NULL",
+                "SELECT participant_id FROM room_placements WHERE breakout_room_id = $1 AND ended_at IS NULL
+                 ORDER BY participant_id",
                 [caucus.id.into()],
             ))
             .await?;
@@ -610,6 +651,7 @@ pub async fn set_status(
         NewEntry::new(me.user_id, AuditAction::CaucusChanged).target("breakout_room", caucus.id),
     )
     .await?;
+    let scope = tx.scope();
     tx.commit().await?;
     if !open && let Some(lk) = state.livekit.as_ref() {
         // Moves carried out first would also empty it; closing it is surer.
@@ -617,7 +659,7 @@ pub async fn set_status(
             tracing::warn!(breakout_room_id = %updated.id, error = %e, "closing a caucus room");
         }
     }
-    carry_out(state, session.id, &moves).await;
+    carry_out(state, scope, &session, &moves).await;
     announce(state, session.id, VideoEventKind::CaucusChanged, None).await;
     Ok(updated)
 }
@@ -744,8 +786,9 @@ pub async fn run_timer(state: &AppState, tx: TenantTx, job: &ClaimedJob) -> anyh
                     [caucus.id.into()],
                 ))
                 .await?;
+            let scope = tx.scope();
             tx.commit().await?;
-            carry_out(state, session_id, &moves).await;
+            carry_out(state, scope, &session, &moves).await;
             announce(state, session_id, VideoEventKind::CaucusChanged, None).await;
         }
     }

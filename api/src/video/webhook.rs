@@ -135,9 +135,13 @@ async fn joined(state: &AppState, room: &str, participant_id: Uuid, sid: &str) -
             .target("room_participant", participant_id),
     )
     .await?;
-    tx.commit().await?;
     tracing::warn!(participant_id = %participant_id, "removed from a room without an admission to it");
-    evict(state, room, participant_id, sid).await
+    // Still holding the participant's row lock (see `placement`): no move
+    // can place them in this room, and let them join it again, between the
+    // check and the removal (the room service removes by identity).
+    evict(state, room, participant_id, sid).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The participant (locked), their session and the LiveKit room they are

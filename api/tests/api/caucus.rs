@@ -377,6 +377,39 @@ async fn caucus_rooms_keep_each_side_apart_and_only_the_mediator_moves_people() 
     );
     let recalled = org.mediator.gql(RECALL, json!({ "p": mediator })).await;
     assert_eq!(recalled["data"]["recallEveryone"], 3, "{recalled}");
+
+    // Moves that overlap (the mediator's clicks, a timer's recall) each
+    // lock the people they move, in one order, and the removal from the old
+    // room runs under the same lock: they all go through, none deadlocks,
+    // and the placement that wins is one of them.
+    let twin = |c: &Client| Client {
+        http: c.http.clone(),
+        base: c.base.clone(),
+        cookie: c.cookie.clone(),
+    };
+    for round in 0..3 {
+        let (mut a, mut b, mut c) = (
+            twin(&org.mediator),
+            twin(&org.mediator),
+            twin(&org.mediator),
+        );
+        let (moved, side, back) = tokio::join!(
+            a.gql(
+                PLACE,
+                json!({ "p": mediator, "t": claimant_id, "c": claimant_caucus, "l": false })
+            ),
+            b.gql(
+                PLACE,
+                json!({ "p": mediator, "t": respondent_id, "c": respondent_caucus, "l": false })
+            ),
+            c.gql(RECALL, json!({ "p": mediator })),
+        );
+        for body in [&moved, &side, &back] {
+            assert!(body.get("errors").is_none(), "round {round}: {body}");
+        }
+    }
+    let recalled = org.mediator.gql(RECALL, json!({ "p": mediator })).await;
+    assert!(recalled.get("errors").is_none(), "{recalled}");
     assert_eq!(token_room(&mut org.claimant, &claimant).await.0, main_room);
     assert_eq!(
         token_room(&mut respondent_browser, &respondent).await.0,
