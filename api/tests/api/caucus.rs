@@ -380,18 +380,12 @@ async fn caucus_rooms_keep_each_side_apart_and_only_the_mediator_moves_people() 
 
     // Moves that overlap (the mediator's clicks, a timer's recall) each
     // lock the people they move, in one order, and the removal from the old
-    // room runs under the same lock: they all go through, none deadlocks,
-    // and the placement that wins is one of them.
-    let twin = |c: &Client| Client {
-        http: c.http.clone(),
-        base: c.base.clone(),
-        cookie: c.cookie.clone(),
-    };
+    // room runs under the same lock: they all go through and none deadlocks.
     for round in 0..3 {
         let (mut a, mut b, mut c) = (
-            twin(&org.mediator),
-            twin(&org.mediator),
-            twin(&org.mediator),
+            org.mediator.clone(),
+            org.mediator.clone(),
+            org.mediator.clone(),
         );
         let (moved, side, back) = tokio::join!(
             a.gql(

@@ -103,6 +103,8 @@ impl Captured {
 }
 
 /// A browser-like client: keeps the session cookie and sends the client header.
+/// A clone is another tab of the same browser: the same session.
+#[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
