@@ -396,60 +396,110 @@ async fn plan_move(
     })
 }
 
-/// After the commit: each one out of the old room, then their browser told.
-/// Everyone moved at once (a recall, a side) is handled side by side, so the
-/// last of ten does not wait for nine room-service calls before them.
+/// After the commit: every browser told (`PLACED`: it leaves the old room
+/// and enters the new one by itself), then everyone out of the old room
+/// through the room service, for a browser that does not go. Telling first
+/// keeps the room service off the path of the person who moves: nothing
+/// they wait for happens after a removal. A recall of ten is told at once
+/// and removed in one transaction, side by side.
 ///
 /// The room service removes by identity, not by connection, so a removal
 /// that lands after a later move has put someone back in `from_room` would
-/// throw them out of the room they are placed in. Each removal therefore
-/// runs under the participant's row lock (every move takes it, see
-/// [`plan_move`]) and only while they are still placed elsewhere.
+/// throw them out of the room they are placed in. The removals therefore
+/// run under the participants' row locks (every move takes them, see
+/// [`plan_move`]) and only for those still placed elsewhere.
 async fn carry_out(
     state: &AppState,
     scope: db::TenantScope,
     session: &SessionVideo,
     moves: &[Move],
 ) {
-    futures::future::join_all(moves.iter().map(|m| async move {
-        if m.from_room != m.to_room
-            && let Some(lk) = state.livekit.as_ref()
-            && let Err(e) = leave_old_room(state, lk, scope, session, m).await
-        {
-            tracing::warn!(participant_id = %m.participant_id, error = ?e, "LiveKit did not follow a move");
-        }
+    futures::future::join_all(moves.iter().map(|m| {
         announce(
             state,
             session.id,
             VideoEventKind::Placed,
             Some(m.participant_id),
         )
-        .await;
     }))
     .await;
+    let leaving: Vec<&Move> = moves.iter().filter(|m| m.from_room != m.to_room).collect();
+    if let Some(lk) = state.livekit.as_ref()
+        && !leaving.is_empty()
+        && let Err(e) = leave_old_rooms(state, lk, scope, session, &leaving).await
+    {
+        let ids: Vec<String> = leaving
+            .iter()
+            .map(|m| m.participant_id.to_string())
+            .collect();
+        tracing::warn!(participant_ids = %ids.join(","), error = ?e, "LiveKit did not follow a move");
+    }
 }
 
-/// Takes the mover out of `from_room`, unless they have been placed back
-/// there since (see [`carry_out`]).
-async fn leave_old_room(
+/// Takes each mover out of their `from_room`, unless they have been placed
+/// back there since (see [`carry_out`]).
+async fn leave_old_rooms(
     state: &AppState,
     lk: &super::livekit::LiveKit,
     scope: db::TenantScope,
     session: &SessionVideo,
-    m: &Move,
+    moves: &[&Move],
 ) -> AppResult<()> {
     let tx = state.db.tenant(scope).await?;
-    let Some(p) = participants::load(&tx, m.participant_id, true).await? else {
-        return Ok(());
-    };
-    if whereabouts(&tx, &p).await?.room(session) == m.from_room {
-        tracing::info!(participant_id = %m.participant_id, "placed back before the move's removal ran: left in the room");
-    } else {
-        lk.remove(&m.from_room, &m.participant_id.to_string())
-            .await?;
+    let now = rooms_now(&tx, session, moves.iter().map(|m| m.participant_id)).await?;
+    let removals = moves.iter().filter_map(|m| {
+        match now.get(&m.participant_id) {
+            // Gone from the session: nothing is theirs to leave.
+            None => None,
+            Some(room) if *room == m.from_room => {
+                tracing::info!(participant_id = %m.participant_id, "placed back before the move's removal ran: left in the room");
+                None
+            }
+            Some(_) => Some(async move {
+                lk.remove(&m.from_room, &m.participant_id.to_string())
+                    .await
+                    .map_err(|e| (m.participant_id, e))
+            }),
+        }
+    });
+    for (participant_id, e) in futures::future::join_all(removals)
+        .await
+        .into_iter()
+        .filter_map(Result::err)
+    {
+        tracing::warn!(participant_id = %participant_id, error = ?e, "LiveKit did not follow a move");
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The LiveKit room each of `ids` is placed in now (what
+/// [`Whereabouts::room`] says, for many at once), their rows locked in id
+/// order until the transaction ends.
+async fn rooms_now(
+    tx: &TenantTx,
+    session: &SessionVideo,
+    ids: impl Iterator<Item = Uuid>,
+) -> AppResult<std::collections::HashMap<Uuid, String>> {
+    let ids: Vec<Uuid> = ids.collect();
+    let rows = tx
+        .conn()
+        .query_all(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT rp.id, COALESCE(br.video_room_id, $3) AS room
+             FROM room_participants rp
+             LEFT JOIN room_placements pl ON pl.participant_id = rp.id AND pl.ended_at IS NULL
+             LEFT JOIN breakout_rooms br ON br.id = pl.breakout_room_id
+               AND br.session_id = $2 AND br.status = 'open'
+             WHERE rp.id = ANY($1) AND rp.session_id = $2
+             ORDER BY rp.id
+             FOR UPDATE OF rp",
+            [ids.into(), session.id.into(), session.room.clone().into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("", "id")?, row.try_get("", "room")?)))
+        .collect()
 }
 
 /// Where a move sends people: a caucus of this session, or the main room.
