@@ -31,6 +31,11 @@ use crate::i18n::{ToArg, use_i18n};
 use crate::tr;
 
 type RoomView = video_room::VideoRoomVideoRoom;
+type Token = video_token::VideoTokenVideoToken;
+
+/// How long a token handed over with a read stays good for the move it
+/// starts (LiveKit's tokens last far longer; this only bounds staleness).
+const HANDOFF_MS: f64 = 3_000.0;
 type Person = video_room::VideoRoomVideoRoomParticipants;
 
 /// What is waiting for a second click.
@@ -146,6 +151,10 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     // last few).
     let rejoins = RwSignal::new(0_u32);
     let rejoined_at = StoredValue::new(Vec::<f64>::new());
+    // A token asked for together with the read that follows our own
+    // `PLACED` (when it was got, and the token), for the move that read
+    // starts: the move then waits for one round trip, not two.
+    let handoff = StoredValue::new(None::<(f64, Token)>);
 
     let current = move || call.try_get_value().flatten();
     let moderator =
@@ -207,6 +216,25 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
             }
         });
     };
+    let fetch_token = move || async move {
+        api.run::<VideoToken>(video_token::Variables {
+            pass: pass.get_value(),
+        })
+        .await
+        .map(|data| data.video_token)
+    };
+    // We were placed: the room read and, side by side, the token for the
+    // room we are now placed in (left for the move, see `enter`).
+    let placed_me = move || {
+        spawn_local(async move {
+            let ((number, read), token) =
+                futures::future::join(numbered_read(), fetch_token()).await;
+            if let (Ok(view), Ok(token)) = (&read, token) {
+                handoff.try_set_value(Some((js_sys::Date::now(), token)));
+                show(number, view);
+            }
+        });
+    };
     refresh();
     let ends_soon = move || {
         my_caucus()
@@ -215,7 +243,17 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
             .is_some_and(|s| s <= 150)
     };
     on_live(move |event| {
-        refresh();
+        let mine = |participant: &Option<String>| {
+            participant.is_some()
+                && room.with_untracked(|r| r.as_ref().map(|r| &r.me.id) == participant.as_ref())
+        };
+        match event {
+            LiveEvent::Session {
+                kind: VideoEventKind::Placed,
+                participant,
+            } if mine(participant) => placed_me(),
+            _ => refresh(),
+        }
         if let LiveEvent::Session { kind, participant } = event {
             match kind {
                 VideoEventKind::CaucusEnding if ends_soon() => {
@@ -329,28 +367,38 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         let Some(element) = grid_element.try_with_value(Clone::clone).flatten() else {
             return false;
         };
-        let view = match known {
-            Some(view) => view,
-            None => match numbered_read().await {
-                (number, Ok(view)) => {
-                    show(number, &view);
-                    view
-                }
-                (_, Err(failure)) => {
-                    error.try_set(Some(failure));
-                    connecting.try_set(false);
-                    return false;
-                }
-            },
+        // A token handed over by the read that started this move, if it
+        // is fresh; otherwise one asked for now, beside the read when the
+        // room is not known yet. A token for a room we have since been
+        // moved out of only costs one more round: the call goes where the
+        // token says, and the move goes on from there (`relocate`).
+        let handed = handoff
+            .try_update_value(Option::take)
+            .flatten()
+            .filter(|(at, _)| js_sys::Date::now() - at < HANDOFF_MS)
+            .map(|(_, token)| token);
+        let (view, token) = match (known, handed) {
+            (Some(view), Some(token)) => (Ok((None, view)), Ok(token)),
+            (Some(view), None) => (Ok((None, view)), fetch_token().await),
+            (None, handed) => {
+                let token = async move {
+                    match handed {
+                        Some(token) => Ok(token),
+                        None => fetch_token().await,
+                    }
+                };
+                let ((number, read), token) = futures::future::join(numbered_read(), token).await;
+                (read.map(|view| (Some(number), view)), token)
+            }
         };
-        let token = match api
-            .run::<VideoToken>(video_token::Variables {
-                pass: pass.get_value(),
-            })
-            .await
-        {
-            Ok(data) => data.video_token,
-            Err(failure) => {
+        let (view, token) = match (view, token) {
+            (Ok((number, view)), Ok(token)) => {
+                if let Some(number) = number {
+                    show(number, &view);
+                }
+                (view, token)
+            }
+            (Err(failure), _) | (_, Err(failure)) => {
                 error.try_set(Some(failure));
                 connecting.try_set(false);
                 return false;
