@@ -117,6 +117,11 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     let notice = RwSignal::new(None::<&'static str>);
     let mic_on = RwSignal::new(true);
     let cam_on = RwSignal::new(true);
+    // The microphone and camera as the person (or a moderator's mute) set
+    // them, carried over to the next room on a move. Not what the call
+    // reports: a call still publishing shows both off for a moment, and a
+    // move then must not turn them off.
+    let wants = StoredValue::new((true, true));
     let sharing = RwSignal::new(false);
     let audio_only = RwSignal::new(false);
     let weak_told = StoredValue::new(false);
@@ -136,7 +141,9 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     let generation = StoredValue::new(0_u64);
     let switching = StoredValue::new(false);
     let moving = RwSignal::new(None::<String>);
-    let lost = RwSignal::new(None::<String>);
+    // Why the call dropped, and the call's number: a drop that a move has
+    // since overtaken (the page entered another call) is no drop any more.
+    let lost = RwSignal::new(None::<(String, u64)>);
     let go_audio_only = RwSignal::new(None::<bool>);
     let grid_element = StoredValue::new_local(None::<web_sys::HtmlElement>);
     let now = RwSignal::new(js_sys::Date::now());
@@ -323,14 +330,18 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
             live.try_set(list);
         }
         CallEvent::Disconnected { reason } => {
-            lost.try_set(Some(reason));
+            if let Some(number) = generation.try_get_value() {
+                lost.try_set(Some((reason, number)));
+            }
         }
         CallEvent::LocalMuted { source } => {
             if source == "camera" {
                 cam_on.try_set(false);
+                wants.update_value(|w| w.1 = false);
                 notice.try_set(Some("video-muted-camera"));
             } else {
                 mic_on.try_set(false);
+                wants.update_value(|w| w.0 = false);
                 notice.try_set(Some("video-muted-microphone"));
             }
         }
@@ -501,16 +512,23 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                     i18n.tr("caucus-moving-main")
                 };
                 moving.try_set(Some(text));
-                let keep = (mic_on.get_untracked(), cam_on.get_untracked());
+                let keep = wants.get_value();
                 // The room as read just now, with the new placement.
                 let known = room.get_untracked();
                 // The old room is left while the new one is entered, not
                 // before: its events no longer count (the generation moved
                 // on), and the person waits for one connection, not two.
+                // Back into the same room after a drop, the old connection
+                // is closed first: two of ours in one room push each other
+                // out (LiveKit knows one connection per identity and room).
                 if let Some(old) = call.try_update_value(Option::take).flatten() {
-                    spawn_local(async move {
+                    if rejoin && round == 0 {
                         let _ = old.disconnect().await;
-                    });
+                    } else {
+                        spawn_local(async move {
+                            let _ = old.disconnect().await;
+                        });
+                    }
                 }
                 if !enter(Some(keep), known).await || !misplaced() {
                     break;
@@ -531,12 +549,18 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
 
     // The call dropped: a move (we were taken out of the old room), or the end.
     Effect::new(move || {
-        let Some(reason) = lost.get() else {
+        let Some((reason, dropped)) = lost.get() else {
             return;
         };
         lost.set(None);
         spawn_local(async move {
             let (number, read) = numbered_read().await;
+            // A move began while this was read (our own `PLACED` often
+            // comes before the room service takes us out of the old
+            // room): the move looks after where the call goes.
+            if generation.try_get_value() != Some(dropped) {
+                return;
+            }
             if let Ok(view) = &read {
                 show(number, view);
                 let here = view.me.admission == Admission::Admitted && !view.ended;
@@ -640,6 +664,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                 match active.set_microphone(on).await {
                     Ok(()) => {
                         mic_on.try_set(on);
+                        wants.update_value(|w| w.0 = on);
                     }
                     Err(e) => {
                         video_error.try_set(Some(video_error_key(e.kind())));
@@ -656,6 +681,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                 match active.set_camera(on).await {
                     Ok(()) => {
                         cam_on.try_set(on);
+                        wants.update_value(|w| w.1 = on);
                     }
                     Err(e) => {
                         video_error.try_set(Some(video_error_key(e.kind())));
