@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use caucus_api::testkit::{self, TestApp};
 use livekit_api::access_token::TokenVerifier;
+use livekit_protocol::{DisconnectReason, signal_response};
+use livekit_signaling::{SignalClient, SignalEvent, SignalEvents, SignalOptions};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
 
@@ -731,4 +733,128 @@ async fn the_operations_view_shows_who_is_where_waits_quality_and_late_starts() 
         .unwrap();
     assert_eq!(load.len(), 1);
     assert!(load[0]["sessionsThisWeek"].as_i64().unwrap() >= 1);
+}
+
+const TOKEN_AND_URL: &str = "mutation T($p: String!) { videoToken(pass: $p) { url token } }";
+
+/// A LiveKit client that connects to the room its token names and never
+/// follows a move: signalling only, as the real server sees a client.
+async fn connect_without_following(
+    client: &mut Client,
+    pass: &str,
+) -> (SignalClient, SignalEvents) {
+    let token = client.gql(TOKEN_AND_URL, json!({ "p": pass })).await;
+    assert_ok(&token);
+    let mut options = SignalOptions::default();
+    options.region_failover = false;
+    let (signal, _join, events) = SignalClient::connect(
+        &str_of(&token, &["data", "videoToken", "url"]),
+        &str_of(&token, &["data", "videoToken", "token"]),
+        options,
+        None,
+    )
+    .await
+    .expect("LiveKit takes the token");
+    (signal, events)
+}
+
+/// Why the server ended the connection (None: not within `wait`).
+async fn left(events: &mut SignalEvents, wait: Duration) -> Option<DisconnectReason> {
+    tokio::time::timeout(wait, async {
+        while let Some(event) = events.recv().await {
+            if let SignalEvent::Message(message) = event
+                && let signal_response::Message::Leave(leave) = *message
+            {
+                return Some(leave.reason());
+            }
+        }
+        None
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+#[tokio::test]
+async fn a_client_that_ignores_its_move_is_taken_out_of_the_old_room_and_no_one_else_is() {
+    let Caucusing {
+        app: _app,
+        mut org,
+        session: _,
+        mediator,
+        claimant,
+        claimant_id,
+        respondent_client: mut respondent_browser,
+        respondent,
+        respondent_id,
+    } = session_in_progress("caucus-ignored").await;
+    let (main_room, _) = token_room(&mut org.mediator, &mediator).await;
+    let (_claimant_signal, mut claimant_events) =
+        connect_without_following(&mut org.claimant, &claimant).await;
+    let (_respondent_signal, mut respondent_events) =
+        connect_without_following(&mut respondent_browser, &respondent).await;
+    let in_main = || async {
+        let mut ids: Vec<String> = crate::video::rooms()
+            .list_participants(&main_room)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.identity)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let mut both = vec![claimant_id.clone(), respondent_id.clone()];
+    both.sort();
+    eventually("both parties in the main room", || async {
+        in_main().await == both
+    })
+    .await;
+
+    // The claimant is placed in their caucus; their client stays put, so
+    // the room service takes them out of the main room. The respondent,
+    // placed where they were, is left alone.
+    let prepared = org.mediator.gql(PREPARE, json!({ "p": mediator })).await;
+    assert_ok(&prepared);
+    let claimant_caucus = prepared["data"]["prepareSideCaucuses"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ok(
+        &org.mediator
+            .gql(
+                OPEN,
+                json!({ "p": mediator, "c": claimant_caucus, "o": true }),
+            )
+            .await,
+    );
+    assert_ok(
+        &org.mediator
+            .gql(
+                PLACE,
+                json!({ "p": mediator, "t": claimant_id, "c": claimant_caucus, "l": false }),
+            )
+            .await,
+    );
+    assert_eq!(
+        left(&mut claimant_events, Duration::from_secs(10)).await,
+        Some(DisconnectReason::ParticipantRemoved),
+        "the claimant's connection to the main room is ended by the server"
+    );
+    assert_eq!(in_main().await, vec![respondent_id.clone()]);
+    // A move of someone to where they are already (the respondent, to the
+    // main room) removes no one.
+    assert_ok(
+        &org.mediator
+            .gql(
+                PLACE,
+                json!({ "p": mediator, "t": respondent_id, "c": null, "l": false }),
+            )
+            .await,
+    );
+    assert_eq!(
+        left(&mut respondent_events, Duration::from_secs(2)).await,
+        None
+    );
+    assert_eq!(in_main().await, vec![respondent_id]);
 }

@@ -41,7 +41,7 @@ pub fn env(name: &str) -> String {
 }
 
 /// LiveKit's room service, as an operator would call it.
-fn rooms() -> RoomClient {
+pub fn rooms() -> RoomClient {
     RoomClient::with_api_key(
         &env("CAUCUS_TEST_LIVEKIT_API_URL"),
         &env("CAUCUS_TEST_LIVEKIT_API_KEY"),
