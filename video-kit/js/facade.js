@@ -368,9 +368,11 @@ export async function playTestSound(speakerId) {
   }
 }
 
-// Whether the LiveKit server answers over HTTP(S) (it says `OK` at `/`).
-// Resolves `{ok, millis}` and, when not ok, `reason`: 'timeout' |
-// 'unreachable' | 'status'.
+// Whether the LiveKit server answers over HTTP(S) (it says `OK` at `/`) and
+// the LiveKit client loads: the check loads it while the person is still in
+// the lobby, so pressing Enter does not wait for it. Resolves `{ok, millis}`
+// (the server's round trip) and, when not ok, `reason`: 'timeout' |
+// 'unreachable' | 'status' | 'component'.
 export async function connectionCheck(livekitUrl) {
   let url;
   try {
@@ -378,6 +380,17 @@ export async function connectionCheck(livekitUrl) {
   } catch {
     throw videoError(ErrorKind.Failed, 'The video server address is not valid.');
   }
+  // The bundle comes from this origin, which served the page; 20 s is generous.
+  const loaded = Promise.race([
+    livekit().then(() => true, () => false),
+    new Promise((resolve) => setTimeout(() => resolve(false), 20000)),
+  ]);
+  const answer = await serverCheck(url);
+  if (answer.ok && !(await loaded)) return { ok: false, millis: answer.millis, reason: 'component' };
+  return answer;
+}
+
+async function serverCheck(url) {
   if (url.protocol === 'ws:') url.protocol = 'http:';
   else if (url.protocol === 'wss:') url.protocol = 'https:';
   url.pathname = '/';

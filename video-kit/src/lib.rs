@@ -3,7 +3,8 @@
 //! Safe wrappers over `js/facade.js`, which does the work with WebCrypto,
 //! IndexedDB, `getUserMedia`, WebAudio and `livekit-client`. The LiveKit bundle
 //! (`dist/livekit-client.js`, built by `build.sh`) must be served at the site
-//! root as `/livekit-client.js`; the facade loads it only when a call starts.
+//! root as `/livekit-client.js`; the facade loads it only on a video page (the
+//! lobby's connection check, or the call when there was no check).
 //!
 //! - [`device_public_key`] / [`sign_challenge`]: a non-extractable P-256
 //!   device key (formats in the README and in `facade.js`).

@@ -122,7 +122,9 @@ struct CheckAnswer {
 }
 
 /// Whether the LiveKit server at `livekit_url` (`wss://…` or `https://…`)
-/// answers over HTTP within 5 s; the round trip in milliseconds.
+/// answers over HTTP within 5 s, and the LiveKit client loads (so that
+/// [`connect`](crate::connect) later need not wait for it); the server's
+/// round trip in milliseconds.
 pub async fn connection_check(livekit_url: &str) -> Result<u32, VideoError> {
     let value = js(ffi::connection_check(livekit_url).await)?;
     let answer: CheckAnswer = from_json(&value)?;
@@ -138,6 +140,10 @@ pub async fn connection_check(livekit_url: &str) -> Result<u32, VideoError> {
         Some("status") => VideoError::new(
             VideoErrorKind::ServerUnreachable,
             "The video server answered with an error.",
+        ),
+        Some("component") => VideoError::new(
+            VideoErrorKind::Failed,
+            "The video component could not be loaded.",
         ),
         _ => VideoError::new(
             VideoErrorKind::ServerUnreachable,
