@@ -140,6 +140,9 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     let placed = StoredValue::new(None::<Place>);
     let generation = StoredValue::new(0_u64);
     let switching = StoredValue::new(false);
+    // The call dropped while a move was entering it (`Some(rejoin)`): the
+    // move enters once more when its entry ends.
+    let again = StoredValue::new(None::<bool>);
     let moving = RwSignal::new(None::<String>);
     // Why the call dropped, and the call's number: a drop that a move has
     // since overtaken (the page entered another call) is no drop any more.
@@ -442,6 +445,8 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                 on_event(event);
             }
         };
+        // A new attempt: what went wrong with an earlier call is past.
+        video_error.try_set(None);
         let joined = video_kit::connect(&token.url, &token.token, options, handler).await;
         connecting.try_set(false);
         match joined {
@@ -492,17 +497,29 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     // the devices and without the lobby.
     // If the placement changed again while entering (the token names the
     // room entered), the call follows it at once, a few times at most.
-    // `rejoin`: back into the same room after a drop.
-    let relocate = move |rejoin: bool| {
-        if switching.try_get_value() != Some(false) || finished.try_get_value() != Some(false) {
+    // `rejoin`: back into the same room after a drop. `dropped`: asked for
+    // because the current call dropped; while a move is under way, that
+    // call is the one the move is entering, so the move enters once more
+    // when it is done (`again`). Other requests during a move are the
+    // move's own business: it follows the placement when its entry ends.
+    let relocate = move |rejoin: bool, dropped: bool| {
+        if finished.try_get_value() != Some(false) {
+            return;
+        }
+        if switching.try_get_value() != Some(false) {
+            if dropped {
+                again.try_set_value(Some(true));
+            }
             return;
         }
         switching.set_value(true);
+        again.set_value(None);
         spawn_local(async move {
-            for round in 0..3 {
+            let mut rejoin = rejoin;
+            for _ in 0..3 {
                 generation.update_value(|g| *g += 1);
                 let to = where_name();
-                let text = if rejoin && round == 0 {
+                let text = if rejoin {
                     i18n.tr("video-reconnecting")
                 } else if room
                     .with_untracked(|r| r.as_ref().is_some_and(|r| r.me.caucus_id.is_some()))
@@ -522,7 +539,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                 // is closed first: two of ours in one room push each other
                 // out (LiveKit knows one connection per identity and room).
                 if let Some(old) = call.try_update_value(Option::take).flatten() {
-                    if rejoin && round == 0 {
+                    if rejoin {
                         let _ = old.disconnect().await;
                     } else {
                         spawn_local(async move {
@@ -530,8 +547,13 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                         });
                     }
                 }
-                if !enter(Some(keep), known).await || !misplaced() {
-                    break;
+                let entered = enter(Some(keep), known).await;
+                // The call dropped while it connected (the drop's handler
+                // asked for another round), or the placement moved on.
+                match again.try_update_value(Option::take).flatten() {
+                    Some(asked) => rejoin = asked,
+                    None if entered && misplaced() => rejoin = false,
+                    None => break,
                 }
             }
             switching.try_set_value(false);
@@ -543,7 +565,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     Effect::new(move || {
         room.track();
         if misplaced() {
-            relocate(false);
+            relocate(false, false);
         }
     });
 
@@ -568,7 +590,17 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                     && placed.try_with_value(|p| p.as_ref() != Some(&Place::of(&view.me)))
                         == Some(true)
                 {
-                    relocate(false);
+                    // Under way, the move is what dropped: counted, since
+                    // the page enters once more (not when another page of
+                    // ours took the place).
+                    let dropped = reason != "DUPLICATE_IDENTITY";
+                    if dropped && switching.try_get_value() == Some(true) {
+                        rejoins.try_update(|n| *n += 1);
+                        leptos::logging::warn!(
+                            "call dropped ({reason}) while a move entered it: entering again"
+                        );
+                    }
+                    relocate(false, dropped);
                     return;
                 }
                 // Dropped by the server while still admitted here (a stale
@@ -593,7 +625,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                         "call dropped ({reason}) while admitted here: entering again"
                     );
                     placed.try_set_value(None);
-                    relocate(true);
+                    relocate(true, true);
                     return;
                 }
             }
@@ -612,9 +644,15 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         started.set_value(true);
         let element: web_sys::HtmlElement = div.into();
         grid_element.set_value(Some(element));
+        // Entering is a move of its own: a drop meanwhile is left to it.
+        switching.set_value(true);
         spawn_local(async move {
-            if enter(None, None).await && misplaced() {
-                relocate(false);
+            let entered = enter(None, None).await;
+            switching.try_set_value(false);
+            match again.try_update_value(Option::take).flatten() {
+                Some(rejoin) => relocate(rejoin, false),
+                None if entered && misplaced() => relocate(false, false),
+                None => {}
             }
         });
     });
