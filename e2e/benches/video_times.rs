@@ -234,6 +234,39 @@ async fn futures_join_all(watchers: &[&WebDriver]) -> anyhow::Result<Vec<Option<
     Ok(out)
 }
 
+/// Why the pages' calls dropped, as their console said it ("call dropped
+/// (REASON) while …", room.rs), with how often and where: `REASON, admitted
+/// here` or `REASON, while a move entered it`.
+async fn drop_reasons(pages: &[&WebDriver]) -> std::collections::BTreeMap<String, usize> {
+    let mut reasons = std::collections::BTreeMap::new();
+    for page in pages {
+        let lines = page
+            .execute(
+                "return (window.__caucusConsole || []).join('\\n');",
+                Vec::new(),
+            )
+            .await
+            .ok()
+            .and_then(|r| r.convert::<String>().ok())
+            .unwrap_or_default();
+        for line in lines.lines() {
+            let Some(rest) = line.split("call dropped (").nth(1) else {
+                continue;
+            };
+            let Some((reason, after)) = rest.split_once(") ") else {
+                continue;
+            };
+            let when = if after.starts_with("while a move") {
+                "while a move entered it"
+            } else {
+                "admitted here"
+            };
+            *reasons.entry(format!("{reason}, {when}")).or_insert(0) += 1;
+        }
+    }
+    reasons
+}
+
 /// Chooses `room` (empty: the main room) for `who` in the mediator's "Who is
 /// where".
 async fn choose_room(m: &WebDriver, who: &str, room: &str) -> anyhow::Result<f64> {
@@ -374,6 +407,8 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
             recalls.push(last);
         }
         let rejoined = rejoins(r).await? + rejoins(c).await?;
+        // Read now: the joins below open the page afresh.
+        let reasons = drop_reasons(&[r, c]).await;
 
         // Join: the page opened afresh (the link kept in the tab), the device
         // proven again, the lobby, Enter. Last, because a join that does not
@@ -424,6 +459,10 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
         println!(
             "         {rejoined} dropped calls entered again by the page during moves and recalls"
         );
+        if !reasons.is_empty() {
+            let listed: Vec<String> = reasons.iter().map(|(k, n)| format!("{k} x{n}")).collect();
+            println!("         the pages' reasons: {}", listed.join(", "));
+        }
         println!(
             "(recall: all {} participants besides the mediator, sides in two caucuses: 2 browsers and {} simulated; recall2: the 2 browsers only)",
             extras.len() + 2,

@@ -463,6 +463,11 @@ class Call {
     this.audioOnly = false;
     this.lastParticipants = '';
     this.closed = false;
+    // Resolves when the call closes (dropped or released): what waits on
+    // LiveKit while connecting stops waiting then.
+    this.whenClosed = new Promise((resolve) => {
+      this.markClosed = resolve;
+    });
     this.renderQueued = false;
   }
 
@@ -533,6 +538,7 @@ class Call {
       this.teardown();
       this.emit({ type: 'disconnected', reason: name });
       this.closed = true;
+      this.markClosed();
       this.onEvent = () => {};
     });
   }
@@ -769,6 +775,7 @@ class Call {
   // For Rust's Drop: stop reporting at once, then leave.
   release() {
     this.closed = true;
+    this.markClosed();
     this.onEvent = () => {};
     this.teardown();
     this.room.disconnect().catch(() => {});
@@ -880,9 +887,15 @@ export async function connect(url, token, options) {
   globalThis.__caucusCall = call;
   call.render();
   if (opts.publish) {
-    const results = await Promise.allSettled([
-      room.localParticipant.setCameraEnabled(true, opts.cameraId ? { deviceId: opts.cameraId } : undefined),
-      room.localParticipant.setMicrophoneEnabled(true, opts.micId ? { deviceId: opts.micId } : undefined),
+    // A call that drops while publishing stops waiting at once: LiveKit
+    // would wait for the closed publisher connection until its own timeout
+    // (15 s), and the page would only then enter again.
+    const results = await Promise.race([
+      Promise.allSettled([
+        room.localParticipant.setCameraEnabled(true, opts.cameraId ? { deviceId: opts.cameraId } : undefined),
+        room.localParticipant.setMicrophoneEnabled(true, opts.micId ? { deviceId: opts.micId } : undefined),
+      ]),
+      call.whenClosed.then(() => []),
     ]);
     if (call.closed) throw videoError(ErrorKind.Failed, 'Connecting was cancelled.');
     const failed = results.find((r) => r.status === 'rejected');
