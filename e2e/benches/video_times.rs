@@ -240,15 +240,7 @@ async fn futures_join_all(watchers: &[&WebDriver]) -> anyhow::Result<Vec<Option<
 async fn drop_reasons(pages: &[&WebDriver]) -> std::collections::BTreeMap<String, usize> {
     let mut reasons = std::collections::BTreeMap::new();
     for page in pages {
-        let lines = page
-            .execute(
-                "return (window.__caucusConsole || []).join('\\n');",
-                Vec::new(),
-            )
-            .await
-            .ok()
-            .and_then(|r| r.convert::<String>().ok())
-            .unwrap_or_default();
+        let lines = crate::harness::console_text(page).await.unwrap_or_default();
         for line in lines.lines() {
             let Some(rest) = line.split("call dropped (").nth(1) else {
                 continue;

@@ -229,14 +229,10 @@ impl Peer {
     }
 }
 
-/// Writes `driver`'s screenshot and console to `e2e/artifacts/<test>/<label>.png|.log`.
-pub async fn keep_page(driver: &WebDriver, test: &str, label: &str) {
-    let dir = root().join("e2e/artifacts").join(test);
-    let _ = std::fs::create_dir_all(&dir);
-    if let Ok(png) = driver.screenshot_as_png().await {
-        let _ = std::fs::write(dir.join(format!("{label}.png")), png);
-    }
-    let console = driver
+/// What the page's console said since it was opened (`CONSOLE_HOOK`), a
+/// line per call; `None` when the page cannot be asked.
+pub async fn console_text(driver: &WebDriver) -> Option<String> {
+    driver
         .execute(
             "return (window.__caucusConsole || []).join('\\n');",
             Vec::<Value>::new(),
@@ -244,6 +240,17 @@ pub async fn keep_page(driver: &WebDriver, test: &str, label: &str) {
         .await
         .ok()
         .and_then(|r| r.convert::<String>().ok())
+}
+
+/// Writes `driver`'s screenshot and console to `e2e/artifacts/<test>/<label>.png|.log`.
+pub async fn keep_page(driver: &WebDriver, test: &str, label: &str) {
+    let dir = root().join("e2e/artifacts").join(test);
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = driver.screenshot_as_png().await {
+        let _ = std::fs::write(dir.join(format!("{label}.png")), png);
+    }
+    let console = console_text(driver)
+        .await
         .unwrap_or_else(|| "console unavailable".to_owned());
     let url = driver
         .current_url()
@@ -533,15 +540,8 @@ impl Browser {
         if let Ok(png) = self.driver.screenshot_as_png().await {
             let _ = std::fs::write(dir.join("screenshot.png"), png);
         }
-        let console = self
-            .driver
-            .execute(
-                "return (window.__caucusConsole || []).join('\\n');",
-                Vec::<Value>::new(),
-            )
+        let console = console_text(&self.driver)
             .await
-            .ok()
-            .and_then(|r| r.convert::<String>().ok())
             .unwrap_or_else(|| "console unavailable".to_owned());
         let url = self
             .driver

@@ -140,9 +140,9 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
     let placed = StoredValue::new(None::<Place>);
     let generation = StoredValue::new(0_u64);
     let switching = StoredValue::new(false);
-    // The call dropped while a move was entering it (`Some(rejoin)`): the
-    // move enters once more when its entry ends.
-    let again = StoredValue::new(None::<bool>);
+    // The call dropped while a move was entering it: the move enters once
+    // more (as after a drop) when its entry ends.
+    let again = StoredValue::new(false);
     let moving = RwSignal::new(None::<String>);
     // Why the call dropped, and the call's number: a drop that a move has
     // since overtaken (the page entered another call) is no drop any more.
@@ -508,12 +508,12 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         }
         if switching.try_get_value() != Some(false) {
             if dropped {
-                again.try_set_value(Some(true));
+                again.try_set_value(true);
             }
             return;
         }
         switching.set_value(true);
-        again.set_value(None);
+        again.set_value(false);
         spawn_local(async move {
             let mut rejoin = rejoin;
             for _ in 0..3 {
@@ -550,10 +550,12 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                 let entered = enter(Some(keep), known).await;
                 // The call dropped while it connected (the drop's handler
                 // asked for another round), or the placement moved on.
-                match again.try_update_value(Option::take).flatten() {
-                    Some(asked) => rejoin = asked,
-                    None if entered && misplaced() => rejoin = false,
-                    None => break,
+                if again.try_update_value(std::mem::take) == Some(true) {
+                    rejoin = true;
+                } else if entered && misplaced() {
+                    rejoin = false;
+                } else {
+                    break;
                 }
             }
             switching.try_set_value(false);
@@ -649,10 +651,10 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         spawn_local(async move {
             let entered = enter(None, None).await;
             switching.try_set_value(false);
-            match again.try_update_value(Option::take).flatten() {
-                Some(rejoin) => relocate(rejoin, false),
-                None if entered && misplaced() => relocate(false, false),
-                None => {}
+            if again.try_update_value(std::mem::take) == Some(true) {
+                relocate(true, false);
+            } else if entered && misplaced() {
+                relocate(false, false);
             }
         });
     });
