@@ -268,3 +268,20 @@ fn hold_port() -> (std::net::TcpListener, u16) {
     let port = listener.local_addr().expect("its address").port();
     (listener, port)
 }
+
+/// Writes the application's log (JSON lines, identifiers only, as in
+/// production) to `path`, filtered by `filter` (an `EnvFilter` directive such
+/// as `caucus_api=info`): for a benchmark whose run is to be explained
+/// afterwards. Once per process.
+pub fn log_to_file(path: &std::path::Path, filter: &str) -> anyhow::Result<()> {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let file = std::fs::File::create(path)?;
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::EnvFilter::try_new(filter)?)
+        .with(crate::telemetry::json_log_layer(std::sync::Mutex::new(
+            file,
+        )))
+        .try_init()?;
+    Ok(())
+}

@@ -401,6 +401,10 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
         let rejoined = rejoins(r).await? + rejoins(c).await?;
         // Read now: the joins below open the page afresh.
         let reasons = drop_reasons(&[r, c]).await;
+        if keep() {
+            crate::harness::keep_page(r, "video-times", "respondent-moves").await;
+            crate::harness::keep_page(c, "video-times", "claimant-moves").await;
+        }
 
         // Join: the page opened afresh (the link kept in the tab), the device
         // proven again, the lobby, Enter. Last, because a join that does not
@@ -486,7 +490,19 @@ async fn measure(b: &Browser) -> anyhow::Result<()> {
     outcome
 }
 
+/// `VIDEO_TIMES_KEEP=1`: the API's log (identifiers only) and the pages'
+/// consoles after the moves and recalls are kept in
+/// `e2e/artifacts/video-times/`, to explain a run afterwards.
+fn keep() -> bool {
+    std::env::var_os("VIDEO_TIMES_KEEP").is_some_and(|v| v == "1")
+}
+
 fn main() -> anyhow::Result<()> {
+    if keep() {
+        let dir = crate::harness::root().join("e2e/artifacts/video-times");
+        std::fs::create_dir_all(&dir)?;
+        caucus_api::testkit::log_to_file(&dir.join("api.log"), "caucus_api=info")?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -535,6 +535,9 @@ class Call {
     });
     room.on(RoomEvent.Disconnected, (reason) => {
       const name = reason === undefined ? 'UNKNOWN_REASON' : (this.lk.DisconnectReason[reason] || 'UNKNOWN_REASON');
+      // Identifiers only (LiveKit's random room name and connection id), to
+      // match a drop with the server's log.
+      console.info(`call ${room.localParticipant?.sid || '-'} in room ${room.name || '-'} ended: ${name}`);
       this.teardown();
       this.emit({ type: 'disconnected', reason: name });
       this.closed = true;
@@ -875,13 +878,22 @@ export async function connect(url, token, options) {
   // it took the result. Once Rust holds the Call it never aborts the signal.
   if (signal) signal.addEventListener('abort', () => call.release(), { once: true });
   call.listen();
+  // The server can end the call while it connects (a move's removal from
+  // the room it is entering): LiveKit then closes the room but its connect
+  // waits for the peer connection until its own timeout (15 s), so the
+  // close ends the wait here.
+  const connecting = room.connect(String(url), String(token));
+  connecting.catch(() => {});
   try {
-    await room.connect(String(url), String(token));
+    await Promise.race([connecting, call.whenClosed]);
   } catch (error) {
     call.release();
     throw connectError(lk, error);
   }
-  if (call.closed) throw videoError(ErrorKind.Failed, 'Connecting was cancelled.');
+  if (call.closed) {
+    call.release();
+    throw videoError(ErrorKind.Failed, 'Connecting was cancelled.');
+  }
   // For browser tests and benchmarks: `await window.__caucusCall.stats()`.
   // Set once connected: the others' video shows while ours is published.
   globalThis.__caucusCall = call;

@@ -455,7 +455,8 @@ async fn leave_old_rooms(
                 tracing::info!(participant_id = %m.participant_id, "placed back before the move's removal ran: left in the room");
                 None
             }
-            Some(_) => Some(async move {
+            Some(room) => Some(async move {
+                tracing::info!(participant_id = %m.participant_id, room = %m.from_room, placed_in = %room, "taken out of the old room after a move");
                 lk.remove(&m.from_room, &m.participant_id.to_string())
                     .await
                     .map_err(|e| (m.participant_id, e))

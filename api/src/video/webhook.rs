@@ -135,7 +135,13 @@ async fn joined(state: &AppState, room: &str, participant_id: Uuid, sid: &str) -
             .target("room_participant", participant_id),
     )
     .await?;
-    tracing::warn!(participant_id = %participant_id, "removed from a room without an admission to it");
+    tracing::warn!(
+        participant_id = %participant_id,
+        room = %room,
+        sid = %sid,
+        placed_in = placed.as_ref().map_or("", |(_, _, r)| r.as_str()),
+        "removed from a room without an admission to it"
+    );
     // Still holding the participant's row lock (see `placement`): no move
     // can place them in this room, and let them join it again, between the
     // check and the removal (the room service removes by identity).

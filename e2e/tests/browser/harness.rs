@@ -25,7 +25,7 @@ const CONSOLE_HOOK: &str = r#"
   window.__caucusConsole = log;
   for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
     const original = console[level].bind(console);
-    console[level] = (...args) => { log.push(level + ': ' + args.map(String).join(' ')); original(...args); };
+    console[level] = (...args) => { log.push(new Date().toISOString() + ' ' + level + ': ' + args.map(String).join(' ')); original(...args); };
   }
   window.addEventListener('error', e => log.push('uncaught: ' + e.message));
   window.addEventListener('unhandledrejection', e => log.push('unhandled rejection: ' + e.reason));
@@ -41,7 +41,7 @@ pub struct Browser {
     axe: String,
 }
 
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
