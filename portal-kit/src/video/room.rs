@@ -38,6 +38,14 @@ type Token = video_token::VideoTokenVideoToken;
 const HANDOFF_MS: f64 = 3_000.0;
 type Person = video_room::VideoRoomVideoRoomParticipants;
 
+/// The room a token lets the call into.
+fn token_place(token: &Token) -> Place {
+    Place {
+        caucus: token.caucus_id.clone(),
+        listen_only: token.listen_only,
+    }
+}
+
 /// What is waiting for a second click.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Confirm {
@@ -386,14 +394,21 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
         // room is not known yet. A token for a room we have since been
         // moved out of only costs one more round: the call goes where the
         // token says, and the move goes on from there (`relocate`).
+        // A handed token must name the room we are entering: one from an
+        // earlier move (its move entered on a token of its own, when a
+        // read of the room showed the placement first) would take the
+        // call back into the room just left, one connection too many for
+        // the door check to remove and one more round for the person.
         let handed = handoff
             .try_update_value(Option::take)
             .flatten()
             .filter(|(at, _)| js_sys::Date::now() - at < HANDOFF_MS)
             .map(|(_, token)| token);
         let (view, token) = match (known, handed) {
-            (Some(view), Some(token)) => (Ok((None, view)), Ok(token)),
-            (Some(view), None) => (Ok((None, view)), fetch_token().await),
+            (Some(view), Some(token)) if token_place(&token) == Place::of(&view.me) => {
+                (Ok((None, view)), Ok(token))
+            }
+            (Some(view), _) => (Ok((None, view)), fetch_token().await),
             (None, handed) => {
                 let token = async move {
                     match handed {
@@ -402,6 +417,12 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
                     }
                 };
                 let ((number, read), token) = futures::future::join(numbered_read(), token).await;
+                let token = match (&read, token) {
+                    (Ok(view), Ok(token)) if token_place(&token) != Place::of(&view.me) => {
+                        fetch_token().await
+                    }
+                    (_, token) => token,
+                };
                 (read.map(|view| (Some(number), view)), token)
             }
         };
@@ -419,10 +440,7 @@ pub fn Room(pass: String, devices: Devices, on_left: Callback<Left>) -> impl Int
             }
         };
         // Where the call goes is the token's room, whatever a read said.
-        let place = Place {
-            caucus: token.caucus_id.clone(),
-            listen_only: token.listen_only,
-        };
+        let place = token_place(&token);
         let publish = view.me.role != VideoRole::Observer && !token.listen_only;
         let chosen = |id: String| (!id.is_empty()).then_some(id);
         let mut options = CallOptions::new(element);
