@@ -298,6 +298,10 @@ fn summary(name: &str, mut millis: Vec<f64>, target: f64) {
         "{name:<8} n={:<3} p50 {p50:>6.0} ms   p95 {p95:>6.0} ms   max {max:>6.0} ms   target p95 ≤ {target:.0} ms: {verdict}",
         millis.len()
     );
+    // Every sample, so that several runs can be pooled (with ten samples
+    // the p95 is the slowest one).
+    let all: Vec<String> = millis.iter().map(|m| format!("{m:.0}")).collect();
+    println!("         all: {} ms", all.join(" "));
 }
 
 async fn measure(b: &Browser) -> anyhow::Result<()> {
